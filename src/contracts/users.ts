@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { optionalText } from './common.js';
+
+export const Username = z
+  .string()
+  .trim()
+  .min(3, 'at least 3 characters')
+  .max(64)
+  .regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only');
+export const Password = z.string().min(10, 'at least 10 characters').max(256);
+
+export const CreateUserInput = z.object({
+  username: Username,
+  password: Password,
+  displayName: optionalText(100),
+  roles: z.array(z.string().min(1)).min(1, 'at least one role'),
+});
+export type CreateUserInput = z.infer<typeof CreateUserInput>;
+
+export const UpdateUserInput = z
+  .object({
+    displayName: optionalText(100),
+    roles: z.array(z.string().min(1)).min(1, 'at least one role'),
+    disabled: z.boolean(),
+    password: Password,
+  })
+  .partial();
+export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
+
+export const UserView = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string().nullable(),
+  roles: z.array(z.string()),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type UserView = z.infer<typeof UserView>;

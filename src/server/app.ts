@@ -1,0 +1,110 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import type { Ctx } from './db/context.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { customersRoutes } from './modules/customers/customers.routes.js';
+import { financeRoutes } from './modules/finance/finance.routes.js';
+import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { productsRoutes } from './modules/products/products.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
+import { registerAccessControl } from './platform/access.js';
+import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
+import type { App } from './platform/http.js';
+
+const PROBLEM = 'application/problem+json';
+
+export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    trustProxy: false,
+    bodyLimit: 5 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Ant Design injects its CSS-in-JS styles at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Orderly API', version: '0.1.0', description: 'Sales orders with safe deletion and a tamper-evident audit log. Money is a decimal string; errors are application/problem+json.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'orderly_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    let status: number;
+    let detail: string;
+    let extra: Record<string, unknown> = {};
+    let errors: FieldError[] | undefined;
+    let title: string;
+    if (error instanceof AppError) {
+      status = STATUS_OF[error.code];
+      title = TITLE_OF[error.code];
+      detail = error.message;
+      ({ errors, ...extra } = error.extra);
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      status = 400;
+      title = TITLE_OF.validation;
+      const where = error.validationContext === 'headers' ? 'header ' : '';
+      errors = error.validation.map((v) => ({ field: `${where}${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || error.validationContext || 'body'}`, message: v.message ?? 'is invalid' }));
+      detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    } else if (typeof error.statusCode === 'number' && error.statusCode < 500) {
+      // Fastify's own client errors: malformed JSON, wrong content type, body too large.
+      status = error.statusCode;
+      title = error.statusCode === 415 ? 'Unsupported media type' : 'Bad request';
+      detail = error.message;
+    } else {
+      request.log.error({ err: error }, 'unhandled error');
+      status = 500;
+      title = 'Internal error';
+      detail = `Something went wrong on our side. Quote request id ${request.id} when reporting it.`;
+    }
+    void reply
+      .code(status)
+      .type(PROBLEM)
+      .send({ type: `https://orderly.dev/problems/${String(extra.code ?? status)}`, title, status, detail, ...(errors ? { errors } : {}), ...extra, requestId: request.id });
+  });
+
+  registerAccessControl(app, ctx);
+  authRoutes(app, ctx, config);
+  usersRoutes(app, ctx);
+  customersRoutes(app, ctx);
+  productsRoutes(app, ctx);
+  ordersRoutes(app, ctx);
+  financeRoutes(app, ctx);
+  app.get('/api/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true, database: ctx.dialect }));
+
+  const webRoot = config.webRoot;
+  const hasWeb = webRoot !== undefined && fs.existsSync(path.join(webRoot, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (hasWeb && request.method === 'GET' && !request.url.startsWith('/api/')) {
+      // Client-side routes (/orders/42) all load the single page app.
+      return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return reply.code(404).type(PROBLEM).send({ type: 'about:blank', title: 'Not found', status: 404, detail: `No route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  return app;
+}

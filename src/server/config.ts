@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const Env = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for the embedded SQLite database)')
+    .optional(),
+  ORDERLY_DB: z.string().min(1).default('./data/orderly.db'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ORDERLY_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  ORDERLY_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  ORDERLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ORDERLY_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+});
+
+export type Database =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; url: string };
+
+export interface Config {
+  readonly database: Database;
+  readonly port: number;
+  readonly host: string;
+  readonly adminPassword: string | undefined;
+  readonly sessionHours: number;
+  readonly logLevel: string;
+  readonly secureCookies: boolean;
+  /** Where the built web app lives; absent in tests that only use the API. */
+  readonly webRoot: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; every bad variable is named in one message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const database: Database = e.DATABASE_URL
+    ? { dialect: 'postgres', url: e.DATABASE_URL }
+    : { dialect: 'sqlite', file: e.ORDERLY_DB === ':memory:' ? ':memory:' : path.resolve(e.ORDERLY_DB) };
+  return Object.freeze({
+    database,
+    port: e.PORT,
+    host: e.HOST,
+    adminPassword: e.ORDERLY_ADMIN_PASSWORD,
+    sessionHours: e.ORDERLY_SESSION_HOURS,
+    logLevel: e.ORDERLY_LOG_LEVEL,
+    secureCookies: e.ORDERLY_SECURE_COOKIES === 'true',
+    webRoot: undefined,
+    ...overrides,
+  });
+}

@@ -1,0 +1,1 @@
+export type { Db as Ctx } from './connect.js';

@@ -1,0 +1,50 @@
+import {
+  Migrator,
+  sql,
+  type ColumnDefinitionBuilder,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type RawBuilder,
+} from 'kysely';
+import type { Dialect } from './connect.js';
+import * as m0001 from './migrations/0001_initial.js';
+
+/** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
+export interface MigrationContext {
+  dialect: Dialect;
+  /** Column modifier for a generated primary key. */
+  id: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+  /** 64-bit integer type. */
+  bigint: 'integer' | 'bigint';
+  /** Text compared byte-wise, so prefix ranges on codes (SO-2026-…) use the index on both databases. */
+  text: RawBuilder<unknown>;
+}
+
+type MigrationModule = { up: (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void> };
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '0001_initial': m0001,
+};
+
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  const ctx: MigrationContext =
+    dialect === 'postgres'
+      ? {
+          dialect,
+          id: (c) => c.primaryKey().generatedByDefaultAsIdentity(),
+          bigint: 'bigint',
+          text: sql`text collate "C"`,
+        }
+      : { dialect, id: (c) => c.primaryKey().autoIncrement(), bigint: 'integer', text: sql`text` };
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, mod] of Object.entries(MIGRATIONS)) out[name] = { up: (db) => mod.up(db, ctx) };
+      return out;
+    },
+  };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'orderly_migrations', migrationLockTableName: 'orderly_migration_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

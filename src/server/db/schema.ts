@@ -1,0 +1,212 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The storage schema, shared by SQLite and PostgreSQL.
+ * Timestamps are ISO-8601 UTC strings of fixed width, so text order is time order on both databases;
+ * flags are 0/1 integers; money is integer minor units.
+ */
+export interface DB {
+  users: UsersTable;
+  roles: RolesTable;
+  user_roles: UserRolesTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  customers: CustomersTable;
+  products: ProductsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  sequences: SequencesTable;
+  stock_movements: StockMovementsTable;
+  ledger_entries: LedgerEntriesTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+  settings: SettingsTable;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string | null;
+  password_hash: string;
+  disabled: number;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RolesTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  builtin: number;
+  /** JSON array of grants ("orders.read", "orders.read:own", …). */
+  grants: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserRolesTable {
+  user_id: number;
+  role_id: number;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie value: a leaked table does not leak sessions. */
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface CustomersTable {
+  id: Generated<number>;
+  name: string;
+  /** Lower-cased name for case-insensitive search (Latin and Chinese alike). */
+  name_key: string;
+  phone: string | null;
+  email: string | null;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ProductsTable {
+  id: Generated<number>;
+  sku: string;
+  name: string;
+  name_key: string;
+  price: number;
+  /** Balances maintained with every journal entry; the invariant checker proves they equal the journal. */
+  on_hand: number;
+  reserved: number;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface OrdersTable {
+  id: Generated<number>;
+  number: string;
+  customer_id: number;
+  owner_id: number;
+  status: string;
+  total: number;
+  paid: number;
+  note: string | null;
+  /** sha256 of customer and lines, to spot a likely duplicate. */
+  signature: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  shipped_at: string | null;
+  completed_at: string | null;
+  cancelled_at: string | null;
+  deleted_at: string | null;
+  deleted_by: number | null;
+  delete_reason: string | null;
+  delete_note: string | null;
+  delete_batch_id: string | null;
+  purge_after: string | null;
+}
+
+export interface OrderItemsTable {
+  id: Generated<number>;
+  order_id: number;
+  line_no: number;
+  product_id: number;
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  line_total: number;
+}
+
+export interface SequencesTable {
+  name: string;
+  value: number;
+}
+
+export interface StockMovementsTable {
+  id: Generated<number>;
+  product_id: number;
+  order_id: number | null;
+  kind: string;
+  /** Change of on-hand units (receive, adjust, ship). */
+  on_hand_delta: number;
+  /** Change of reserved units (reserve, release, ship). */
+  reserved_delta: number;
+  reverses_id: number | null;
+  reason: string | null;
+  actor_id: number | null;
+  created_at: string;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  order_id: number;
+  customer_id: number;
+  kind: string;
+  /** Signed change of what the customer owes: receivable +, payment −, reversal the negation of what it reverses. */
+  amount: number;
+  reverses_id: number | null;
+  note: string | null;
+  actor_id: number | null;
+  created_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_type: string;
+  actor_id: number | null;
+  actor_name: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  entity_label: string | null;
+  diff: string | null;
+  reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  topic: string;
+  payload: string;
+  created_at: string;
+  available_at: string;
+  attempts: number;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type OrderItemRow = Selectable<OrderItemsTable>;
+export type NewOrder = Insertable<OrdersTable>;

@@ -1,0 +1,38 @@
+import { LoginInput, TokenInput } from '../../../contracts/auth.js';
+import type { Ctx } from '../../db/context.js';
+import type { Config } from '../../config.js';
+import { requestMeta, SESSION_COOKIE } from '../../platform/access.js';
+import { IdParams, type App } from '../../platform/http.js';
+import { createToken, listTokens, login, logout, me, revokeToken } from './auth.service.js';
+
+export function authRoutes(app: App, ctx: Ctx, config: Config): void {
+  app.post('/api/auth/login', { config: { access: 'public' }, schema: { tags: ['auth'], body: LoginInput } }, async (request, reply) => {
+    const result = await login(ctx, request.body, requestMeta(request), config.sessionHours);
+    reply.setCookie(SESSION_COOKIE, result.sessionToken, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.secureCookies,
+      path: '/',
+      maxAge: config.sessionHours * 3600,
+    });
+    return { user: result.me, csrfToken: result.csrfToken };
+  });
+
+  app.post('/api/auth/logout', { config: { access: 'authenticated' }, schema: { tags: ['auth'] } }, async (request, reply) => {
+    if (request.sessionToken) await logout(ctx, request.actor, request.sessionToken);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/auth/me', { config: { access: 'authenticated' }, schema: { tags: ['auth'] } }, async (request) => me(ctx, request.actor, request.sessionCsrf));
+
+  app.post('/api/tokens', { config: { access: 'authenticated' }, schema: { tags: ['tokens'], body: TokenInput } }, async (request, reply) => {
+    reply.code(201);
+    return createToken(ctx, request.actor, request.body.name);
+  });
+  app.get('/api/tokens', { config: { access: 'authenticated' }, schema: { tags: ['tokens'] } }, async (request) => ({ items: await listTokens(ctx, request.actor) }));
+  app.delete('/api/tokens/:id', { config: { access: 'authenticated' }, schema: { tags: ['tokens'], params: IdParams } }, async (request, reply) => {
+    await revokeToken(ctx, request.actor, Number(request.params.id));
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { LoginInput, Me } from '../../../contracts/auth.js';
+import type { Ctx } from '../../db/context.js';
+import type { Actor } from '../../platform/actor.js';
+import { recordAudit } from '../../platform/audit.js';
+import { isoPlus, nowIso } from '../../platform/clock.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { accessOf } from '../users/roles.queries.js';
+import { dummyPasswordHash, verifyPassword } from './passwords.js';
+
+export const MAX_FAILED_LOGINS = 10;
+export const LOCKOUT_MS = 15 * 60_000;
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+const newSecret = () => randomBytes(32).toString('base64url');
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+/** One message for every failure, so a caller cannot tell a wrong password from an unknown user. */
+const badCredentials = () => new AppError('unauthenticated', 'Wrong username or password, or the account is temporarily locked');
+
+export async function login(
+  ctx: Ctx,
+  input: LoginInput,
+  meta: RequestMeta,
+  sessionHours: number,
+): Promise<{ sessionToken: string; csrfToken: string; me: Me }> {
+  const user = await ctx.kysely.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
+  const now = nowIso();
+  const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), input.password);
+  const locked = user?.locked_until != null && user.locked_until > now;
+  const anonymous: Actor = { type: 'user', userId: user?.id ?? null, name: input.username, permissions: {}, ...meta };
+
+  if (!user || !ok || locked || user.disabled === 1) {
+    await ctx.kysely.transaction().execute(async (trx) => {
+      if (user && !ok && !locked) {
+        const failed = user.failed_logins + 1;
+        await trx
+          .updateTable('users')
+          .set({ failed_logins: failed >= MAX_FAILED_LOGINS ? 0 : failed, locked_until: failed >= MAX_FAILED_LOGINS ? isoPlus(now, LOCKOUT_MS) : user.locked_until })
+          .where('id', '=', user.id)
+          .execute();
+      }
+      const why = !user ? 'unknown_user' : locked ? 'locked' : user.disabled === 1 ? 'disabled' : 'wrong_password';
+      await recordAudit(trx, ctx.dialect, anonymous, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, entityLabel: input.username, diff: { why } });
+    });
+    throw badCredentials();
+  }
+
+  const sessionToken = newSecret();
+  const csrfToken = newSecret();
+  await ctx.kysely.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    await trx
+      .insertInto('sessions')
+      .values({ id: sha256(sessionToken), user_id: user.id, csrf_token: csrfToken, created_at: now, expires_at: isoPlus(now, sessionHours * 3_600_000), ip: meta.ip, user_agent: meta.userAgent })
+      .execute();
+    await trx.deleteFrom('sessions').where('expires_at', '<', now).execute();
+    await recordAudit(trx, ctx.dialect, anonymous, { action: 'auth.login', entityType: 'user', entityId: user.id, entityLabel: user.username });
+  });
+  const access = await accessOf(ctx.kysely, user.id);
+  return {
+    sessionToken,
+    csrfToken,
+    me: { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken },
+  };
+}
+
+export async function logout(ctx: Ctx, actor: Actor, sessionToken: string): Promise<void> {
+  await ctx.kysely.transaction().execute(async (trx) => {
+    await trx.deleteFrom('sessions').where('id', '=', sha256(sessionToken)).execute();
+    await recordAudit(trx, ctx.dialect, actor, { action: 'auth.logout', entityType: 'user', entityId: actor.userId, entityLabel: actor.name });
+  });
+}
+
+export interface Authenticated {
+  actor: Actor;
+  /** Set for cookie sessions: writes must echo it in X-CSRF-Token. */
+  csrfToken: string | null;
+}
+
+async function actorFor(ctx: Ctx, userId: number, username: string, type: Actor['type'], meta: RequestMeta): Promise<Actor> {
+  const { permissions } = await accessOf(ctx.kysely, userId);
+  return { type, userId, name: username, permissions, ...meta };
+}
+
+export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta): Promise<Authenticated | null> {
+  const row = await ctx.kysely
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id as userId', 'users.username', 'users.disabled', 'sessions.csrf_token', 'sessions.expires_at'])
+    .where('sessions.id', '=', sha256(sessionToken))
+    .executeTakeFirst();
+  if (!row || row.disabled === 1 || row.expires_at <= nowIso()) return null;
+  return { actor: await actorFor(ctx, row.userId, row.username, 'user', meta), csrfToken: row.csrf_token };
+}
+
+export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMeta): Promise<Authenticated | null> {
+  const row = await ctx.kysely
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id', 'users.id as userId', 'users.username', 'users.disabled', 'api_tokens.revoked_at', 'api_tokens.last_used_at'])
+    .where('api_tokens.token_hash', '=', sha256(token))
+    .executeTakeFirst();
+  if (!row || row.disabled === 1 || row.revoked_at) return null;
+  const now = nowIso();
+  // Touch at most once a minute: a busy integration should not turn every read into a write.
+  if (!row.last_used_at || row.last_used_at < isoPlus(now, -60_000)) {
+    await ctx.kysely.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return { actor: await actorFor(ctx, row.userId, row.username, 'token', meta), csrfToken: null };
+}
+
+export async function me(ctx: Ctx, actor: Actor, csrfToken: string | null): Promise<Me> {
+  if (actor.userId == null) throw notFound('User');
+  const user = await ctx.kysely.selectFrom('users').select(['id', 'username', 'display_name']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const access = await accessOf(ctx.kysely, user.id);
+  return { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken };
+}
+
+export async function createToken(ctx: Ctx, actor: Actor, name: string): Promise<{ id: string; name: string; token: string }> {
+  if (actor.userId == null) throw new AppError('forbidden', 'Only users can create tokens');
+  const token = `ord_${newSecret()}`;
+  const id = await ctx.kysely.transaction().execute(async (trx) => {
+    const { id } = await trx
+      .insertInto('api_tokens')
+      .values({ user_id: actor.userId!, name, token_hash: sha256(token), created_at: nowIso() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, ctx.dialect, actor, { action: 'token.create', entityType: 'api_token', entityId: id, entityLabel: name });
+    return id;
+  });
+  return { id: String(id), name, token };
+}
+
+export async function listTokens(ctx: Ctx, actor: Actor) {
+  let query = ctx.kysely.selectFrom('api_tokens').selectAll().orderBy('id', 'desc');
+  if (!actor.permissions['users.manage']) query = query.where('user_id', '=', actor.userId ?? -1);
+  const rows = await query.execute();
+  return rows.map((r) => ({ id: String(r.id), name: r.name, userId: String(r.user_id), createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+}
+
+export async function revokeToken(ctx: Ctx, actor: Actor, id: number): Promise<void> {
+  await ctx.kysely.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || (row.user_id !== actor.userId && !actor.permissions['users.manage'])) throw notFound('Token');
+    if (row.revoked_at) return;
+    await trx.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('id', '=', id).execute();
+    await recordAudit(trx, ctx.dialect, actor, { action: 'token.revoke', entityType: 'api_token', entityId: id, entityLabel: row.name });
+  });
+}

@@ -1,0 +1,61 @@
+import { sql, type Kysely } from 'kysely';
+import type { CreateCustomerInput, CustomerView } from '../../../contracts/customers.js';
+import type { Ctx } from '../../db/context.js';
+import type { DB } from '../../db/schema.js';
+import type { Actor } from '../../platform/actor.js';
+import { recordAudit } from '../../platform/audit.js';
+import { nowIso } from '../../platform/clock.js';
+import { notFound } from '../../platform/errors.js';
+
+export const searchKey = (text: string) => text.normalize('NFKC').toLowerCase();
+/** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
+const likeContains = (text: string) => `%${searchKey(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** `column LIKE %text%` with an explicit escape character, which SQLite does not assume. */
+export const keyContains = (column: string, text: string) => sql<boolean>`${sql.ref(column)} like ${likeContains(text)} escape '\\'`;
+
+type Row = DB['customers'];
+const view = (c: Pick<Row, 'name' | 'phone' | 'email' | 'note' | 'created_at'> & { id: number }): CustomerView => ({
+  id: String(c.id),
+  name: c.name,
+  phone: c.phone,
+  email: c.email,
+  note: c.note,
+  createdAt: c.created_at,
+});
+
+export async function createCustomer(ctx: Ctx, actor: Actor, input: CreateCustomerInput): Promise<CustomerView> {
+  return ctx.kysely.transaction().execute(async (trx) => {
+    const now = nowIso();
+    const row = await trx
+      .insertInto('customers')
+      .values({ name: input.name, name_key: searchKey(input.name), phone: input.phone ?? null, email: input.email ?? null, note: input.note ?? null, created_at: now, updated_at: now, version: 1 })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, ctx.dialect, actor, {
+      action: 'customer.create',
+      entityType: 'customer',
+      entityId: row.id,
+      entityLabel: row.name,
+      diff: { name: input.name, phone: input.phone ?? null, email: input.email ?? null },
+    });
+    return view(row);
+  });
+}
+
+/** Customer ids whose name contains the text, case-insensitively; capped so a vague search stays cheap. */
+export async function customerIdsMatching(db: Kysely<DB>, text: string, cap = 1000): Promise<number[]> {
+  const rows = await db.selectFrom('customers').select('id').where(keyContains('name_key', text)).limit(cap).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function searchCustomers(ctx: Ctx, q: string | undefined, limit: number): Promise<CustomerView[]> {
+  let query = ctx.kysely.selectFrom('customers').selectAll().orderBy('name').limit(limit);
+  if (q) query = query.where(keyContains('name_key', q));
+  return (await query.execute()).map(view);
+}
+
+export async function getCustomer(ctx: Ctx, id: number): Promise<CustomerView> {
+  const row = await ctx.kysely.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('Customer');
+  return view(row);
+}

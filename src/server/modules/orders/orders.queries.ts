@@ -1,0 +1,168 @@
+import { sql, type Kysely } from 'kysely';
+import type { OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
+import { fromMinor, toMinor } from '../../../contracts/common.js';
+import type { DB } from '../../db/schema.js';
+import { AppError, invalid } from '../../platform/errors.js';
+import { customerIdsMatching } from '../customers/customers.service.js';
+
+const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
+
+/** A day filter means the whole day in UTC: `to=2026-03-31` includes that day. */
+function dayBound(value: string, end: boolean): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const start = new Date(`${value}T00:00:00.000Z`);
+    return new Date(start.getTime() + (end ? 86_400_000 : 0)).toISOString();
+  }
+  const d = new Date(value);
+  return (end ? new Date(d.getTime() + 1) : d).toISOString();
+}
+
+/** Prefix range on the byte-ordered number column, so a partial number still uses its unique index. */
+function numberPrefix(text: string): [string, string] {
+  const normalized = text.toUpperCase();
+  return [normalized, `${normalized}\u{10FFFF}`];
+}
+
+type Scope = { ownerId?: number };
+
+/**
+ * The live (not deleted) orders matching a filter, within the caller's record scope. Shared by the list,
+ * the count, the export and deletion by filter, so all of them agree on what "matching" means.
+ */
+export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope: Scope) {
+  let q = db.selectFrom('orders as o').where('o.deleted_at', 'is', null);
+  if (scope.ownerId !== undefined) q = q.where('o.owner_id', '=', scope.ownerId);
+  if (filter.status?.length) q = q.where('o.status', 'in', filter.status);
+  if (filter.ownerId) q = q.where('o.owner_id', '=', Number(filter.ownerId));
+  if (filter.customerId) q = q.where('o.customer_id', '=', Number(filter.customerId));
+  if (filter.from) q = q.where('o.created_at', '>=', dayBound(filter.from, false));
+  if (filter.to) q = q.where('o.created_at', '<', dayBound(filter.to, true));
+  if (filter.minTotal) q = q.where('o.total', '>=', toMinor(filter.minTotal));
+  if (filter.maxTotal) q = q.where('o.total', '<=', toMinor(filter.maxTotal));
+  if (filter.number) {
+    const [lo, hi] = numberPrefix(filter.number);
+    q = q.where('o.number', '>=', lo).where('o.number', '<', hi);
+  }
+  const nameTerms = [filter.customer, filter.q && !NUMBER_LIKE.test(filter.q) ? filter.q : undefined].filter(Boolean) as string[];
+  for (const term of nameTerms) {
+    const ids = await customerIdsMatching(db, term);
+    q = ids.length ? q.where('o.customer_id', 'in', ids) : q.where(sql<boolean>`1 = 0`);
+  }
+  if (filter.q && NUMBER_LIKE.test(filter.q)) {
+    // Digits alone ("000123") match the end of the number in any year.
+    const text = filter.q.toUpperCase();
+    if (text.startsWith('SO')) {
+      const [lo, hi] = numberPrefix(text.startsWith('SO-') ? text : `SO-${text.slice(2)}`);
+      q = q.where('o.number', '>=', lo).where('o.number', '<', hi);
+    } else {
+      q = q.where('o.number', 'like', `%${text}%`);
+    }
+  }
+  return q;
+}
+
+const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.number' } as const;
+
+function encodeCursor(value: string | number, id: number): string {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+function decodeCursor(cursor: string): [string | number, number] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && ['string', 'number'].includes(typeof parsed[0]) && Number.isInteger(parsed[1])) return parsed as [string | number, number];
+  } catch {
+    /* fall through to the error below */
+  }
+  throw invalid('cursor', 'is not a cursor returned by this list');
+}
+
+export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: Scope): Promise<{ items: OrderSummaryView[]; nextCursor: string | null }> {
+  const descending = query.sort.startsWith('-');
+  const key = query.sort.replace('-', '') as keyof typeof SORT_COLUMNS;
+  const column = SORT_COLUMNS[key];
+  const direction = descending ? 'desc' : 'asc';
+  let q = (await filteredOrders(db, query, scope))
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .leftJoin('users as u', 'u.id', 'o.owner_id')
+    .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'c.name as customer_name', 'o.owner_id', 'u.display_name', 'u.username', 'o.total', 'o.created_at', 'o.updated_at', 'o.version'])
+    .orderBy(column, direction)
+    .orderBy('o.id', direction)
+    .limit(query.limit + 1);
+  if (query.cursor) {
+    const [value, id] = decodeCursor(query.cursor);
+    if (typeof value !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
+    q = q.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id)));
+  }
+  const rows = await q.execute();
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const lastValue = last && { createdAt: last.created_at, total: last.total, number: last.number }[key];
+  return {
+    items: page.map((r) => ({
+      id: String(r.id),
+      number: r.number,
+      status: r.status as OrderSummaryView['status'],
+      customer: { id: String(r.customer_id), name: r.customer_name },
+      ownerId: String(r.owner_id),
+      ownerName: r.display_name ?? r.username,
+      total: fromMinor(r.total),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      version: r.version,
+    })),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(lastValue!, last.id) : null,
+  };
+}
+
+export async function countOrders(db: Kysely<DB>, filter: OrderFilter, scope: Scope): Promise<number> {
+  const row = await (await filteredOrders(db, filter, scope)).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** One live order in the caller's scope with its lines, or a 404 — never a hint that it exists elsewhere. */
+export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, options: { includeDeleted?: boolean } = {}): Promise<OrderView | undefined> {
+  let q = db
+    .selectFrom('orders as o')
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .leftJoin('users as u', 'u.id', 'o.owner_id')
+    .selectAll('o')
+    .select(['c.name as customer_name', 'u.display_name', 'u.username'])
+    .where('o.id', '=', id);
+  if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
+  if (scope.ownerId !== undefined) q = q.where('o.owner_id', '=', scope.ownerId);
+  const o = await q.executeTakeFirst();
+  if (!o) return undefined;
+  const items = await db.selectFrom('order_items').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
+  return {
+    id: String(o.id),
+    number: o.number,
+    status: o.status as OrderView['status'],
+    customer: { id: String(o.customer_id), name: o.customer_name },
+    ownerId: String(o.owner_id),
+    ownerName: o.display_name ?? o.username,
+    total: fromMinor(o.total),
+    paid: fromMinor(o.paid),
+    note: o.note,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    confirmedAt: o.confirmed_at,
+    shippedAt: o.shipped_at,
+    completedAt: o.completed_at,
+    cancelledAt: o.cancelled_at,
+    version: o.version,
+    items: items.map((i) => ({
+      id: String(i.id),
+      productId: String(i.product_id),
+      sku: i.sku,
+      name: i.name,
+      quantity: i.quantity,
+      unitPrice: fromMinor(i.unit_price),
+      lineTotal: fromMinor(i.line_total),
+    })),
+  };
+}
+
+export function assertFound<T>(value: T | undefined, what = 'Order'): T {
+  if (value === undefined) throw new AppError('not_found', `${what} not found`);
+  return value;
+}

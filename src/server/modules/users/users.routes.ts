@@ -1,0 +1,16 @@
+import { CreateUserInput, UpdateUserInput } from '../../../contracts/users.js';
+import type { Ctx } from '../../db/context.js';
+import { IdParams, type App } from '../../platform/http.js';
+import { createUser, getUser, listUsers, updateUser } from './users.service.js';
+
+export function usersRoutes(app: App, ctx: Ctx): void {
+  app.get('/api/users', { config: { access: 'users.manage' }, schema: { tags: ['users'] } }, async () => ({ items: await listUsers(ctx) }));
+  app.get('/api/users/:id', { config: { access: 'users.manage' }, schema: { tags: ['users'], params: IdParams } }, async (request) => getUser(ctx, Number(request.params.id)));
+  app.post('/api/users', { config: { access: 'users.manage' }, schema: { tags: ['users'], body: CreateUserInput } }, async (request, reply) => {
+    reply.code(201);
+    return createUser(ctx, request.actor, request.body);
+  });
+  app.patch('/api/users/:id', { config: { access: 'users.manage' }, schema: { tags: ['users'], params: IdParams, body: UpdateUserInput } }, async (request) =>
+    updateUser(ctx, request.actor, Number(request.params.id), request.body),
+  );
+}

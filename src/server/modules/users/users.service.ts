@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CreateUserInput, UpdateUserInput, UserView } from '../../../contracts/users.js';
+import type { Ctx } from '../../db/context.js';
+import type { DB } from '../../db/schema.js';
+import { systemActor, type Actor } from '../../platform/actor.js';
+import { recordAudit } from '../../platform/audit.js';
+import { nowIso } from '../../platform/clock.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { hashPassword } from '../auth/passwords.js';
+import { ensureBuiltinRoles, rolesOfUsers } from './roles.queries.js';
+
+async function roleIdsByName(db: Kysely<DB>, names: string[]): Promise<number[]> {
+  const rows = await db.selectFrom('roles').select(['id', 'name']).where('name', 'in', names).execute();
+  const unknown = names.filter((n) => !rows.some((r) => r.name === n));
+  if (unknown.length > 0) throw invalid('roles', `unknown role: ${unknown.join(', ')}`);
+  return rows.map((r) => r.id);
+}
+
+export async function listUsers(ctx: Ctx): Promise<UserView[]> {
+  const users = await ctx.kysely.selectFrom('users').selectAll().orderBy('username').execute();
+  const roles = await rolesOfUsers(ctx.kysely, users.map((u) => u.id));
+  return users.map((u) => ({
+    id: String(u.id),
+    username: u.username,
+    displayName: u.display_name,
+    roles: (roles.get(u.id) ?? []).map((r) => r.name),
+    disabled: u.disabled === 1,
+    createdAt: u.created_at,
+  }));
+}
+
+export async function getUser(ctx: Ctx, id: number): Promise<UserView> {
+  const user = (await listUsers(ctx)).find((u) => u.id === String(id));
+  if (!user) throw notFound('User');
+  return user;
+}
+
+export async function createUser(ctx: Ctx, actor: Actor, input: CreateUserInput): Promise<UserView> {
+  const passwordHash = await hashPassword(input.password);
+  const id = await ctx.kysely.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
+    if (taken) throw new AppError('conflict', `Username ${input.username} is taken`, { errors: [{ field: 'username', message: 'is taken' }] });
+    const roleIds = await roleIdsByName(trx, input.roles);
+    const now = nowIso();
+    const { id } = await trx
+      .insertInto('users')
+      .values({ username: input.username, display_name: input.displayName ?? null, password_hash: passwordHash, disabled: 0, failed_logins: 0, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: id, role_id }))).execute();
+    await recordAudit(trx, ctx.dialect, actor, {
+      action: 'user.create',
+      entityType: 'user',
+      entityId: id,
+      entityLabel: input.username,
+      diff: { username: input.username, displayName: input.displayName ?? null, roles: input.roles },
+    });
+    return id;
+  });
+  return getUser(ctx, id);
+}
+
+export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: UpdateUserInput): Promise<UserView> {
+  const before = await getUser(ctx, id);
+  const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+  await ctx.kysely.transaction().execute(async (trx) => {
+    const now = nowIso();
+    await trx
+      .updateTable('users')
+      .set({
+        updated_at: now,
+        ...(input.displayName !== undefined ? { display_name: input.displayName ?? null } : {}),
+        ...(input.disabled !== undefined ? { disabled: input.disabled ? 1 : 0 } : {}),
+        // A password reset by an admin also lifts a lockout.
+        ...(passwordHash ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    if (input.roles) {
+      const roleIds = await roleIdsByName(trx, input.roles);
+      await trx.deleteFrom('user_roles').where('user_id', '=', id).execute();
+      await trx.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: id, role_id }))).execute();
+    }
+    // Disabling or a new password ends every open session of that user at once.
+    if (input.disabled || passwordHash) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+    const diff: Record<string, unknown> = {};
+    if (input.displayName !== undefined) diff.displayName = { from: before.displayName, to: input.displayName ?? null };
+    if (input.roles) diff.roles = { from: before.roles, to: input.roles };
+    if (input.disabled !== undefined) diff.disabled = { from: before.disabled, to: input.disabled };
+    if (passwordHash) diff.password = 'reset';
+    await recordAudit(trx, ctx.dialect, actor, { action: 'user.update', entityType: 'user', entityId: id, entityLabel: before.username, diff });
+  });
+  return getUser(ctx, id);
+}
+
+/**
+ * First start: the built-in roles and the `admin` user. Returns the generated password when none was
+ * configured, so the caller can print it once.
+ */
+export async function bootstrap(ctx: Ctx, adminPassword: string | undefined): Promise<{ createdAdmin: boolean; generatedPassword?: string }> {
+  await ensureBuiltinRoles(ctx.kysely);
+  const admin = await ctx.kysely.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirst();
+  if (admin) return { createdAdmin: false };
+  const generated = adminPassword ? undefined : randomBytes(12).toString('base64url');
+  const password = adminPassword ?? generated!;
+  const passwordHash = await hashPassword(password);
+  await ctx.kysely.transaction().execute(async (trx) => {
+    const now = nowIso();
+    const { id } = await trx
+      .insertInto('users')
+      .values({ username: 'admin', display_name: 'Administrator', password_hash: passwordHash, disabled: 0, failed_logins: 0, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('username').doNothing())
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const role = await trx.selectFrom('roles').select('id').where('name', '=', 'admin').executeTakeFirstOrThrow();
+    await trx.insertInto('user_roles').values({ user_id: id, role_id: role.id }).execute();
+    await recordAudit(trx, ctx.dialect, systemActor('bootstrap'), {
+      action: 'user.create',
+      entityType: 'user',
+      entityId: id,
+      entityLabel: 'admin',
+      diff: { username: 'admin', roles: ['admin'] },
+    });
+  });
+  return { createdAdmin: true, generatedPassword: generated };
+}

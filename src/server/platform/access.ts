@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Permission } from '../../contracts/permissions.js';
+import type { Ctx } from '../db/context.js';
+import { authenticateSession, authenticateToken, type RequestMeta } from '../modules/auth/auth.service.js';
+import type { Actor } from './actor.js';
+import { requirePermission } from './actor.js';
+import { AppError } from './errors.js';
+
+/**
+ * Every /api route declares who may call it in `config.access`: a permission, 'authenticated' (any signed-in
+ * caller; the service applies finer rules) or 'public'. A route without a declaration fails at start-up.
+ */
+export type Access = Permission | 'authenticated' | 'public';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    actor: Actor;
+    /** The session's CSRF token; null for bearer tokens. */
+    sessionCsrf: string | null;
+    sessionToken: string | null;
+  }
+}
+
+export const SESSION_COOKIE = 'orderly_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const requestMeta = (request: FastifyRequest): RequestMeta => ({
+  ip: request.ip ?? null,
+  userAgent: request.headers['user-agent']?.slice(0, 500) ?? null,
+  requestId: String(request.id),
+});
+
+export const declaredRoutes: Array<{ method: string; url: string; access: Access }> = [];
+
+export function registerAccessControl(app: FastifyInstance, ctx: Ctx): void {
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('sessionCsrf', null);
+  app.decorateRequest('sessionToken', null);
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access (config.access)`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') declaredRoutes.push({ method, url: route.url, access });
+  });
+
+  app.addHook('preHandler', async (request: FastifyRequest, _reply: FastifyReply) => {
+    const access = request.routeOptions.config?.access;
+    if (!access || access === 'public') return;
+    const meta = requestMeta(request);
+    const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    const auth = bearer ? await authenticateToken(ctx, bearer, meta) : cookie ? await authenticateSession(ctx, cookie, meta) : null;
+    if (!auth) throw new AppError('unauthenticated', bearer ? 'The API token is invalid or revoked' : 'Sign in to continue');
+    request.actor = auth.actor;
+    request.sessionCsrf = auth.csrfToken;
+    request.sessionToken = bearer ? null : (cookie ?? null);
+    if (!bearer && !SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== auth.csrfToken) {
+      throw new AppError('forbidden', 'Missing or wrong X-CSRF-Token header', { code: 'csrf' });
+    }
+    if (access !== 'authenticated') requirePermission(auth.actor, access);
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * Test harness: one suite, run once per database. Every test app gets its own throw-away database
+ * (a fresh SQLite file, or a fresh PostgreSQL database dropped afterwards), so runs never share state.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { InjectOptions } from 'fastify';
+import { buildApp } from '../src/server/app.js';
+import { loadConfig, type Config } from '../src/server/config.js';
+import { connect, type Db, type Dialect } from '../src/server/db/connect.js';
+import { migrateToLatest } from '../src/server/db/migrate.js';
+import { bootstrap } from '../src/server/modules/users/users.service.js';
+import type { App } from '../src/server/platform/http.js';
+
+export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const ADMIN_PASSWORD = 'admin-password-1';
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch (error) {
+    if (process.env.CI === 'true') throw new Error(`CI=true and PostgreSQL at ${PG_URL} is unreachable: ${String(error)}`);
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The databases this run covers: SQLite always, PostgreSQL when reachable (required under CI=true). */
+export const DIALECTS: Dialect[] = process.env.ORDERLY_TEST_DIALECTS
+  ? (process.env.ORDERLY_TEST_DIALECTS.split(',') as Dialect[])
+  : ['sqlite', ...((await postgresReachable()) ? (['postgres'] as const) : [])];
+
+export interface TestDatabase {
+  config: Config;
+  ctx: Db;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A fresh, migrated database with the built-in roles and `admin` (password ADMIN_PASSWORD). */
+export async function createTestDatabase(dialect: Dialect, options: { poolSize?: number } = {}): Promise<TestDatabase> {
+  const name = `orderly_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  let config: Config;
+  let cleanup: () => Promise<void>;
+  if (dialect === 'postgres') {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    config = loadConfig({ DATABASE_URL: withDatabase(PG_URL, name), ORDERLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ORDERLY_LOG_LEVEL: 'silent' });
+    cleanup = async () => {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    };
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-test-'));
+    config = loadConfig({ ORDERLY_DB: path.join(dir, 'orderly.db'), ORDERLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ORDERLY_LOG_LEVEL: 'silent' });
+    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const ctx = connect(config.database, options);
+  await migrateToLatest(ctx.kysely, ctx.dialect);
+  await bootstrap(ctx, ADMIN_PASSWORD);
+  return {
+    config,
+    ctx,
+    async drop() {
+      await ctx.close();
+      await cleanup();
+    },
+  };
+}
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A signed-in (or anonymous) HTTP client over app.inject, sending the CSRF header like the web app does. */
+export class Client {
+  cookie: string | undefined;
+  csrf: string | undefined;
+  bearer: string | undefined;
+  constructor(readonly app: App) {}
+
+  async request<T = any>(method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: {
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
+        ...(this.bearer ? { authorization: `Bearer ${this.bearer}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      payload: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = res.body;
+    let parsed: unknown = text;
+    if ((res.headers['content-type'] ?? '').toString().includes('json') && text) parsed = JSON.parse(text);
+    return { status: res.statusCode, body: parsed as T, headers: res.headers };
+  }
+  get<T = any>(url: string, headers?: Record<string, string>) {
+    return this.request<T>('GET', url, undefined, headers);
+  }
+  post<T = any>(url: string, body: unknown = {}, headers?: Record<string, string>) {
+    return this.request<T>('POST', url, body, headers);
+  }
+  patch<T = any>(url: string, body: unknown, headers?: Record<string, string>) {
+    return this.request<T>('PATCH', url, body, headers);
+  }
+  delete<T = any>(url: string, body?: unknown, headers?: Record<string, string>) {
+    return this.request<T>('DELETE', url, body, headers);
+  }
+
+  async login(username: string, password: string): Promise<this> {
+    const res = await this.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+    if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+    const setCookie = [res.headers['set-cookie']].flat().find((c) => c?.startsWith('orderly_session='));
+    this.cookie = setCookie!.split(';')[0];
+    this.csrf = res.json().csrfToken;
+    return this;
+  }
+}
+
+export interface TestApp {
+  dialect: Dialect;
+  app: App;
+  db: TestDatabase;
+  admin: Client;
+  anonymous(): Client;
+  /** Creates a user with the given roles and returns a client signed in as them. */
+  userWithRoles(username: string, roles: string[]): Promise<Client & { userId: string }>;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(dialect: Dialect): Promise<TestApp> {
+  const db = await createTestDatabase(dialect);
+  const app = await buildApp(db.config, db.ctx, { logger: false });
+  await app.ready();
+  const admin = await new Client(app).login('admin', ADMIN_PASSWORD);
+  return {
+    dialect,
+    app,
+    db,
+    admin,
+    anonymous: () => new Client(app),
+    async userWithRoles(username, roles) {
+      const password = `${username}-password-1`;
+      const created = await admin.post('/api/users', { username, password, roles });
+      if (created.status !== 201) throw new Error(`create user ${username}: ${created.status} ${JSON.stringify(created.body)}`);
+      const client = await new Client(app).login(username, password);
+      return Object.assign(client, { userId: created.body.id as string });
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Factories: the smallest valid customer, product and order, over HTTP. */
+export async function makeCustomer(client: Client, name = 'Acme Trading') {
+  const res = await client.post('/api/customers', { name, phone: '+1 555 0100', email: 'buyer@example.com' });
+  if (res.status !== 201) throw new Error(`customer: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; name: string };
+}
+
+let skuCounter = 0;
+export async function makeProduct(client: Client, options: { price?: string; stock?: number; sku?: string } = {}) {
+  const sku = options.sku ?? `SKU-${process.pid}-${++skuCounter}`;
+  const res = await client.post('/api/products', { sku, name: `Product ${sku}`, price: options.price ?? '10.00', stock: options.stock ?? 100 });
+  if (res.status !== 201) throw new Error(`product: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; sku: string; price: string };
+}
+
+export async function makeOrder(client: Client, customerId: string, items: Array<{ productId: string; quantity: number; unitPrice?: string }>, extra: Record<string, unknown> = {}) {
+  const res = await client.post('/api/orders', { customerId, items, ...extra });
+  if (res.status !== 201) throw new Error(`order: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; number: string; version: number; total: string; status: string; ownerId: string };
+}
