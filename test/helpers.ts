@@ -87,7 +87,7 @@ export async function createTestDatabase(dialect: Dialect, options: { poolSize?:
 export interface Response<T = any> {
   status: number;
   body: T;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
 }
 
 /** A signed-in (or anonymous) HTTP client over app.inject, sending the CSRF header like the web app does. */

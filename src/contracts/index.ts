@@ -5,3 +5,4 @@ export * from './users.js';
 export * from './customers.js';
 export * from './products.js';
 export * from './orders.js';
+export * from './roles.js';

@@ -14,6 +14,7 @@ import { customersRoutes } from './modules/customers/customers.routes.js';
 import { financeRoutes } from './modules/finance/finance.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productsRoutes } from './modules/products/products.routes.js';
+import { rolesRoutes } from './modules/users/roles.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { registerAccessControl } from './platform/access.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   registerAccessControl(app, ctx);
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
+  rolesRoutes(app, ctx);
   customersRoutes(app, ctx);
   productsRoutes(app, ctx);
   ordersRoutes(app, ctx);

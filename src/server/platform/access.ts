@@ -16,6 +16,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every /api route with its declared access, for the permission matrix test and the docs. */
+    declaredRoutes: DeclaredRoute[];
+  }
   interface FastifyRequest {
     actor: Actor;
     /** The session's CSRF token; null for bearer tokens. */
@@ -33,9 +37,16 @@ export const requestMeta = (request: FastifyRequest): RequestMeta => ({
   requestId: String(request.id),
 });
 
-export const declaredRoutes: Array<{ method: string; url: string; access: Access }> = [];
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access;
+}
 
-export function registerAccessControl(app: FastifyInstance, ctx: Ctx): void {
+/** Returns the live list of declared /api routes (filled as routes register), for the permission matrix test. */
+export function registerAccessControl(app: FastifyInstance, ctx: Ctx): DeclaredRoute[] {
+  const declaredRoutes: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declaredRoutes);
   app.decorateRequest('actor', null as unknown as Actor);
   app.decorateRequest('sessionCsrf', null);
   app.decorateRequest('sessionToken', null);
@@ -47,7 +58,8 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx): void {
     for (const method of [route.method].flat()) if (method !== 'HEAD') declaredRoutes.push({ method, url: route.url, access });
   });
 
-  app.addHook('preHandler', async (request: FastifyRequest, _reply: FastifyReply) => {
+  // onRequest, before the body is even parsed: an unauthorised caller learns nothing from validation errors.
+  app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const access = request.routeOptions.config?.access;
     if (!access || access === 'public') return;
     const meta = requestMeta(request);
@@ -63,4 +75,5 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx): void {
     }
     if (access !== 'authenticated') requirePermission(auth.actor, access);
   });
+  return declaredRoutes;
 }

@@ -3,10 +3,13 @@ import type { Ctx } from '../../db/context.js';
 import type { Config } from '../../config.js';
 import { requestMeta, SESSION_COOKIE } from '../../platform/access.js';
 import { IdParams, type App } from '../../platform/http.js';
+import { LoginThrottle } from './login-throttle.js';
 import { createToken, listTokens, login, logout, me, revokeToken } from './auth.service.js';
 
 export function authRoutes(app: App, ctx: Ctx, config: Config): void {
+  const throttle = new LoginThrottle();
   app.post('/api/auth/login', { config: { access: 'public' }, schema: { tags: ['auth'], body: LoginInput } }, async (request, reply) => {
+    throttle.check(request.ip);
     const result = await login(ctx, request.body, requestMeta(request), config.sessionHours);
     reply.setCookie(SESSION_COOKIE, result.sessionToken, {
       httpOnly: true,

@@ -5,6 +5,10 @@ import { createUser, getUser, listUsers, updateUser } from './users.service.js';
 
 export function usersRoutes(app: App, ctx: Ctx): void {
   app.get('/api/users', { config: { access: 'users.manage' }, schema: { tags: ['users'] } }, async () => ({ items: await listUsers(ctx) }));
+  // Names for owner pickers and filters: any signed-in user may see who their colleagues are, nothing more.
+  app.get('/api/users/directory', { config: { access: 'authenticated' }, schema: { tags: ['users'] } }, async () => ({
+    items: (await listUsers(ctx)).filter((u) => !u.disabled).map((u) => ({ id: u.id, username: u.username, displayName: u.displayName })),
+  }));
   app.get('/api/users/:id', { config: { access: 'users.manage' }, schema: { tags: ['users'], params: IdParams } }, async (request) => getUser(ctx, Number(request.params.id)));
   app.post('/api/users', { config: { access: 'users.manage' }, schema: { tags: ['users'], body: CreateUserInput } }, async (request, reply) => {
     reply.code(201);
