@@ -1,0 +1,171 @@
+/**
+ * Every /api route × every built-in role × own/other record, against SPEC §2.
+ * The table below is the contract, written out independently of the server's own declarations; a route the
+ * server declares but this table does not classify fails the test, so no route ships without a decision.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_ROLE_GRANTS, BUILTIN_ROLES, type BuiltinRole, type Permission } from '../src/contracts/permissions.js';
+import { buildTestApp, DIALECTS, makeCustomer, makeProduct, type Client, type TestApp } from './helpers.js';
+
+type Need = Permission | 'authenticated' | 'public';
+
+/** SPEC §2 as printed: ✓ = "all", "own only" = "own". */
+const SPEC_TABLE: Record<Permission, Partial<Record<BuiltinRole, 'all' | 'own'>>> = {
+  'orders.read': { admin: 'all', sales_manager: 'all', sales_rep: 'own', warehouse: 'all', finance: 'all', auditor: 'all' },
+  'orders.create': { admin: 'all', sales_manager: 'all', sales_rep: 'own' },
+  'orders.update': { admin: 'all', sales_manager: 'all', sales_rep: 'own' },
+  'orders.delete': { admin: 'all', sales_manager: 'all', sales_rep: 'own' },
+  'orders.delete_confirmed': { admin: 'all', sales_manager: 'all' },
+  'orders.restore': { admin: 'all', sales_manager: 'all' },
+  'restore_requests.create': { admin: 'all', sales_manager: 'all', sales_rep: 'all' },
+  'restore_requests.approve': { admin: 'all', sales_manager: 'all' },
+  'orders.purge': { admin: 'all' },
+  'orders.export': { admin: 'all', sales_manager: 'all', sales_rep: 'own', finance: 'all', auditor: 'all' },
+  'inventory.manage': { admin: 'all', warehouse: 'all' },
+  'finance.manage': { admin: 'all', finance: 'all' },
+  'audit.read': { admin: 'all', auditor: 'all' },
+  'users.manage': { admin: 'all' },
+  'settings.manage': { admin: 'all' },
+  'backups.manage': { admin: 'all' },
+  'cleanup.manage': { admin: 'all' },
+};
+
+interface Fixture {
+  productId: string;
+  customerId: string;
+  spareUserId: string;
+}
+interface Call {
+  caller: Client & { userId: string };
+  /** A fresh draft order owned by the caller ("own") or by another sales rep ("other"). */
+  orderId: string;
+}
+interface RouteCase {
+  need: Need;
+  /** Acts on one order: checked with the caller's own order and with another owner's. */
+  order?: boolean;
+  url?: (f: Fixture, c: Call) => string | Promise<string>;
+  body?: (f: Fixture, c: Call) => unknown;
+}
+
+const ROUTES: Record<string, RouteCase> = {
+  'POST /api/auth/login': { need: 'public' },
+  'GET /api/health': { need: 'public' },
+  'POST /api/auth/logout': { need: 'authenticated' },
+  'GET /api/auth/me': { need: 'authenticated' },
+  'POST /api/tokens': { need: 'authenticated', body: () => ({ name: 'matrix' }) },
+  'GET /api/tokens': { need: 'authenticated' },
+  'DELETE /api/tokens/:id': {
+    need: 'authenticated',
+    url: async (_f, c) => `/api/tokens/${(await c.caller.post('/api/tokens', { name: 'to revoke' })).body.id}`,
+  },
+  'GET /api/permissions': { need: 'authenticated' },
+  'GET /api/users': { need: 'users.manage' },
+  'GET /api/users/directory': { need: 'authenticated' },
+  'GET /api/users/:id': { need: 'users.manage', url: (f) => `/api/users/${f.spareUserId}` },
+  'POST /api/users': { need: 'users.manage' },
+  'PATCH /api/users/:id': { need: 'users.manage', url: (f) => `/api/users/${f.spareUserId}`, body: () => ({ displayName: 'Spare' }) },
+  'GET /api/roles': { need: 'users.manage' },
+  'POST /api/roles': { need: 'users.manage' },
+  'PATCH /api/roles/:id': { need: 'users.manage', url: () => '/api/roles/1', body: () => ({ description: 'x' }) },
+  'DELETE /api/roles/:id': { need: 'users.manage', url: () => '/api/roles/1' },
+  'GET /api/customers': { need: 'authenticated' },
+  'GET /api/customers/:id': { need: 'authenticated', url: (f) => `/api/customers/${f.customerId}` },
+  // Whoever may sell may add the customer they sell to.
+  'POST /api/customers': { need: 'orders.create', body: () => ({ name: 'Matrix Customer' }) },
+  'GET /api/products': { need: 'authenticated' },
+  'GET /api/products/:id': { need: 'authenticated', url: (f) => `/api/products/${f.productId}` },
+  // The product catalogue and its stock are the warehouse's.
+  'POST /api/products': { need: 'inventory.manage' },
+  'POST /api/products/:id/stock': { need: 'inventory.manage', url: (f) => `/api/products/${f.productId}/stock`, body: () => ({ kind: 'receive', quantity: 1, reason: 'matrix' }) },
+  'GET /api/inventory/movements': { need: 'authenticated' },
+  'GET /api/orders': { need: 'orders.read' },
+  'POST /api/orders': { need: 'orders.create', body: (f) => ({ customerId: f.customerId, items: [{ productId: f.productId, quantity: 1 }] }) },
+  'GET /api/orders/:id': { need: 'orders.read', order: true },
+  'PATCH /api/orders/:id': { need: 'orders.update', order: true, body: () => ({ note: 'matrix' }) },
+  'POST /api/orders/:id/confirm': { need: 'orders.update', order: true },
+  'POST /api/orders/:id/cancel': { need: 'orders.update', order: true },
+  'POST /api/orders/:id/ship': { need: 'inventory.manage', order: true },
+  'POST /api/orders/:id/complete': { need: 'inventory.manage', order: true },
+  'POST /api/orders/:id/payments': { need: 'finance.manage', order: true, body: () => ({ amount: '1.00' }) },
+  'POST /api/orders/:id/refunds': { need: 'finance.manage', order: true, body: () => ({ amount: '1.00' }) },
+  'GET /api/finance/ledger': { need: 'orders.read', order: true, url: (_f, c) => `/api/finance/ledger?orderId=${c.orderId}` },
+  'GET /api/finance/summary': { need: 'orders.read' },
+};
+
+function expected(role: BuiltinRole, route: RouteCase, ownership: 'own' | 'other'): 'allowed' | 403 | 404 {
+  if (route.need === 'public' || route.need === 'authenticated') return 'allowed';
+  const scope = SPEC_TABLE[route.need][role];
+  if (!scope) return 403;
+  if (route.order && ownership === 'other') {
+    // Out of read scope is invisible (404) before any other rule applies.
+    if (SPEC_TABLE['orders.read'][role] === 'own' || scope === 'own') return 404;
+  }
+  return 'allowed';
+}
+
+describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
+  let t: TestApp;
+  let fixture: Fixture;
+  const callers = {} as Record<BuiltinRole, Client & { userId: string }>;
+  let otherRep: Client & { userId: string };
+
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+    fixture = {
+      productId: (await makeProduct(t.admin, { stock: 100_000 })).id,
+      customerId: (await makeCustomer(t.admin)).id,
+      spareUserId: (await t.userWithRoles('spare_user', ['auditor'])).userId,
+    };
+    for (const role of BUILTIN_ROLES) callers[role] = await t.userWithRoles(`matrix_${role}`, [role]);
+    otherRep = await t.userWithRoles('matrix_other_rep', ['sales_rep']);
+  });
+  afterAll(async () => t?.close());
+
+  it('the built-in roles are exactly SPEC §2', () => {
+    for (const role of BUILTIN_ROLES) {
+      const fromSpec = Object.entries(SPEC_TABLE)
+        .filter(([, byRole]) => byRole[role])
+        .map(([permission, byRole]) => (byRole[role] === 'own' ? `${permission}:own` : permission))
+        .sort();
+      expect([...BUILTIN_ROLE_GRANTS[role]].sort(), role).toEqual(fromSpec);
+    }
+  });
+
+  it('every route declares the access the contract gives it', () => {
+    const declared = t.app.declaredRoutes.map((r) => `${r.method} ${r.url}`);
+    const unclassified = declared.filter((key) => !ROUTES[key]);
+    expect(unclassified, 'routes missing from the matrix table').toEqual([]);
+    for (const r of t.app.declaredRoutes) expect(r.access, `${r.method} ${r.url}`).toBe(ROUTES[`${r.method} ${r.url}`].need);
+    const stale = Object.keys(ROUTES).filter((key) => !declared.includes(key));
+    expect(stale, 'table rows for routes that do not exist').toEqual([]);
+  });
+
+  it('every route answers every role as SPEC §2 implies, for own and other records', async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const [key, route] of Object.entries(ROUTES)) {
+      if (route.need === 'public') continue;
+      const [method, path] = key.split(' ') as [string, string];
+      for (const role of BUILTIN_ROLES) {
+        for (const ownership of route.order ? (['own', 'other'] as const) : (['own'] as const)) {
+          const caller = callers[role];
+          const owner = ownership === 'own' ? caller.userId : otherRep.userId;
+          // A fresh draft per call, made by the admin, so earlier calls never change what later ones see.
+          const created = await t.admin.post('/api/orders', { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 1 }], ownerId: owner });
+          const call: Call = { caller, orderId: created.body.id };
+          const url = route.url ? await route.url(fixture, call) : path.replace(':id', call.orderId);
+          const body = method === 'GET' || method === 'DELETE' ? route.body?.(fixture, call) : (route.body?.(fixture, call) ?? {});
+          const res = await caller.request(method as 'GET', url, body);
+          const want = expected(role, route, ownership);
+          const ok = want === 'allowed' ? ![401, 403, 404].includes(res.status) : res.status === want;
+          checked++;
+          if (!ok) failures.push(`${key} as ${role} (${ownership}): got ${res.status}, want ${want} — ${JSON.stringify(res.body).slice(0, 160)}`);
+          if (key === 'POST /api/auth/logout' && res.status === 204) await caller.login(`matrix_${role}`, `matrix_${role}-password-1`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(200);
+  });
+});
