@@ -1,0 +1,73 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntdApp, ConfigProvider } from 'antd';
+import { lazy } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { ProblemError } from './api/http.js';
+import { RequireSession, SessionProvider } from './auth/session.js';
+import { LocaleProvider, useLocale } from './i18n/locale.js';
+import { AppLayout } from './layout/AppLayout.js';
+import { SignInPage } from './pages/sign-in/index.js';
+import { THEME } from './theme.js';
+
+// Pages load on demand; the sign-in page ships with the first bundle because most visits start there.
+const OrdersPage = lazy(() => import('./pages/orders/index.js'));
+const OrderPage = lazy(() => import('./pages/order/index.js'));
+const OrderFormPage = lazy(() => import('./pages/order-form/index.js'));
+const CustomersPage = lazy(() => import('./pages/customers/index.js'));
+const ProductsPage = lazy(() => import('./pages/products/index.js'));
+const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      refetchOnWindowFocus: false,
+      // A 4xx will not fix itself by asking again.
+      retry: (count, error) => !(error instanceof ProblemError && error.status < 500) && count < 2,
+    },
+  },
+});
+
+function ThemedApp() {
+  const { antdLocale } = useLocale();
+  return (
+    <ConfigProvider locale={antdLocale} theme={THEME}>
+      <AntdApp>
+        <BrowserRouter>
+          <SessionProvider>
+            <Routes>
+              <Route path="/sign-in" element={<SignInPage />} />
+              <Route
+                element={
+                  <RequireSession>
+                    <AppLayout />
+                  </RequireSession>
+                }
+              >
+                <Route index element={<Navigate to="/orders" replace />} />
+                <Route path="/orders" element={<OrdersPage />} />
+                <Route path="/orders/new" element={<OrderFormPage />} />
+                <Route path="/orders/:id" element={<OrderPage />} />
+                <Route path="/orders/:id/edit" element={<OrderFormPage />} />
+                <Route path="/customers" element={<CustomersPage />} />
+                <Route path="/products" element={<ProductsPage />} />
+                <Route path="/products/:id" element={<ProductsPage />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Route>
+            </Routes>
+          </SessionProvider>
+        </BrowserRouter>
+      </AntdApp>
+    </ConfigProvider>
+  );
+}
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <LocaleProvider>
+        <ThemedApp />
+      </LocaleProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,17 @@
+import { App } from 'antd';
+import { ProblemError } from '../api/http.js';
+import { useT } from '../i18n/locale.js';
+
+/** Shows any failed request as a notification: a translated headline, the server's explanation below. */
+export function useShowError(): (error: unknown) => void {
+  const { notification } = App.useApp();
+  const t = useT();
+  return (error) => {
+    if (error instanceof ProblemError) {
+      const title = error.code === 'insufficient_stock' ? t.errors.insufficientStock : ((t.errors.byStatus as Record<number, string>)[error.status] ?? t.errors.generic);
+      notification.error({ title, description: error.problem.detail ?? error.problem.title, placement: 'topRight' });
+    } else {
+      notification.error({ title: t.errors.generic, description: t.errors.network, placement: 'topRight' });
+    }
+  };
+}

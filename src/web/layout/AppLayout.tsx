@@ -1,0 +1,53 @@
+import { Layout, Menu } from 'antd';
+import { Suspense } from 'react';
+import { Outlet, useLocation, useNavigate } from 'react-router';
+import { hasPermission } from '../auth/permissions.js';
+import { useMe } from '../auth/session.js';
+import { useT } from '../i18n/locale.js';
+import { PageSpinner } from '../components/PageSpinner.js';
+import { LanguageSwitch } from './LanguageSwitch.js';
+import { activeEntry, NAVIGATION } from './navigation.js';
+import { UserMenu } from './UserMenu.js';
+
+export function AppLayout() {
+  const t = useT();
+  const me = useMe();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const selected = activeEntry(location.pathname)?.path;
+
+  const items = NAVIGATION.map((group) => ({
+    type: 'group' as const,
+    key: group.key,
+    label: group.label(t),
+    children: group.entries
+      .filter((e) => !e.permission || hasPermission(me, e.permission))
+      .map((e) => ({ key: e.path, icon: e.icon, label: e.label(t) })),
+  })).filter((g) => g.children.length > 0);
+
+  return (
+    <Layout className="app-shell">
+      <Layout.Sider width={220} breakpoint="lg" collapsedWidth={64} theme="light" className="app-sider">
+        <div className="brand" onClick={() => navigate('/orders')} role="link" tabIndex={0}>
+          <span className="brand-mark">O</span>
+          <span className="brand-name">{t.app.name}</span>
+        </div>
+        <Menu mode="inline" selectedKeys={selected ? [selected] : []} items={items} onClick={({ key }) => navigate(key)} className="app-menu" />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header className="app-header">
+          <div />
+          <div className="app-header-tools">
+            <LanguageSwitch />
+            <UserMenu />
+          </div>
+        </Layout.Header>
+        <Layout.Content className="app-content">
+          <Suspense fallback={<PageSpinner />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,80 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Col, Form, Input, InputNumber, Modal, Row } from 'antd';
+import { useState } from 'react';
+import { CreateProductInput } from '../../../../contracts/products.js';
+import { ProblemError } from '../../../api/http.js';
+import { createProduct, productKeys } from '../../../api/products.js';
+import { useShowError } from '../../../components/use-show-error.js';
+import { clearIssuesOnChange, checkWithSchema, issuesFromServer, showFieldIssues, type FieldIssue } from '../../../forms/schema-errors.js';
+import { translateMessage, useT } from '../../../i18n/locale.js';
+
+const FIELDS = ['sku', 'name', 'price', 'stock'] as const;
+type Values = { sku?: string; name?: string; price?: string; stock?: number | null };
+
+export function CreateProductModal({ open, onClose }: { open: boolean; onClose(): void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [form] = Form.useForm<Values>();
+  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
+
+  const create = useMutation({
+    mutationFn: createProduct,
+    onSuccess: (product) => {
+      void queryClient.invalidateQueries({ queryKey: productKeys.all });
+      message.success(t.products.created(product.sku));
+      onClose();
+    },
+    onError: (error) => {
+      if (error instanceof ProblemError && error.fieldErrors.length) setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, FIELDS));
+      else showError(error);
+    },
+  });
+
+  function submit(values: Values) {
+    setUnplaced([]);
+    const check = checkWithSchema(CreateProductInput, { ...values, stock: values.stock ?? undefined });
+    if (!check.ok) return void setUnplaced(showFieldIssues(form, check.issues, t, FIELDS));
+    create.mutate(check.data);
+  }
+
+  return (
+    <Modal
+      open={open}
+      title={t.products.newProduct}
+      okText={t.common.create}
+      cancelText={t.common.cancel}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      confirmLoading={create.isPending}
+      destroyOnHidden
+    >
+      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
+      <Form form={form} onValuesChange={clearIssuesOnChange(form)} layout="vertical" onFinish={submit} preserve={false} initialValues={{ stock: 0 }} style={{ marginTop: 8 }}>
+        <Row gutter={16}>
+          <Col span={10}>
+            <Form.Item name="sku" label={t.products.sku} required>
+              <Input maxLength={64} autoFocus placeholder="TEA-001" />
+            </Form.Item>
+          </Col>
+          <Col span={14}>
+            <Form.Item name="name" label={t.products.name} required>
+              <Input maxLength={200} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="price" label={t.products.price} required>
+              <Input inputMode="decimal" placeholder="0.00" style={{ textAlign: 'right' }} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="stock" label={t.products.initialStock}>
+              <InputNumber<number> style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Modal>
+  );
+}
