@@ -1,0 +1,62 @@
+import {
+  CreateRestoreRequestInput,
+  DecideRestoreRequestInput,
+  PurgeInput,
+  RecycleBinQuery,
+  RestoreInput,
+  RestoreRequestQuery,
+  RetentionSetting,
+} from '../../../contracts/deletion.js';
+import type { Ctx } from '../../db/context.js';
+import { IdParams, type App } from '../../platform/http.js';
+import { replayOrRun } from '../../platform/idempotency.js';
+import { listRecycleBin, purgeOrders, restoreOrders } from './recycle-bin.service.js';
+import { createRestoreRequest, decideRestoreRequest, getRestoreRequest, listRestoreRequests } from './restore-requests.service.js';
+import { getRetentionDays, setRetentionDays } from './retention.js';
+
+export function recycleBinRoutes(app: App, ctx: Ctx): void {
+  app.get('/api/recycle-bin', { config: { access: 'orders.read' }, schema: { tags: ['recycle-bin'], querystring: RecycleBinQuery } }, async (request) =>
+    listRecycleBin(ctx, request.actor, request.query),
+  );
+
+  // Authenticated only: orders.restore, or the deleter's own undo within 60 seconds, is decided by the service.
+  app.post(
+    '/api/recycle-bin/restore',
+    { config: { access: 'authenticated' }, schema: { tags: ['recycle-bin'], summary: 'Restore by ids or by batch; honours Idempotency-Key', body: RestoreInput } },
+    async (request, reply) => replayOrRun(ctx.kysely, request, reply, (claim) => restoreOrders(ctx, request.actor, request.body, claim)),
+  );
+
+  app.post(
+    '/api/recycle-bin/purge',
+    { config: { access: 'orders.purge' }, schema: { tags: ['recycle-bin'], summary: 'Delete permanently; needs confirm: "PURGE"; honours Idempotency-Key', body: PurgeInput } },
+    async (request, reply) => replayOrRun(ctx.kysely, request, reply, (claim) => purgeOrders(ctx, request.actor, request.body, claim)),
+  );
+
+  app.post('/api/restore-requests', { config: { access: 'restore_requests.create' }, schema: { tags: ['recycle-bin'], body: CreateRestoreRequestInput } }, async (request, reply) => {
+    reply.code(201);
+    return createRestoreRequest(ctx, request.actor, request.body);
+  });
+  // Approvers see all requests, requesters their own: the service decides.
+  app.get('/api/restore-requests', { config: { access: 'authenticated' }, schema: { tags: ['recycle-bin'], querystring: RestoreRequestQuery } }, async (request) =>
+    listRestoreRequests(ctx, request.actor, request.query),
+  );
+  app.get('/api/restore-requests/:id', { config: { access: 'authenticated' }, schema: { tags: ['recycle-bin'], params: IdParams } }, async (request) =>
+    getRestoreRequest(ctx, request.actor, Number(request.params.id)),
+  );
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(
+      `/api/restore-requests/:id/${decision}`,
+      { config: { access: 'restore_requests.approve' }, schema: { tags: ['recycle-bin'], params: IdParams, body: DecideRestoreRequestInput } },
+      async (request) => decideRestoreRequest(ctx, request.actor, Number(request.params.id), decision, request.body?.note),
+    );
+  }
+
+  // Anyone may read the retention (the deletion dialog says how long orders stay restorable); admins change it.
+  app.get('/api/settings/retention', { config: { access: 'authenticated' }, schema: { tags: ['settings'], response: { 200: RetentionSetting } } }, async () => ({
+    days: await getRetentionDays(ctx.kysely),
+  }));
+  app.put('/api/settings/retention', { config: { access: 'settings.manage' }, schema: { tags: ['settings'], body: RetentionSetting } }, async (request) =>
+    setRetentionDays(ctx, request.actor, request.body),
+  );
+}
+

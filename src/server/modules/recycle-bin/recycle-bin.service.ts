@@ -1,0 +1,306 @@
+import { createHash } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import { fromMinor } from '../../../contracts/common.js';
+import {
+  UNDO_WINDOW_MS,
+  type DeleteReasonCode,
+  type OrderRef,
+  type PurgeInput,
+  type PurgeResult,
+  type RecycleBinItem,
+  type RecycleBinPage,
+  type RecycleBinQuery,
+  type RestoreInput,
+  type RestoreResult,
+} from '../../../contracts/deletion.js';
+import type { OrderStatus } from '../../../contracts/orders.js';
+import type { Ctx } from '../../db/context.js';
+import type { Dialect } from '../../db/connect.js';
+import type { DB, OrderRow } from '../../db/schema.js';
+import { ownerFilter, requirePermission, scopeOf, type Actor } from '../../platform/actor.js';
+import { recordAudit } from '../../platform/audit.js';
+import { nowIso } from '../../platform/clock.js';
+import { AppError, invalid } from '../../platform/errors.js';
+import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
+import { publish } from '../../platform/outbox.js';
+import { customerIdsMatching } from '../customers/customers.service.js';
+import { idChunks, repostReceivables, reserveStockOfOrders } from '../deletion/order-effects.js';
+
+/**
+ * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
+ * job once `purge_after` has passed. Deleted rows keep their number, so a number is never handed out twice.
+ */
+
+const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
+
+function encodeCursor(deletedAt: string, id: number): string {
+  return Buffer.from(JSON.stringify([deletedAt, id])).toString('base64url');
+}
+function decodeCursor(cursor: string): [string, number] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && Number.isInteger(parsed[1])) return parsed as [string, number];
+  } catch {
+    /* answered below */
+  }
+  throw invalid('cursor', 'is not a cursor returned by this list');
+}
+
+/** A number typed in part: "SO-2026-0001" is a prefix (on the unique index), bare digits match anywhere in it. */
+function numberMatches(text: string) {
+  const upper = text.toUpperCase();
+  const column = sql.ref('o.number');
+  if (upper.startsWith('SO')) {
+    const prefix = upper.startsWith('SO-') ? upper : `SO-${upper.slice(2)}`;
+    return sql<boolean>`${column} >= ${prefix} and ${column} < ${`${prefix}\u{10FFFF}`}`;
+  }
+  return sql<boolean>`${column} like ${`%${upper}%`}`;
+}
+
+/** GET /api/recycle-bin: newest deletions first, in the caller's `orders.read` scope. */
+export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQuery): Promise<RecycleBinPage> {
+  const ownerId = ownerFilter(actor, 'orders.read');
+  let q = ctx.kysely
+    .selectFrom('orders as o')
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .leftJoin('users as u', 'u.id', 'o.deleted_by')
+    .select([
+      'o.id',
+      'o.number',
+      'o.status',
+      'o.total',
+      'o.customer_id',
+      'c.name as customer_name',
+      'o.owner_id',
+      'o.deleted_at',
+      'o.deleted_by',
+      'u.username',
+      'u.display_name',
+      'o.delete_reason',
+      'o.delete_note',
+      'o.delete_batch_id',
+      'o.purge_after',
+    ])
+    .where('o.deleted_at', 'is not', null)
+    .orderBy('o.deleted_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(query.limit + 1);
+  if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId);
+  if (query.reason) q = q.where('o.delete_reason', '=', query.reason);
+  if (query.batchId) q = q.where('o.delete_batch_id', '=', query.batchId);
+  if (query.number) q = q.where(numberMatches(query.number));
+  if (query.q) {
+    if (NUMBER_LIKE.test(query.q)) {
+      q = q.where(numberMatches(query.q));
+    } else {
+      const ids = await customerIdsMatching(ctx.kysely, query.q);
+      q = ids.length ? q.where('o.customer_id', 'in', ids) : q.where(sql<boolean>`1 = 0`);
+    }
+  }
+  if (query.cursor) {
+    const [deletedAt, id] = decodeCursor(query.cursor);
+    q = q.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string | null, id)));
+  }
+  const rows = await q.execute();
+  const page = rows.slice(0, query.limit);
+  const items: RecycleBinItem[] = page.map((r) => ({
+    id: String(r.id),
+    number: r.number,
+    status: r.status as OrderStatus,
+    total: fromMinor(r.total),
+    customer: { id: String(r.customer_id), name: r.customer_name },
+    ownerId: String(r.owner_id),
+    deletedAt: r.deleted_at!,
+    deletedBy: r.deleted_by == null ? null : { id: String(r.deleted_by), name: r.display_name ?? r.username ?? `user ${r.deleted_by}` },
+    reason: { code: r.delete_reason as DeleteReasonCode, note: r.delete_note },
+    batchId: r.delete_batch_id!,
+    purgeAfter: r.purge_after!,
+  }));
+  const last = page[page.length - 1];
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.deleted_at!, last.id) : null };
+}
+
+/** Deleted orders in the caller's read scope, by ids (404 naming any that is not in the bin) or by batch. */
+async function loadDeleted(trx: Transaction<DB>, dialect: Dialect, actor: Actor, target: { ids?: string[]; batchId?: string }): Promise<OrderRow[]> {
+  const ownerId = ownerFilter(actor, 'orders.read');
+  const rows: OrderRow[] = [];
+  const base = () => {
+    // Row locks on PostgreSQL, so a concurrent restore, purge or purge job waits; SQLite has one writer anyway.
+    let q = trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null).$if(dialect === 'postgres', (qb) => qb.forUpdate());
+    if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
+    return q;
+  };
+  if (target.batchId !== undefined) {
+    rows.push(...(await base().where('delete_batch_id', '=', target.batchId).orderBy('id').execute()));
+    if (rows.length === 0) throw new AppError('not_found', `No orders of batch ${target.batchId} are in the recycle bin`);
+    return rows;
+  }
+  const ids = (target.ids ?? []).map(Number);
+  for (const chunk of idChunks(ids)) rows.push(...(await base().where('id', 'in', chunk).orderBy('id').execute()));
+  const found = new Set(rows.map((r) => r.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new AppError('not_found', `Not in the recycle bin: order${missing.length > 1 ? 's' : ''} ${missing.slice(0, 20).join(', ')}`, { missing: missing.map(String) });
+  }
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * `orders.restore`, or the user who deleted undoing their own deletion within UNDO_WINDOW_MS of it —
+ * the "Undo" of the success message, which must work for a sales rep too.
+ */
+function authorizeRestore(actor: Actor, rows: OrderRow[], now: number): void {
+  if (scopeOf(actor, 'orders.restore')) return;
+  const ownUndo = actor.userId != null && rows.every((r) => r.deleted_by === actor.userId && now - Date.parse(r.deleted_at!) <= UNDO_WINDOW_MS);
+  if (!ownUndo) {
+    throw new AppError('forbidden', `Missing permission orders.restore (without it you may only undo your own deletion within ${UNDO_WINDOW_MS / 1000} seconds; ask for a restore instead)`, {
+      permission: 'orders.restore',
+    });
+  }
+}
+
+/**
+ * Brings deleted orders back exactly as they were (status, lines, owner, number; version bumped), re-reserving
+ * the stock and re-posting the receivable of confirmed orders: all of them or none (409 listing short products).
+ */
+export async function restoreRows(trx: Transaction<DB>, dialect: Dialect, actor: Actor, rows: OrderRow[], context: { restoreRequestId?: string } = {}): Promise<OrderRef[]> {
+  const now = nowIso();
+  const expected = new Map(rows.map((r) => [r.id, r.version + 1]));
+  let restored = 0;
+  for (const chunk of idChunks(rows.map((r) => r.id))) {
+    const changed = await trx
+      .updateTable('orders')
+      .set((eb) => ({ deleted_at: null, deleted_by: null, delete_reason: null, delete_note: null, delete_batch_id: null, purge_after: null, version: eb('version', '+', 1), updated_at: now }))
+      .where('id', 'in', chunk)
+      .where('deleted_at', 'is not', null)
+      .returning(['id', 'version'])
+      .execute();
+    for (const c of changed) if (expected.get(c.id) === c.version) restored++;
+  }
+  if (restored !== rows.length) throw new AppError('conflict', 'Some of these orders were restored or purged by someone else meanwhile; reload the recycle bin', { code: 'concurrent_change' });
+
+  const confirmed = rows.filter((r) => r.status === 'confirmed');
+  await reserveStockOfOrders(trx, confirmed.map((r) => r.id), actor.userId, 'order restored');
+  await repostReceivables(trx, confirmed, actor.userId, 'order restored');
+
+  const isConfirmed = (r: OrderRow) => r.status === 'confirmed';
+  await recordAudit(
+    trx,
+    dialect,
+    actor,
+    rows.map((r) => ({
+      action: 'order.restore',
+      entityType: 'order',
+      entityId: r.id,
+      entityLabel: r.number,
+      diff: { status: r.status, total: fromMinor(r.total), batchId: r.delete_batch_id, deletedAt: r.deleted_at, restoreRequestId: context.restoreRequestId ?? null },
+    })),
+  );
+  await publish(
+    trx,
+    rows.map((r) => ({
+      topic: 'order.restored',
+      payload: {
+        orderId: String(r.id),
+        number: r.number,
+        status: r.status,
+        ownerId: String(r.owner_id),
+        batchId: r.delete_batch_id,
+        restoredBy: actor.userId == null ? null : String(actor.userId),
+        restoreRequestId: context.restoreRequestId ?? null,
+        departments: isConfirmed(r) ? ['sales', 'warehouse', 'finance'] : ['sales'],
+        reposted: isConfirmed(r) ? fromMinor(r.total) : '0.00',
+      },
+    })),
+  );
+  return rows.map((r) => ({ id: String(r.id), number: r.number }));
+}
+
+/** POST /api/recycle-bin/restore `{ids}` or `{batchId}`. `now` is injectable so the undo window can be tested. */
+export async function restoreOrders(ctx: Ctx, actor: Actor, input: RestoreInput, claim?: IdempotencyClaim, now: () => number = Date.now): Promise<RestoreResult> {
+  return ctx.kysely.transaction().execute(async (trx) => {
+    await claimIdempotencyKey(trx, claim);
+    const rows = await loadDeleted(trx, ctx.dialect, actor, input);
+    authorizeRestore(actor, rows, now());
+    const result = { restored: await restoreRows(trx, ctx.dialect, actor, rows) };
+    await storeIdempotentResponse(trx, claim, 200, result);
+    return result;
+  });
+}
+
+/** A fingerprint of everything purged (order and lines), so the audit log can prove what existed without keeping it. */
+function contentHash(order: OrderRow, items: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify({ order, items })).digest('hex');
+}
+
+/**
+ * Hard-deletes deleted orders and their lines. Stock and ledger journal rows stay (append-only) and keep the
+ * order id. The audit entry keeps number, totals, actor, reason and a content hash — no personal data.
+ */
+export async function purgeRows(trx: Transaction<DB>, dialect: Dialect, actor: Actor, rows: OrderRow[], why: string): Promise<OrderRef[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const itemsOf = new Map<number, unknown[]>();
+  for (const chunk of idChunks(ids)) {
+    const items = await trx.selectFrom('order_items').selectAll().where('order_id', 'in', chunk).orderBy('order_id').orderBy('line_no').execute();
+    for (const item of items) itemsOf.set(item.order_id, [...(itemsOf.get(item.order_id) ?? []), item]);
+  }
+  let purged = 0;
+  for (const chunk of idChunks(ids)) {
+    await trx.deleteFrom('order_items').where('order_id', 'in', chunk).execute();
+    const result = await trx.deleteFrom('orders').where('id', 'in', chunk).where('deleted_at', 'is not', null).executeTakeFirst();
+    purged += Number(result.numDeletedRows);
+  }
+  if (purged !== rows.length) throw new AppError('conflict', 'Some of these orders were restored or purged by someone else meanwhile; reload the recycle bin', { code: 'concurrent_change' });
+  await recordAudit(
+    trx,
+    dialect,
+    actor,
+    rows.map((r) => ({
+      action: 'order.purge',
+      entityType: 'order',
+      entityId: r.id,
+      entityLabel: r.number,
+      diff: {
+        number: r.number,
+        status: r.status,
+        total: fromMinor(r.total),
+        paid: fromMinor(r.paid),
+        lines: (itemsOf.get(r.id) ?? []).length,
+        deletedAt: r.deleted_at,
+        deletedBy: r.deleted_by == null ? null : String(r.deleted_by),
+        batchId: r.delete_batch_id,
+        deleteReason: { code: r.delete_reason, note: r.delete_note },
+        contentHash: contentHash(r, itemsOf.get(r.id) ?? []),
+      },
+      reason: why,
+    })),
+  );
+  await publish(
+    trx,
+    rows.map((r) => ({
+      topic: 'order.purged',
+      payload: { orderId: String(r.id), number: r.number, ownerId: String(r.owner_id), batchId: r.delete_batch_id, departments: ['sales'], reason: why },
+    })),
+  );
+  return rows.map((r) => ({ id: String(r.id), number: r.number }));
+}
+
+/** POST /api/recycle-bin/purge: admin only, `confirm: "PURGE"` checked by the schema. */
+export async function purgeOrders(ctx: Ctx, actor: Actor, input: PurgeInput, claim?: IdempotencyClaim): Promise<PurgeResult> {
+  requirePermission(actor, 'orders.purge');
+  return ctx.kysely.transaction().execute(async (trx) => {
+    await claimIdempotencyKey(trx, claim);
+    const rows = await loadDeleted(trx, ctx.dialect, actor, { ids: input.ids });
+    const result = { purged: await purgeRows(trx, ctx.dialect, actor, rows, 'purged from the recycle bin') };
+    await storeIdempotentResponse(trx, claim, 200, result);
+    return result;
+  });
+}
+
+/** Orders whose retention has passed, oldest first; on PostgreSQL rows another instance holds are skipped. */
+export async function expiredOrders(trx: Transaction<DB>, dialect: Dialect, nowIsoText: string, limit: number): Promise<OrderRow[]> {
+  const q = trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null).where('purge_after', '<=', nowIsoText).orderBy('purge_after').orderBy('id').limit(limit);
+  return dialect === 'postgres' ? q.forUpdate().skipLocked().execute() : q.execute();
+}
+
