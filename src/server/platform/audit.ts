@@ -42,7 +42,16 @@ export function hashAuditRow(row: AuditRow): string {
 
 /**
  * Appends entries to the hash chain inside the caller's transaction, so the record commits with the change.
- * The chain lock serialises writers across instances on PostgreSQL and is held only until commit.
+ *
+ * Why the chain stays linear with many writers: on PostgreSQL the advisory lock serialises writers across
+ * connections and instances and is released only after commit; the last hash is read AFTER the lock is
+ * granted, and under READ COMMITTED that statement takes a fresh snapshot, so it sees the previous holder's
+ * committed row. (A REPEATABLE READ transaction would read a stale head: the unique index on prev_hash then
+ * makes it fail instead of forking the chain.) SQLite has one writer per database; a second process is
+ * refused by WAL when its read snapshot is stale. Ids are drawn under the lock, so id order is chain order.
+ *
+ * Call it after the command's own row writes: taking the chain lock last keeps one lock order (rows, then
+ * chain), so writers cannot deadlock on it, and holds it only for the few statements before commit.
  */
 export async function recordAudit(
   trx: Transaction<DB>,
@@ -88,15 +97,30 @@ export function diffFields(before: Record<string, unknown>, after: Record<string
   return changes;
 }
 
-export async function verifyAuditChain(db: Kysely<DB>): Promise<{ ok: boolean; checked: number; firstBrokenId?: string }> {
+export interface ChainVerification {
+  ok: boolean;
+  checked: number;
+  /** The first entry whose content or link to its predecessor does not match. */
+  firstBrokenId?: string;
+  /** The last intact entry, to be noted elsewhere: a later log that lacks it was truncated. */
+  lastId?: string;
+  lastHash?: string;
+}
+
+/**
+ * Re-computes every hash in chain (id) order. An edited entry breaks its own hash; a deleted or inserted
+ * entry breaks the link of the entry after it.
+ */
+export async function verifyAuditChain(db: Kysely<DB>): Promise<ChainVerification> {
   let prev = GENESIS_HASH;
   let checked = 0;
   let afterId = 0;
+  const head = () => (checked > 0 ? { lastId: String(afterId), lastHash: prev } : {});
   for (;;) {
     const batch = await db.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(5000).execute();
-    if (batch.length === 0) return { ok: true, checked };
+    if (batch.length === 0) return { ok: true, checked, ...head() };
     for (const row of batch) {
-      if (row.prev_hash !== prev || hashAuditRow(row) !== row.hash) return { ok: false, checked, firstBrokenId: String(row.id) };
+      if (row.prev_hash !== prev || hashAuditRow(row) !== row.hash) return { ok: false, checked, firstBrokenId: String(row.id), ...head() };
       prev = row.hash;
       checked++;
       afterId = row.id;

@@ -1,0 +1,192 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { Readable } from 'node:stream';
+import {
+  AUDIT_CSV_COLUMNS,
+  type AuditEntryView,
+  type AuditFilter,
+  type AuditList,
+  type AuditQuery,
+  type AuditVerifyResult,
+  type OrderTimeline,
+  type TimelineQuery,
+} from '../../../contracts/audit.js';
+import type { Ctx } from '../../db/context.js';
+import type { AuditLogTable, DB } from '../../db/schema.js';
+import { scopeOf, type Actor } from '../../platform/actor.js';
+import { recordAudit, verifyAuditChain } from '../../platform/audit.js';
+import { nowIso } from '../../platform/clock.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { searchKey } from '../customers/customers.service.js';
+import { findOrder } from '../orders/orders.queries.js';
+import { getOrder } from '../orders/orders.service.js';
+
+type AuditRow = Selectable<AuditLogTable>;
+
+const EXPORT_PAGE = 1000;
+
+/** Escapes LIKE wildcards so a search for "50%" or "login_failed" means exactly that text. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Case-insensitive `column contains text`; the stored columns keep their case, so both sides are lowered. */
+const lowerContains = (column: keyof AuditRow, text: string) =>
+  sql<boolean>`lower(${sql.ref(column)}) like ${`%${escapeLike(searchKey(text))}%`} escape '\\'`;
+
+/** A day filter means the whole day in UTC: `to=2026-03-31` includes that day. */
+function timeBound(value: string, end: boolean): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(Date.parse(`${value}T00:00:00.000Z`) + (end ? 86_400_000 : 0)).toISOString();
+  return new Date(Date.parse(value) + (end ? 1 : 0)).toISOString();
+}
+
+/** The entries matching a filter; shared by the search and the export so both mean the same thing. */
+function filteredAudit(db: Kysely<DB>, filter: AuditFilter) {
+  let q = db.selectFrom('audit_log');
+  if (filter.entityType) q = q.where('entity_type', '=', filter.entityType);
+  if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);
+  if (filter.actorId) q = q.where('actor_id', '=', Number(filter.actorId));
+  if (filter.from) q = q.where('at', '>=', timeBound(filter.from, false));
+  if (filter.to) q = q.where('at', '<', timeBound(filter.to, true));
+  if (filter.action?.length) {
+    const actions = filter.action;
+    q = q.where((eb) =>
+      eb.or(actions.map((a) => (a.endsWith('.*') ? sql<boolean>`action like ${`${escapeLike(a.slice(0, -1))}%`} escape '\\'` : eb('action', '=', a)))),
+    );
+  }
+  if (filter.q) {
+    const text = filter.q;
+    q = q.where((eb) => eb.or((['entity_label', 'actor_name', 'action', 'reason'] as const).map((column) => lowerContains(column, text))));
+  }
+  return q;
+}
+
+function encodeCursor(id: number): string {
+  return Buffer.from(`a${id}`).toString('base64url');
+}
+function decodeCursor(cursor: string): number {
+  const match = /^a([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw invalid('cursor', 'is not a cursor returned by this list');
+  return Number(match[1]);
+}
+
+/** The stored diff is JSON text; an unreadable one is shown as it is rather than hidden. */
+function parseDiff(diff: string | null): unknown {
+  if (diff === null) return null;
+  try {
+    return JSON.parse(diff);
+  } catch {
+    return diff;
+  }
+}
+
+function entryView(r: AuditRow): AuditEntryView {
+  return {
+    id: String(r.id),
+    at: r.at,
+    actor: { type: r.actor_type as AuditEntryView['actor']['type'], id: r.actor_id === null ? null : String(r.actor_id), name: r.actor_name },
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    entityLabel: r.entity_label,
+    diff: parseDiff(r.diff),
+    reason: r.reason,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    requestId: r.request_id,
+    hash: r.hash,
+  };
+}
+
+/** Newest first; the id is the chain order, so the keyset cursor is the last id seen. */
+export async function searchAudit(ctx: Ctx, query: AuditQuery): Promise<AuditList> {
+  let q = filteredAudit(ctx.kysely, query).selectAll().orderBy('id', 'desc').limit(query.limit + 1);
+  if (query.cursor) q = q.where('id', '<', decodeCursor(query.cursor));
+  const rows = await q.execute();
+  const page = rows.slice(0, query.limit);
+  return { items: page.map(entryView), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null };
+}
+
+export async function verifyAudit(ctx: Ctx): Promise<AuditVerifyResult> {
+  return verifyAuditChain(ctx.kysely);
+}
+
+/**
+ * Whoever may read the order may read its history (same scope, same 404). A deleted or purged order is gone
+ * from the order book, but its history stays readable for auditors and for those who may restore it.
+ */
+async function assertTimelineReadable(ctx: Ctx, actor: Actor, orderId: number): Promise<void> {
+  try {
+    await getOrder(ctx, actor, orderId);
+    return;
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'not_found')) throw error;
+  }
+  if (scopeOf(actor, 'audit.read')) {
+    const any = await ctx.kysely.selectFrom('audit_log').select('id').where('entity_type', '=', 'order').where('entity_id', '=', String(orderId)).limit(1).executeTakeFirst();
+    if (any) return;
+  }
+  if (scopeOf(actor, 'orders.restore') && (await findOrder(ctx.kysely, orderId, {}, { includeDeleted: true }))) return;
+  throw notFound('Order');
+}
+
+/** An order's history, oldest first: who did what, when and why. */
+export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, query: TimelineQuery): Promise<OrderTimeline> {
+  await assertTimelineReadable(ctx, actor, orderId);
+  let q = ctx.kysely
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity_type', '=', 'order')
+    .where('entity_id', '=', String(orderId))
+    .orderBy('id', 'asc')
+    .limit(query.limit + 1);
+  if (query.cursor) q = q.where('id', '>', decodeCursor(query.cursor));
+  const rows = await q.execute();
+  const page = rows.slice(0, query.limit);
+  return {
+    items: page.map((r) => {
+      const { id, at, actor: who, action, diff, reason } = entryView(r);
+      return { id, at, actor: who, action, diff, reason };
+    }),
+    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null,
+  };
+}
+
+/** Excel runs a cell starting with = + - @ as a formula; a leading quote keeps it text (OWASP "CSV injection"). */
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvRow(r: AuditRow): string {
+  const cells = [r.id, r.at, r.actor_type, r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, r.entity_label, r.diff, r.reason, r.ip, r.user_agent, r.request_id, r.prev_hash, r.hash];
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+/** Pages through the matching entries newest first, so a large log never sits in memory at once. */
+async function* auditCsvLines(db: Kysely<DB>, filter: AuditFilter, upToId: number): AsyncGenerator<string> {
+  // The BOM makes Excel read the file as UTF-8 (Chinese names would be garbled otherwise).
+  yield `\uFEFF${AUDIT_CSV_COLUMNS.join(',')}\r\n`;
+  let beforeId = upToId + 1;
+  for (;;) {
+    const rows = await filteredAudit(db, filter).selectAll().where('id', '<', beforeId).orderBy('id', 'desc').limit(EXPORT_PAGE).execute();
+    if (rows.length === 0) return;
+    yield rows.map(csvRow).join('');
+    if (rows.length < EXPORT_PAGE) return;
+    beforeId = rows[rows.length - 1]!.id;
+  }
+}
+
+/**
+ * Records the export in the log, then streams the entries that existed when it was asked for.
+ * The record comes first: an export that is started and abandoned is still an export of the log.
+ */
+export async function exportAuditCsv(ctx: Ctx, actor: Actor, filter: AuditFilter): Promise<{ filename: string; body: Readable }> {
+  const head = await ctx.kysely.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const upToId = Number(head?.id ?? 0);
+  const given = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+  await ctx.kysely.transaction().execute((trx) =>
+    recordAudit(trx, ctx.dialect, actor, { action: 'audit.export', entityType: 'audit', entityLabel: 'CSV export', diff: { format: 'csv', filter: given, upToId: String(upToId) } }),
+  );
+  const filename = `orderly-audit-${nowIso().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.csv`;
+  return { filename, body: Readable.from(auditCsvLines(ctx.kysely, filter, upToId)) };
+}
