@@ -1,15 +1,28 @@
-import { z } from 'zod';
-import { Id } from '../../../contracts/common.js';
+import { CustomerBalanceList, CustomerBalanceQuery, FinanceSummary, LedgerList, LedgerQuery, Revenue, RevenueQuery } from '../../../contracts/finance.js';
 import type { Ctx } from '../../db/context.js';
+import type { Access } from '../../platform/access.js';
 import type { App } from '../../platform/http.js';
 import { getOrder } from '../orders/orders.service.js';
-import { financeSummary, orderLedger } from './finance.service.js';
+import { assertFinanceReader, customerBalances, financeSummary, listLedger, revenueByMonth } from './finance.service.js';
+
+/** Company-wide money figures: the finance team, or whoever may read every order (a rep with "own" scope may not). */
+const FINANCE_READER = { anyOf: ['finance.manage', 'orders.read:all'] } satisfies Access;
 
 export function financeRoutes(app: App, ctx: Ctx): void {
-  app.get('/api/finance/ledger', { config: { access: 'orders.read' }, schema: { tags: ['finance'], querystring: z.object({ orderId: Id }) } }, async (request) => {
-    // Reading an order's ledger is reading the order: same scope, same 404.
-    await getOrder(ctx, request.actor, Number(request.query.orderId));
-    return { items: await orderLedger(ctx, Number(request.query.orderId)) };
+  app.get('/api/finance/ledger', { config: { access: 'orders.read' }, schema: { tags: ['finance'], querystring: LedgerQuery, response: { 200: LedgerList } } }, async (request) => {
+    const { orderId, customerId, limit } = request.query;
+    // Reading an order's ledger is reading the order: same scope, same 404. A customer's statement is a finance report.
+    if (orderId) await getOrder(ctx, request.actor, Number(orderId));
+    else assertFinanceReader(request.actor);
+    return { items: await listLedger(ctx, { orderId: orderId ? Number(orderId) : undefined, customerId: customerId ? Number(customerId) : undefined, limit }) };
   });
-  app.get('/api/finance/summary', { config: { access: 'orders.read' }, schema: { tags: ['finance'] } }, async () => financeSummary(ctx));
+  app.get('/api/finance/summary', { config: { access: FINANCE_READER }, schema: { tags: ['finance'], response: { 200: FinanceSummary } } }, async (request) =>
+    financeSummary(ctx, request.actor),
+  );
+  app.get('/api/finance/customers', { config: { access: FINANCE_READER }, schema: { tags: ['finance'], querystring: CustomerBalanceQuery, response: { 200: CustomerBalanceList } } }, async (request) =>
+    customerBalances(ctx, request.actor, request.query),
+  );
+  app.get('/api/finance/revenue', { config: { access: FINANCE_READER }, schema: { tags: ['finance'], querystring: RevenueQuery, response: { 200: Revenue } } }, async (request) =>
+    revenueByMonth(ctx, request.actor, request.query.months),
+  );
 }
