@@ -52,24 +52,33 @@ function withDatabase(url: string, database: string): string {
 /** A fresh, migrated database with the built-in roles and `admin` (password ADMIN_PASSWORD). */
 export async function createTestDatabase(dialect: Dialect, options: { poolSize?: number } = {}): Promise<TestDatabase> {
   const name = `orderly_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  // Files of this database (the SQLite file, backups) live in their own temporary folder, gone with the database.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-test-'));
+  const common = { ORDERLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ORDERLY_LOG_LEVEL: 'silent', ORDERLY_JOBS: 'off', ORDERLY_BACKUP_DIR: path.join(dir, 'backups') };
   let config: Config;
-  let cleanup: () => Promise<void>;
+  let dropDatabase: () => Promise<void>;
   if (dialect === 'postgres') {
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
-    config = loadConfig({ DATABASE_URL: withDatabase(PG_URL, name), ORDERLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ORDERLY_LOG_LEVEL: 'silent' });
-    cleanup = async () => {
+    config = loadConfig({ DATABASE_URL: withDatabase(PG_URL, name), ...common });
+    dropDatabase = async () => {
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
+      // pool.end() resolves before the server has seen every backend go; dropping "with (force)" then kills
+      // them mid-goodbye and node-postgres reports FATAL 57P01 as an unhandled error. Wait them out briefly.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
     };
   } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-test-'));
-    config = loadConfig({ ORDERLY_DB: path.join(dir, 'orderly.db'), ORDERLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ORDERLY_LOG_LEVEL: 'silent' });
-    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+    config = loadConfig({ ORDERLY_DB: path.join(dir, 'orderly.db'), ...common });
+    dropDatabase = async () => undefined;
   }
   const ctx = connect(config.database, options);
   await migrateToLatest(ctx.kysely, ctx.dialect);
@@ -79,7 +88,8 @@ export async function createTestDatabase(dialect: Dialect, options: { poolSize?:
     ctx,
     async drop() {
       await ctx.close();
-      await cleanup();
+      await dropDatabase();
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -81,19 +81,28 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
   const key = query.sort.replace('-', '') as keyof typeof SORT_COLUMNS;
   const column = SORT_COLUMNS[key];
   const direction = descending ? 'desc' : 'asc';
-  let q = (await filteredOrders(db, query, scope))
-    .innerJoin('customers as c', 'c.id', 'o.customer_id')
-    .leftJoin('users as u', 'u.id', 'o.owner_id')
-    .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'c.name as customer_name', 'o.owner_id', 'u.display_name', 'u.username', 'o.total', 'o.created_at', 'o.updated_at', 'o.version'])
+  // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
+  // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
+  // A subquery with LIMIT is never flattened into the join, on either database.
+  let pageIds = (await filteredOrders(db, query, scope))
+    .select('o.id')
     .orderBy(column, direction)
     .orderBy('o.id', direction)
     .limit(query.limit + 1);
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor);
     if (typeof value !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
-    q = q.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id)));
+    pageIds = pageIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id)));
   }
-  const rows = await q.execute();
+  const rows = await db
+    .selectFrom(pageIds.as('page'))
+    .innerJoin('orders as o', 'o.id', 'page.id')
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .leftJoin('users as u', 'u.id', 'o.owner_id')
+    .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'c.name as customer_name', 'o.owner_id', 'u.display_name', 'u.username', 'o.total', 'o.created_at', 'o.updated_at', 'o.version'])
+    .orderBy(column, direction)
+    .orderBy('o.id', direction)
+    .execute();
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const lastValue = last && { createdAt: last.created_at, total: last.total, number: last.number }[key];

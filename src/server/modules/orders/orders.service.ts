@@ -7,7 +7,7 @@ import type { DB, OrderRow } from '../../db/schema.js';
 import { ownerFilter, requirePermission, type Actor } from '../../platform/actor.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
-import { AppError, invalid } from '../../platform/errors.js';
+import { AppError, invalid, type FieldError } from '../../platform/errors.js';
 import { publish } from '../../platform/outbox.js';
 import { postPayment, postReceivable, postRefund, reverseReceivable } from '../finance/finance.service.js';
 import { releaseStock, reserveStock, shipStock } from '../inventory/inventory.service.js';
@@ -65,12 +65,30 @@ async function resolveOwner(trx: Transaction<DB>, actor: Actor, requested: strin
   return ownerId;
 }
 
+/** Runs every reference check before failing, so one 400 names each bad field rather than the first one. */
+async function checkReferences<T extends readonly unknown[] | []>(checks: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  const errors: FieldError[] = [];
+  const results: unknown[] = [];
+  for (const check of checks as ReadonlyArray<() => Promise<unknown>>) {
+    try {
+      results.push(await check());
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation' || !error.extra.errors) throw error;
+      errors.push(...error.extra.errors);
+    }
+  }
+  if (errors.length) throw new AppError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+  return results as unknown as T;
+}
+
 export async function createOrder(ctx: Ctx, actor: Actor, input: CreateOrderInput): Promise<OrderView> {
   const { id, duplicates } = await ctx.kysely.transaction().execute(async (trx) => {
-    const ownerId = await resolveOwner(trx, actor, input.ownerId, 'orders.create');
     const customerId = Number(input.customerId);
-    await assertCustomer(trx, customerId);
-    const { lines, total } = await priceLines(trx, input.items);
+    const [ownerId, , { lines, total }] = await checkReferences([
+      () => resolveOwner(trx, actor, input.ownerId, 'orders.create'),
+      () => assertCustomer(trx, customerId),
+      () => priceLines(trx, input.items),
+    ]);
     const now = nowIso();
     const signature = signatureOf(customerId, lines);
     const duplicates = await trx
@@ -158,13 +176,17 @@ export async function updateOrder(ctx: Ctx, actor: Actor, id: number, input: Upd
     const before: Record<string, unknown> = { customerId: String(row.customer_id), ownerId: String(row.owner_id), note: row.note, total: fromMinor(row.total) };
     const set: Partial<OrderRow> = {};
     const after: Record<string, unknown> = {};
+    const [, ownerId, priced] = await checkReferences([
+      async () => (input.customerId ? assertCustomer(trx, Number(input.customerId)) : undefined),
+      async () => (input.ownerId ? resolveOwner(trx, actor, input.ownerId, 'orders.update') : undefined),
+      async () => (input.items ? priceLines(trx, input.items) : undefined),
+    ]);
     if (input.customerId) {
-      await assertCustomer(trx, Number(input.customerId));
       set.customer_id = Number(input.customerId);
       after.customerId = input.customerId;
     }
     if (input.ownerId) {
-      set.owner_id = await resolveOwner(trx, actor, input.ownerId, 'orders.update');
+      set.owner_id = ownerId!;
       after.ownerId = input.ownerId;
     }
     if (input.note !== undefined) {
@@ -173,7 +195,7 @@ export async function updateOrder(ctx: Ctx, actor: Actor, id: number, input: Upd
     }
     if (input.items) {
       const oldItems = await trx.selectFrom('order_items').select(['sku', 'quantity', 'unit_price']).where('order_id', '=', id).orderBy('line_no').execute();
-      const { lines, total } = await priceLines(trx, input.items);
+      const { lines, total } = priced!;
       await trx.deleteFrom('order_items').where('order_id', '=', id).execute();
       await trx.insertInto('order_items').values(lines.map((l, i) => ({ ...l, order_id: id, line_no: i + 1 }))).execute();
       set.total = total;
@@ -252,8 +274,7 @@ export async function recordOrderPayment(ctx: Ctx, actor: Actor, id: number, inp
     }
     if (input.refund) {
       if (amount > row.paid) throw new AppError('conflict', `Cannot refund ${input.amount}: ${fromMinor(row.paid)} was paid`, { errors: [{ field: 'amount', message: `at most ${fromMinor(row.paid)}` }] });
-      const lastPayment = await trx.selectFrom('ledger_entries').select('id').where('order_id', '=', id).where('kind', '=', 'payment').orderBy('id', 'desc').executeTakeFirstOrThrow();
-      await postRefund(trx, row, amount, lastPayment.id, actor.userId, input.note ?? null);
+      await postRefund(trx, row, amount, actor.userId, input.note ?? null);
       await bumpVersion(trx, row, { paid: row.paid - amount });
     } else {
       if (amount > row.total - row.paid) {

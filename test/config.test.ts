@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/server/config.js';
+
+/** The message of the ConfigError that loadConfig throws for this environment. */
+function configErrorFor(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('configuration from the environment', () => {
+  it('defaults to the embedded SQLite file on 127.0.0.1:3000', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ dialect: 'sqlite', file: path.resolve('./data/orderly.db') });
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.sessionHours).toBe(12);
+    expect(config.logLevel).toBe('info');
+    expect(config.secureCookies).toBe(false);
+    expect(config.adminPassword).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every variable it documents', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://orderly@db.internal:5432/orderly',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      ORDERLY_ADMIN_PASSWORD: 'correct-horse-battery',
+      ORDERLY_SESSION_HOURS: '8',
+      ORDERLY_LOG_LEVEL: 'warn',
+      ORDERLY_SECURE_COOKIES: 'true',
+    });
+    expect(config.database).toEqual({ dialect: 'postgres', url: 'postgres://orderly@db.internal:5432/orderly' });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', adminPassword: 'correct-horse-battery', sessionHours: 8, logLevel: 'warn', secureCookies: true });
+    expect(loadConfig({ ORDERLY_DB: 'elsewhere/book.db' }).database).toEqual({ dialect: 'sqlite', file: path.resolve('elsewhere/book.db') });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/d' }).database.dialect).toBe('postgres');
+  });
+
+  it('treats an empty variable as unset, as shells and .env files produce them', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 3000, database: { dialect: 'sqlite' } });
+  });
+
+  it.each(['eighty', '-1', '70000', '80.5'])('rejects PORT=%s with a ConfigError naming PORT', (port) => {
+    expect(configErrorFor({ PORT: port })).toMatch(/\bPORT\b/);
+  });
+
+  it.each(['mysql://root@localhost/orderly', 'sqlite:./data/orderly.db', '/var/lib/orderly.db'])('rejects DATABASE_URL=%s: only postgres:// URLs', (url) => {
+    const message = configErrorFor({ DATABASE_URL: url });
+    expect(message).toMatch(/DATABASE_URL/);
+    expect(message).toMatch(/postgres:\/\//);
+  });
+
+  it('names every bad variable in one message, not just the first', () => {
+    const message = configErrorFor({ PORT: 'x', ORDERLY_LOG_LEVEL: 'loud', ORDERLY_SESSION_HOURS: '0', ORDERLY_SECURE_COOKIES: 'yes', ORDERLY_ADMIN_PASSWORD: 'short' });
+    for (const name of ['PORT', 'ORDERLY_LOG_LEVEL', 'ORDERLY_SESSION_HOURS', 'ORDERLY_SECURE_COOKIES', 'ORDERLY_ADMIN_PASSWORD']) expect(message).toContain(name);
+  });
+});
