@@ -6,3 +6,8 @@ export * from './customers.js';
 export * from './products.js';
 export * from './orders.js';
 export * from './roles.js';
+export * from './audit.js';
+export * from './inventory.js';
+export * from './finance.js';
+export * from './integrity.js';
+export * from './deletion.js';

@@ -9,15 +9,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Ctx } from './db/context.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { backupRoutes } from './modules/backup/backup.routes.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
+import { deletionRoutes } from './modules/deletion/deletion.routes.js';
+import { exportRoutes } from './modules/export/export.routes.js';
 import { financeRoutes } from './modules/finance/finance.routes.js';
+import { integrityRoutes } from './modules/integrity/integrity.routes.js';
+import { inventoryRoutes } from './modules/inventory/inventory.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productsRoutes } from './modules/products/products.routes.js';
+import { PURGE_JOB } from './modules/recycle-bin/purge.job.js';
+import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { registerAccessControl } from './platform/access.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
+import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
+import { startJobs, type JobRunner } from './platform/jobs.js';
 import type { App } from './platform/http.js';
 
 const PROBLEM = 'application/problem+json';
@@ -94,15 +104,30 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   rolesRoutes(app, ctx);
   customersRoutes(app, ctx);
   productsRoutes(app, ctx);
+  inventoryRoutes(app, ctx);
   ordersRoutes(app, ctx);
+  exportRoutes(app, ctx);
+  deletionRoutes(app, ctx);
+  recycleBinRoutes(app, ctx);
   financeRoutes(app, ctx);
+  integrityRoutes(app, ctx);
+  auditRoutes(app, ctx);
+  backupRoutes(app, ctx, config);
+  if (config.jobs) {
+    let jobs: JobRunner | undefined;
+    app.addHook('onReady', async () => {
+      jobs = startJobs(ctx, [PURGE_JOB, IDEMPOTENCY_CLEANUP_JOB], { log: app.log });
+    });
+    app.addHook('onClose', async () => jobs?.stop());
+  }
   app.get('/api/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true, database: ctx.dialect }));
 
   const webRoot = config.webRoot;
   const hasWeb = webRoot !== undefined && fs.existsSync(path.join(webRoot, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: false });
   app.setNotFoundHandler((request, reply) => {
-    if (hasWeb && request.method === 'GET' && !request.url.startsWith('/api/')) {
+    // A missing build asset is a 404, not the page: a stale tab asking for an old bundle must not get HTML.
+    if (hasWeb && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/assets/')) {
       // Client-side routes (/orders/42) all load the single page app.
       return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
     }

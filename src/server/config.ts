@@ -13,6 +13,11 @@ const Env = z.object({
   ORDERLY_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   ORDERLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ORDERLY_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  /** Background jobs (purge after retention); tests turn them off and call the jobs directly. */
+  ORDERLY_JOBS: z.enum(['on', 'off']).default('on'),
+  ORDERLY_BACKUP_DIR: z.string().min(1).default('./data/backups'),
+  ORDERLY_BACKUP_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24),
+  ORDERLY_BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
 });
 
 export type Database =
@@ -27,6 +32,12 @@ export interface Config {
   readonly sessionHours: number;
   readonly logLevel: string;
   readonly secureCookies: boolean;
+  /** Whether this instance runs the periodic jobs; safe to leave on in every instance. */
+  readonly jobs: boolean;
+  /** Backups: where they are written, how often the scheduled one runs, how many are kept. */
+  readonly backupDir: string;
+  readonly backupEveryHours: number;
+  readonly backupKeep: number;
   /** Where the built web app lives; absent in tests that only use the API. */
   readonly webRoot: string | undefined;
 }
@@ -52,6 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionHours: e.ORDERLY_SESSION_HOURS,
     logLevel: e.ORDERLY_LOG_LEVEL,
     secureCookies: e.ORDERLY_SECURE_COOKIES === 'true',
+    jobs: e.ORDERLY_JOBS === 'on',
+    backupDir: path.resolve(e.ORDERLY_BACKUP_DIR),
+    backupEveryHours: e.ORDERLY_BACKUP_EVERY_HOURS,
+    backupKeep: e.ORDERLY_BACKUP_KEEP,
     webRoot: undefined,
     ...overrides,
   });

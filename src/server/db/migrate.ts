@@ -9,6 +9,8 @@ import {
 } from 'kysely';
 import type { Dialect } from './connect.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_deletion.js';
+import * as m0003 from './migrations/0003_audit_chain.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -24,6 +26,8 @@ export interface MigrationContext {
 type MigrationModule = { up: (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void> };
 const MIGRATIONS: Record<string, MigrationModule> = {
   '0001_initial': m0001,
+  '0002_deletion': m0002,
+  '0003_audit_chain': m0003,
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {

@@ -21,6 +21,10 @@ export interface DB {
   audit_log: AuditLogTable;
   outbox: OutboxTable;
   settings: SettingsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  restore_requests: RestoreRequestsTable;
+  restore_request_orders: RestoreRequestOrdersTable;
+  jobs: JobsTable;
 }
 
 export interface UsersTable {
@@ -204,6 +208,46 @@ export interface SettingsTable {
   key: string;
   value: string;
   updated_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  /** Whose key it is ("user:7"): keys of different callers never collide. */
+  owner: string;
+  key: string;
+  /** sha256 of method, route and body: the same key with another body is refused. */
+  request_hash: string;
+  status: number | null;
+  response: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface RestoreRequestsTable {
+  id: Generated<number>;
+  requester_id: number;
+  note: string;
+  status: string;
+  created_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+export interface RestoreRequestOrdersTable {
+  request_id: number;
+  order_id: number;
+  number: string;
+}
+
+export interface JobsTable {
+  name: string;
+  /** The instance holding the lease, until lease_until; an expired lease may be taken over. */
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_error: string | null;
+  runs: number;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -10,7 +10,15 @@ import { AppError } from './errors.js';
  * Every /api route declares who may call it in `config.access`: a permission, 'authenticated' (any signed-in
  * caller; the service applies finer rules) or 'public'. A route without a declaration fails at start-up.
  */
-export type Access = Permission | 'authenticated' | 'public';
+export type Access = Permission | 'authenticated' | 'public' | { anyOf: Requirement[] };
+/** A permission in any scope, or (":all") only when granted for every record. */
+export type Requirement = Permission | `${Permission}:all`;
+
+function satisfies(actor: Actor, requirement: Requirement): boolean {
+  const [permission, wanted] = requirement.split(':') as [Permission, 'all' | undefined];
+  const scope = actor.permissions[permission];
+  return wanted === 'all' ? scope === 'all' : scope !== undefined;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -73,7 +81,13 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx): DeclaredR
     if (!bearer && !SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== auth.csrfToken) {
       throw new AppError('forbidden', 'Missing or wrong X-CSRF-Token header', { code: 'csrf' });
     }
-    if (access !== 'authenticated') requirePermission(auth.actor, access);
+    if (typeof access === 'object') {
+      if (!access.anyOf.some((r) => satisfies(auth.actor, r))) {
+        throw new AppError('forbidden', `Missing permission ${access.anyOf.join(' or ')}`, { permission: access.anyOf[0].split(':')[0] });
+      }
+    } else if (access !== 'authenticated') {
+      requirePermission(auth.actor, access);
+    }
   });
   return declaredRoutes;
 }

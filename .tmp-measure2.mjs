@@ -1,0 +1,18 @@
+import { Kysely, SqliteDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import { loadConfig } from './dist/src/server/config.js';
+import { measureScenarios } from './dist/bench/run.js';
+const [target, concurrency = '10', cache = ''] = process.argv.slice(2);
+const env = { ORDERLY_ADMIN_PASSWORD: 'bench-admin-password', ORDERLY_LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ORDERLY_DB: target };
+const config = loadConfig(env);
+const raw = new SQLite(target);
+for (const p of ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'cache_size = -65536']) raw.pragma(p);
+const stmts = new Map();
+const database = cache ? { prepare(sql) { let s = stmts.get(sql); if (!s) { s = raw.prepare(sql); stmts.set(sql, s); } return s; }, close() { raw.close(); } } : raw;
+const stats = new Map();
+const log = (e) => { const k = e.query.sql.replace(/select "o"."id", "o"."number".*? from/, 'select …o… from').slice(0, 150); const s = stats.get(k) ?? { n: 0, ms: 0 }; s.n++; s.ms += e.queryDurationMillis; stats.set(k, s); };
+const kysely = new Kysely({ dialect: new SqliteDialect({ database }), log });
+const ctx = { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+await measureScenarios(config, ctx, { orders: 1000000, requests: 500, concurrency: Number(concurrency) });
+for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) console.log(`${s.n.toString().padStart(6)} × ${(s.ms / s.n).toFixed(3)} ms = ${s.ms.toFixed(0).padStart(6)} ms  ${k}`);
+await ctx.close();

@@ -1,0 +1,83 @@
+import { SEARCH_SAMPLES } from '../src/cli/sample-names.js';
+import type { Db } from '../src/server/db/connect.js';
+import type { RequestSpec } from './load-worker.js';
+
+/**
+ * The benchmark scenarios. Each builds its requests before the clock starts (looking up sample values,
+ * walking cursors); the runner then sends them with N concurrent clients and reports p50/p95/p99.
+ * Add a scenario by appending to SCENARIOS (deletion, restore and export are the next ones).
+ */
+export interface BenchContext {
+  db: Db;
+  /** A GET as the signed-in admin, outside the timed run. */
+  get<T = any>(path: string): Promise<T>;
+  /** Orders seeded, so scenarios can scale what they ask for. */
+  orders: number;
+}
+
+export interface Scenario {
+  name: string;
+  /** The p95 latency this scenario must stay within. */
+  targetP95Ms: number;
+  prepare(bench: BenchContext, count: number): Promise<{ requests: RequestSpec[]; note?: string }>;
+}
+
+const get = (path: string): RequestSpec => ({ method: 'GET', path });
+const repeat = (spec: RequestSpec, count: number) => Array.from({ length: count }, () => spec);
+
+async function customerSearch(bench: BenchContext, count: number, fragment: string) {
+  const matches = await bench.get<{ items: unknown[] }>(`/api/customers?q=${encodeURIComponent(fragment)}&limit=200`);
+  return { requests: repeat(get(`/api/orders?q=${encodeURIComponent(fragment)}&limit=50`), count), note: `"${fragment}" matches ${matches.items.length} customers` };
+}
+
+const PAGE = 1_000;
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'status filter, first page',
+    targetP95Ms: 20,
+    async prepare(_bench, count) {
+      return { requests: repeat(get('/api/orders?status=confirmed&limit=50'), count) };
+    },
+  },
+  {
+    name: 'customer name search (Chinese)',
+    targetP95Ms: 20,
+    prepare: (bench, count) => customerSearch(bench, count, SEARCH_SAMPLES.chinese),
+  },
+  {
+    name: 'customer name search (Latin)',
+    targetP95Ms: 20,
+    prepare: (bench, count) => customerSearch(bench, count, SEARCH_SAMPLES.latin),
+  },
+  {
+    name: 'order number lookup',
+    targetP95Ms: 20,
+    async prepare(bench, count) {
+      // Numbers spread over the whole table, so the run is not one hot row.
+      const step = Math.max(1, Math.floor(bench.orders / count));
+      const rows = await bench.db.kysely
+        .selectFrom('orders')
+        .select('number')
+        .where((eb) => eb(eb('id', '%', step), '=', 0))
+        .limit(count)
+        .execute();
+      return { requests: Array.from({ length: count }, (_, i) => get(`/api/orders?number=${rows[i % rows.length].number}`)) };
+    },
+  },
+  {
+    name: `page ${PAGE.toLocaleString('en')} via cursor`,
+    targetP95Ms: 20,
+    async prepare(bench, count) {
+      let cursor: string | null = null;
+      let page = 1;
+      for (; page < PAGE; page++) {
+        const body: { nextCursor: string | null } = await bench.get(`/api/orders?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+        if (!body.nextCursor) break;
+        cursor = body.nextCursor;
+      }
+      const path = `/api/orders?limit=50${cursor ? `&cursor=${cursor}` : ''}`;
+      return { requests: repeat(get(path), count), note: page < PAGE ? `only ${page} pages exist: timed page ${page}` : undefined };
+    },
+  },
+];

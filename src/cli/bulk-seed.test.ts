@@ -1,0 +1,90 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, DIALECTS, type TestApp } from '../../test/helpers.js';
+import { ORDER_STATUSES } from '../contracts/orders.js';
+import { bulkSeed, type BulkSeedResult } from './bulk-seed.js';
+
+const ORDERS = 2_000;
+
+describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
+  let t: TestApp;
+  let result: BulkSeedResult;
+  beforeAll(async () => {
+    t = await buildTestApp(dialect);
+    result = await bulkSeed(t.db.ctx, t.db.config.database, { orders: ORDERS, batchSize: 700 });
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('loads the requested orders over two years in every status, with several owners', async () => {
+    const db = t.db.ctx.kysely;
+    expect(result.orders).toBe(ORDERS);
+    const orders = await db.selectFrom('orders').select(['number', 'status', 'owner_id', 'created_at']).execute();
+    expect(orders).toHaveLength(ORDERS);
+    expect(new Set(orders.map((o) => o.status))).toEqual(new Set(ORDER_STATUSES));
+    expect(new Set(orders.map((o) => o.owner_id)).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(orders.map((o) => o.number)).size).toBe(ORDERS);
+    expect(orders.every((o) => /^SO-\d{4}-\d{6}$/.test(o.number))).toBe(true);
+    const days = orders.map((o) => Date.parse(o.created_at));
+    expect((Math.max(...days) - Math.min(...days)) / 86_400_000).toBeGreaterThan(700);
+    const customers = await db.selectFrom('customers').select('name').execute();
+    expect(customers.length).toBe(result.customers);
+    expect(customers.some((c) => /\p{Script=Han}/u.test(c.name))).toBe(true);
+    expect(customers.some((c) => /^[A-Za-z]/.test(c.name))).toBe(true);
+  });
+
+  it('keeps totals equal to the sum of the lines, and stock and ledger equal to their journals', async () => {
+    const db = t.db.ctx.kysely;
+    const totals = await db
+      .selectFrom('orders as o')
+      .innerJoin('order_items as i', 'i.order_id', 'o.id')
+      .select(['o.number', 'o.total', sql<number>`sum(i.line_total)`.as('lines'), sql<number>`sum(case when i.line_total = i.quantity * i.unit_price then 0 else 1 end)`.as('bad_lines')])
+      .groupBy(['o.id', 'o.number', 'o.total'])
+      .execute();
+    expect(totals).toHaveLength(ORDERS);
+    expect(totals.filter((o) => Number(o.lines) !== o.total || Number(o.bad_lines) !== 0)).toEqual([]);
+
+    const stock = await db
+      .selectFrom('products as p')
+      .innerJoin('stock_movements as m', 'm.product_id', 'p.id')
+      .select(['p.sku', 'p.on_hand', 'p.reserved', sql<number>`sum(m.on_hand_delta)`.as('on_hand_journal'), sql<number>`sum(m.reserved_delta)`.as('reserved_journal')])
+      .groupBy(['p.id', 'p.sku', 'p.on_hand', 'p.reserved'])
+      .execute();
+    expect(stock).toHaveLength(result.products);
+    expect(stock.filter((p) => Number(p.on_hand_journal) !== p.on_hand || Number(p.reserved_journal) !== p.reserved || p.reserved > p.on_hand)).toEqual([]);
+    expect(stock.some((p) => p.reserved > 0)).toBe(true);
+
+    const owed = await db
+      .selectFrom('orders as o')
+      .leftJoin('ledger_entries as l', 'l.order_id', 'o.id')
+      .select(['o.number', 'o.status', 'o.total', 'o.paid', sql<number>`coalesce(sum(l.amount), 0)`.as('owed')])
+      .groupBy(['o.id', 'o.number', 'o.status', 'o.total', 'o.paid'])
+      .execute();
+    const wrong = owed.filter((o) => Number(o.owed) !== (['confirmed', 'shipped', 'completed'].includes(o.status) ? o.total - o.paid : 0) || (o.status === 'completed' && o.paid !== o.total));
+    expect(wrong).toEqual([]);
+  });
+
+  it('advances the number sequences, so the next order created through the API gets a fresh number and id', async () => {
+    const db = t.db.ctx.kysely;
+    const sequences = await db.selectFrom('sequences').selectAll().execute();
+    const numbers = await db.selectFrom('orders').select('number').execute();
+    for (const year of new Set(numbers.map((n) => n.number.slice(3, 7)))) {
+      const highest = Math.max(...numbers.filter((n) => n.number.slice(3, 7) === year).map((n) => Number(n.number.slice(8))));
+      expect(sequences.find((s) => s.name === `order_number:${year}`)?.value).toBe(highest);
+    }
+    const customer = await db.selectFrom('customers').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const product = await db.selectFrom('products').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const created = await t.admin.post('/api/orders', { customerId: String(customer.id), items: [{ productId: String(product.id), quantity: 1 }] });
+    expect(created.status).toBe(201);
+    expect(numbers.map((n) => n.number)).not.toContain(created.body.number);
+    const year = created.body.number.slice(3, 7);
+    const seeded = numbers.filter((n) => n.number.slice(3, 7) === year).length;
+    expect(Number(created.body.number.slice(8))).toBe(seeded + 1);
+    const confirmed = await t.admin.post(`/api/orders/${created.body.id}/confirm`);
+    expect(confirmed.status).toBe(200);
+
+    const list = await t.admin.get('/api/orders?status=confirmed&limit=50');
+    expect(list.status).toBe(200);
+    expect(list.body.items).toHaveLength(50);
+    expect(list.body.items[0].id).toBe(created.body.id);
+  });
+});

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { Id } from './common.js';
+import { OrderFilter, OrderView } from './orders.js';
+
+export const EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const;
+export const ExportFormat = z.enum(EXPORT_FORMATS);
+export type ExportFormat = z.infer<typeof ExportFormat>;
+
+/** At most this many selected ids per export; a larger selection is exported by its filter instead. */
+export const MAX_EXPORT_IDS = 10_000;
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+/** `ids=1,2,3`: the selected orders. */
+const IdList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(Id).min(1, 'at least one id').max(MAX_EXPORT_IDS, `at most ${MAX_EXPORT_IDS} ids; export by filter instead`));
+
+/**
+ * `GET /api/orders/export`: the list filters of `GET /api/orders`, or `ids` (the selection — when given, the
+ * filter fields are ignored, so the file holds exactly the rows the user ticked). Record scope always applies.
+ */
+export const OrderExportQuery = OrderFilter.extend({
+  format: z.preprocess(emptyToUndefined, ExportFormat.default('csv')),
+  ids: z.preprocess(emptyToUndefined, IdList.optional()),
+});
+export type OrderExportQuery = z.infer<typeof OrderExportQuery>;
+export type OrderExportQueryInput = z.input<typeof OrderExportQuery>;
+
+/**
+ * Response header with the number of orders the file will hold, counted before the first byte is sent,
+ * so a client can show progress (rows received / this total) while the body streams.
+ */
+export const EXPORT_ROWS_HEADER = 'x-export-rows';
+
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  json: 'application/json; charset=utf-8',
+};
+
+/** The columns of the CSV and XLSX files, in order. Money is a decimal amount; times are UTC. */
+export const ORDER_EXPORT_COLUMNS = [
+  'Number',
+  'Status',
+  'Customer',
+  'Owner',
+  'Total',
+  'Paid',
+  'Created at (UTC)',
+  'Confirmed at (UTC)',
+  'Lines',
+  'Note',
+] as const;
+
+/** One element of the JSON export: the order as `GET /api/orders/:id` returns it, lines included. */
+export const OrderExportRecord = OrderView.omit({ warnings: true });
+export type OrderExportRecord = z.infer<typeof OrderExportRecord>;

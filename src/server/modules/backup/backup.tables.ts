@@ -1,0 +1,68 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { BackupTable } from '../../../contracts/backup.js';
+import type { Dialect } from '../../db/connect.js';
+import type { CatalogueTable } from './backup.catalogue.js';
+import { readTableRows, type Row } from './backup.files.js';
+
+const DUMP_PAGE = 5_000;
+
+type KeyedTable = Pick<CatalogueTable, 'name' | 'primaryKey'> & { columns: Array<{ name: string; type: string }> };
+
+/**
+ * The primary key as an ORDER BY / comparison expression. Text keys compare byte-wise on both databases
+ * (PostgreSQL's default collation would order "a_b" and "ab" by language rules), so a table's rows come out
+ * in the same order from either database and hash the same.
+ */
+function keyTerms(table: KeyedTable, dialect: Dialect): RawBuilder<unknown>[] {
+  return table.primaryKey.map((name) => {
+    const text = table.columns.find((c) => c.name === name)?.type === 'text';
+    return dialect === 'postgres' && text ? sql`${sql.ref(name)} collate "C"` : sql`${sql.ref(name)}`;
+  });
+}
+
+/** All rows of a table in primary-key order, a page at a time (keyset: every page costs the same). */
+export async function* tablePages(db: Kysely<any>, dialect: Dialect, table: KeyedTable): AsyncGenerator<Row[]> {
+  const columns = sql.join(table.columns.map((c) => sql.ref(c.name)));
+  const key = keyTerms(table, dialect);
+  let after: unknown[] | undefined;
+  for (;;) {
+    const where = after ? sql`where (${sql.join(key)}) > (${sql.join(after.map((v) => sql.val(v)))})` : sql``;
+    const { rows } = await sql<Row>`select ${columns} from ${sql.table(table.name)} ${where} order by ${sql.join(key)} limit ${sql.lit(DUMP_PAGE)}`.execute(db);
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < DUMP_PAGE) return;
+    const last = rows[rows.length - 1]!;
+    after = table.primaryKey.map((k) => last[k]);
+  }
+}
+
+export async function countRows(db: Kysely<any>, table: string): Promise<number> {
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Bound parameters per INSERT stay under SQLite's 32,766 and PostgreSQL's 65,535. */
+function insertBatchSize(columns: number): number {
+  return Math.max(1, Math.min(1_000, Math.floor(30_000 / columns)));
+}
+
+/** Inserts one table's rows from its backup file, ids and all; returns the number of rows. */
+export async function insertTableRows(db: Kysely<any>, dir: string, table: BackupTable): Promise<number> {
+  let rows = 0;
+  for await (const batch of readTableRows(dir, table, insertBatchSize(table.columns.length))) {
+    await db.insertInto(table.name).values(batch).execute();
+    rows += batch.length;
+  }
+  return rows;
+}
+
+/**
+ * PostgreSQL identity columns keep their own counter, which explicit ids do not move: set it past the
+ * restored ids so the next new row gets a fresh one. (SQLite's AUTOINCREMENT follows the largest id itself.)
+ */
+export async function resetIdentity(db: Kysely<any>, dialect: Dialect, table: CatalogueTable): Promise<void> {
+  if (dialect !== 'postgres') return;
+  for (const column of table.columns.filter((c) => c.identity)) {
+    await sql`select setval(pg_get_serial_sequence(${table.name}, ${column.name}), coalesce((select max(${sql.ref(column.name)}) from ${sql.table(table.name)}), 0) + 1, false)`.execute(db);
+  }
+}

@@ -1,0 +1,161 @@
+import { PassThrough, Readable } from 'node:stream';
+import { fromMinor } from '../../../contracts/common.js';
+import { ORDER_EXPORT_COLUMNS, type ExportFormat, type OrderExportRecord } from '../../../contracts/export.js';
+import type { ExportOrder, ExportOrderDetail } from './export.rows.js';
+
+/** Called after each page is handed on, with the number of orders written so far. */
+export type OnRows = (rows: number) => void;
+
+/** `orders-20260314-0930.csv`, in UTC like every time Orderly shows. */
+export function exportFilename(format: ExportFormat, at = new Date()): string {
+  const iso = at.toISOString();
+  return `orders-${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 13)}${iso.slice(14, 16)}.${format}`;
+}
+
+/**
+ * Excel runs a cell starting with = + - @ (or a tab or carriage return) as a formula; a leading quote keeps it
+ * text (OWASP "CSV injection"). Applied to free text only: our own money and times never start that way.
+ */
+function textCell(value: string | null): string {
+  if (value === null || value === '') return '';
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvRow(o: ExportOrder): string {
+  // One template rather than an array join: at a million rows the intermediate arrays show up in the profile.
+  return `${textCell(o.number)},${o.status},${textCell(o.customer_name)},${textCell(o.owner_name)},${fromMinor(o.total)},${fromMinor(o.paid)},${o.created_at},${o.confirmed_at ?? ''},${o.line_count},${textCell(o.note)}`;
+}
+
+/** UTF-8 with a BOM (so Excel reads Chinese names correctly), CRLF line ends, one chunk per page. */
+export async function* csvChunks(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows): AsyncGenerator<string> {
+  yield `\uFEFF${ORDER_EXPORT_COLUMNS.join(',')}\r\n`;
+  let rows = 0;
+  for await (const page of pages) {
+    let chunk = '';
+    for (const o of page) chunk += `${csvRow(o)}\r\n`;
+    yield chunk;
+    rows += page.length;
+    onRows?.(rows);
+  }
+}
+
+export function exportRecord(o: ExportOrderDetail): OrderExportRecord {
+  return {
+    id: String(o.id),
+    number: o.number,
+    status: o.status as OrderExportRecord['status'],
+    customer: { id: String(o.customer_id), name: o.customer_name },
+    ownerId: String(o.owner_id),
+    ownerName: o.owner_name,
+    total: fromMinor(o.total),
+    paid: fromMinor(o.paid),
+    note: o.note,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    confirmedAt: o.confirmed_at,
+    shippedAt: o.shipped_at,
+    completedAt: o.completed_at,
+    cancelledAt: o.cancelled_at,
+    version: o.version,
+    items: o.lines.map((l) => ({
+      id: String(l.id),
+      productId: String(l.product_id),
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unitPrice: fromMinor(l.unit_price),
+      lineTotal: fromMinor(l.line_total),
+    })),
+  };
+}
+
+/** One JSON array, written element by element, so it never exists whole in memory. */
+export async function* jsonChunks(pages: AsyncIterable<ExportOrderDetail[]>, onRows?: OnRows): AsyncGenerator<string> {
+  yield '[';
+  let rows = 0;
+  for await (const page of pages) {
+    let chunk = '';
+    for (const o of page) chunk += `${rows++ === 0 ? '\n' : ',\n'}${JSON.stringify(exportRecord(o))}`;
+    yield chunk;
+    onRows?.(rows);
+  }
+  yield '\n]\n';
+}
+
+/** Bytes allowed to wait inside the zip and the output before the next page is read. */
+const XLSX_MAX_PENDING = 4 << 20;
+const XLSX_COLUMN_WIDTHS = [17, 11, 32, 18, 13, 13, 20, 20, 7, 40];
+const MONEY_FORMAT = '#,##0.00';
+const TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+
+function xlsxRow(o: ExportOrder): unknown[] {
+  // Numbers and times as real cells, so the sheet sums and sorts; an XLSX cell is never a formula unless
+  // written as one, so free text needs no guard here.
+  return [
+    o.number,
+    o.status,
+    o.customer_name,
+    o.owner_name,
+    o.total / 100,
+    o.paid / 100,
+    new Date(o.created_at),
+    o.confirmed_at ? new Date(o.confirmed_at) : null,
+    o.line_count,
+    o.note,
+  ];
+}
+
+/** Bytes waiting in the zip's input behind an exceljs worksheet (exceljs and readable-stream internals; 0 if they change). */
+type StreamState = { length?: number };
+type ZipInput = { _writableState?: StreamState; _readableState?: StreamState };
+function zipBacklog(sheet: unknown): number {
+  const input = (sheet as { stream?: { pipes?: ZipInput[] } }).stream?.pipes?.[0];
+  return (input?._writableState?.length ?? 0) + (input?._readableState?.length ?? 0);
+}
+
+/**
+ * exceljs's worksheet stream ignores backpressure: it hands every committed row to the zip at once, and the
+ * compressor (or a slow reader behind it) falls behind by as much as the export is large. Wait until both the
+ * compressor's input and our output have caught up before the next page is read from the database.
+ */
+async function caughtUp(sheet: unknown, out: PassThrough): Promise<void> {
+  for (;;) {
+    if (out.destroyed) return;
+    const pending = zipBacklog(sheet) + out.readableLength;
+    if (pending <= XLSX_MAX_PENDING) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * Streams one worksheet through exceljs's WorkbookWriter. After each page it waits until the zip and the reader
+ * have taken what was written, so a slow client holds back the database paging instead of filling memory.
+ */
+export function xlsxStream(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows): Readable {
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const write = async () => {
+    // Loaded on first use: exceljs weighs ~30 MB of memory that CSV and JSON exports never need.
+    const { default: ExcelJS } = await import('exceljs');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    workbook.creator = 'Orderly';
+    const sheet = workbook.addWorksheet('Orders', { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = ORDER_EXPORT_COLUMNS.map((header, i) => ({
+      header,
+      width: XLSX_COLUMN_WIDTHS[i],
+      style: i === 4 || i === 5 ? { numFmt: MONEY_FORMAT } : i === 6 || i === 7 ? { numFmt: TIME_FORMAT } : {},
+    }));
+    let rows = 0;
+    for await (const page of pages) {
+      if (out.destroyed) return;
+      for (const o of page) sheet.addRow(xlsxRow(o)).commit();
+      rows += page.length;
+      onRows?.(rows);
+      await caughtUp(sheet, out);
+    }
+    sheet.commit();
+    await workbook.commit();
+  };
+  write().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+  return out;
+}

@@ -1,0 +1,35 @@
+import { EXPORT_CONTENT_TYPES, EXPORT_ROWS_HEADER, OrderExportQuery } from '../../../contracts/export.js';
+import type { Ctx } from '../../db/context.js';
+import type { App } from '../../platform/http.js';
+import { openOrderExport } from './export.service.js';
+
+export function exportRoutes(app: App, ctx: Ctx): void {
+  app.get(
+    '/api/orders/export',
+    {
+      config: { access: 'orders.export' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Export the filtered or selected orders as CSV, XLSX or JSON (streamed; X-Export-Rows carries the row count)',
+        querystring: OrderExportQuery,
+        produces: Object.values(EXPORT_CONTENT_TYPES),
+      },
+    },
+    async (request, reply) => {
+      // A client that hangs up (or cancels in the UI) closes the response: stop paging the database.
+      const hangUp = new AbortController();
+      reply.raw.once('close', () => hangUp.abort());
+      const run = await openOrderExport(ctx, request.actor, request.query, {
+        signal: hangUp.signal,
+        onEnd: ({ rows, completed }) =>
+          request.log.info({ export: { format: request.query.format, rows, expected: run.rows, completed } }, completed ? 'order export finished' : 'order export cancelled'),
+      });
+      reply
+        .type(run.contentType)
+        .header('content-disposition', `attachment; filename="${run.filename}"`)
+        .header(EXPORT_ROWS_HEADER, String(run.rows))
+        .header('cache-control', 'no-store');
+      return reply.send(run.body);
+    },
+  );
+}
