@@ -12,6 +12,7 @@ import type { Ctx } from './db/context.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
+import { backupJob } from './modules/backup/backup.service.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
 import { deletionRoutes } from './modules/deletion/deletion.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
@@ -20,7 +21,7 @@ import { integrityRoutes } from './modules/integrity/integrity.routes.js';
 import { inventoryRoutes } from './modules/inventory/inventory.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productsRoutes } from './modules/products/products.routes.js';
-import { PURGE_JOB } from './modules/recycle-bin/purge.job.js';
+import { purgeJob } from './modules/recycle-bin/purge.job.js';
 import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
@@ -108,7 +109,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   ordersRoutes(app, ctx);
   exportRoutes(app, ctx);
   deletionRoutes(app, ctx);
-  recycleBinRoutes(app, ctx);
+  recycleBinRoutes(app, ctx, config);
   financeRoutes(app, ctx);
   integrityRoutes(app, ctx);
   auditRoutes(app, ctx);
@@ -116,7 +117,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {
-      jobs = startJobs(ctx, [PURGE_JOB, IDEMPOTENCY_CLEANUP_JOB], { log: app.log });
+      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB], { log: app.log });
     });
     app.addHook('onClose', async () => jobs?.stop());
   }

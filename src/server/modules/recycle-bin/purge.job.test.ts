@@ -5,7 +5,7 @@ import { acquireJobLease, releaseJobLease, runJobOnce, startJobs } from '../../p
 import { buildTestApp, Client, ADMIN_PASSWORD, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { createOrder, orderIn, previewAndDelete } from '../deletion/deletion.test-support.js';
 import { checkInvariants } from '../integrity/invariants.js';
-import { PURGE_JOB, runPurgeJob } from './purge.job.js';
+import { purgeJob, runPurgeJob } from './purge.job.js';
 
 const DAY = 86_400_000;
 
@@ -54,6 +54,25 @@ describe.each(DIALECTS)('purge job (%s)', (dialect) => {
     expect(await checkInvariants(t.db.ctx.kysely)).toEqual([]);
   });
 
+  it('backs up (and verifies) before it purges, and only when there is something to purge', async () => {
+    const customer = await makeCustomer(t.admin);
+    const product = await makeProduct(t.admin, { stock: 10 });
+    const backupsBefore = (await t.admin.get('/api/backups')).body.items.length;
+    await runJobOnce(t.db.ctx, purgeJob(t.db.config), 'instance-d');
+    const idle = (await t.admin.get('/api/backups')).body.items.length;
+    const order = (await createOrder(t.admin, customer.id, [{ productId: product.id, quantity: 1 }])).id;
+    await deleteWithPurgeDate(t, [order], new Date(Date.now() - 1000));
+    await runJobOnce(t.db.ctx, purgeJob(t.db.config), 'instance-d');
+    const backups = (await t.admin.get('/api/backups')).body.items;
+    expect(backups.length).toBe(idle + 1);
+    expect(backups[0].verification?.ok).toBe(true);
+    expect(idle).toBe(backupsBefore);
+    expect(await t.db.ctx.kysely.selectFrom('orders').select('id').where('id', '=', Number(order)).executeTakeFirst()).toBeUndefined();
+    // The backup was taken while the order still existed: it holds what the purge removed.
+    const purgedAt = await t.db.ctx.kysely.selectFrom('audit_log').select('at').where('action', '=', 'order.purge').where('entity_id', '=', order).executeTakeFirstOrThrow();
+    expect(backups[0].createdAt < purgedAt.at).toBe(true);
+  });
+
   it('the job lease admits one instance at a time and is taken over once expired', async () => {
     expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-a', 60_000)).toBe(true);
     expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-b', 60_000)).toBe(false);
@@ -61,9 +80,11 @@ describe.each(DIALECTS)('purge job (%s)', (dialect) => {
     expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-b', 1)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-a', 60_000)).toBe(true);
-    expect(await runJobOnce(t.db.ctx, PURGE_JOB, 'instance-c')).toBe(true);
-    const row = await t.db.ctx.kysely.selectFrom('jobs').selectAll().where('name', '=', PURGE_JOB.name).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ lease_owner: null, runs: 1, last_error: null });
+    const job = purgeJob(t.db.config);
+    const runsBefore = (await t.db.ctx.kysely.selectFrom('jobs').select('runs').where('name', '=', job.name).executeTakeFirst())?.runs ?? 0;
+    expect(await runJobOnce(t.db.ctx, job, 'instance-c')).toBe(true);
+    const row = await t.db.ctx.kysely.selectFrom('jobs').selectAll().where('name', '=', job.name).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ lease_owner: null, runs: runsBefore + 1, last_error: null });
   });
 
   it('the runner repeats a job on its interval, carries on after a failed run, and stop() waits for the run in progress', async () => {

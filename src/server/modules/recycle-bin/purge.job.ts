@@ -1,6 +1,8 @@
 import type { Ctx } from '../../db/context.js';
 import { systemActor } from '../../platform/actor.js';
 import type { JobDefinition } from '../../platform/jobs.js';
+import type { Config } from '../../config.js';
+import { ensureVerifiedBackup } from '../backup/backup.service.js';
 import { expiredOrders, purgeRows } from './recycle-bin.service.js';
 
 const PURGE_BATCH = 500;
@@ -26,9 +28,22 @@ export async function runPurgeJob(ctx: Ctx, now: Date = new Date(), options: { b
   }
 }
 
-export const PURGE_JOB: JobDefinition = {
-  name: 'purge-expired-orders',
-  intervalMs: 60_000,
-  leaseMs: 10 * 60_000,
-  run: (ctx) => runPurgeJob(ctx),
-};
+/** Whether anything has passed its retention, without locking: the job backs up only when it will purge. */
+async function hasExpiredOrders(ctx: Ctx, now: Date): Promise<boolean> {
+  const row = await ctx.kysely.selectFrom('orders').select('id').where('deleted_at', 'is not', null).where('purge_after', '<=', now.toISOString()).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export function purgeJob(config: Config): JobDefinition {
+  return {
+    name: 'purge-expired-orders',
+    intervalMs: 60_000,
+    leaseMs: 10 * 60_000,
+    async run(ctx) {
+      const now = new Date();
+      if (!(await hasExpiredOrders(ctx, now))) return;
+      await ensureVerifiedBackup(ctx, config, systemActor('purge-job'));
+      await runPurgeJob(ctx, now);
+    },
+  };
+}

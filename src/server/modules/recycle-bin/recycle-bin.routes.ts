@@ -11,10 +11,12 @@ import type { Ctx } from '../../db/context.js';
 import { IdParams, type App } from '../../platform/http.js';
 import { replayOrRun } from '../../platform/idempotency.js';
 import { listRecycleBin, purgeOrders, restoreOrders } from './recycle-bin.service.js';
+import { ensureVerifiedBackup } from '../backup/backup.service.js';
+import type { Config } from '../../config.js';
 import { createRestoreRequest, decideRestoreRequest, getRestoreRequest, listRestoreRequests } from './restore-requests.service.js';
 import { getRetentionDays, setRetentionDays } from './retention.js';
 
-export function recycleBinRoutes(app: App, ctx: Ctx): void {
+export function recycleBinRoutes(app: App, ctx: Ctx, config: Config): void {
   app.get('/api/recycle-bin', { config: { access: 'orders.read' }, schema: { tags: ['recycle-bin'], querystring: RecycleBinQuery } }, async (request) =>
     listRecycleBin(ctx, request.actor, request.query),
   );
@@ -29,7 +31,11 @@ export function recycleBinRoutes(app: App, ctx: Ctx): void {
   app.post(
     '/api/recycle-bin/purge',
     { config: { access: 'orders.purge' }, schema: { tags: ['recycle-bin'], summary: 'Delete permanently; needs confirm: "PURGE"; honours Idempotency-Key', body: PurgeInput } },
-    async (request, reply) => replayOrRun(ctx.kysely, request, reply, (claim) => purgeOrders(ctx, request.actor, request.body, claim)),
+    async (request, reply) => replayOrRun(ctx.kysely, request, reply, async (claim) => {
+      // Purge is the one thing that cannot be undone: never without a verified backup holding these orders.
+      await ensureVerifiedBackup(ctx, config, request.actor);
+      return purgeOrders(ctx, request.actor, request.body, claim);
+    }),
   );
 
   app.post('/api/restore-requests', { config: { access: 'restore_requests.create' }, schema: { tags: ['recycle-bin'], body: CreateRestoreRequestInput } }, async (request, reply) => {

@@ -102,6 +102,11 @@ describe.each(DIALECTS)('recycle bin, restore, purge and restore requests over H
     const repeat = await t.admin.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' }, { 'idempotency-key': 'purge-1' });
     expect(repeat.status).toBe(200);
     expect(repeat.body).toEqual(purged.body);
+    // A verified backup taken before the purge holds the purged order.
+    const backups = (await t.admin.get('/api/backups')).body.items;
+    expect(backups.length).toBeGreaterThan(0);
+    expect(backups[0].verification?.ok).toBe(true);
+    expect(backups[0].rowsByTable.orders).toBeGreaterThan(0);
 
     const db = t.db.ctx.kysely;
     expect(await db.selectFrom('orders').select('id').where('id', '=', Number(order.id)).execute()).toEqual([]);
