@@ -1,0 +1,120 @@
+/**
+ * Browser journey for the audit log: an order is created and edited, then confirmed from its page; its History
+ * card lists who did what with the edit's before → after; the audit page, reached from that card, shows the
+ * order's entries and verifies the hash chain. Runs the built web app (dist/web) against an in-process server
+ * on a throw-away SQLite database.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/server/app.js';
+import type { App } from '../src/server/platform/http.js';
+import { ADMIN_PASSWORD, Client, createTestDatabase, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
+
+const WEB_ROOT = path.resolve('dist/web');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('audit log in the browser', () => {
+  let db: TestDatabase;
+  let app: App;
+  let browser: Browser;
+  let page: Page;
+  let baseUrl: string;
+  let order: { id: string; number: string };
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
+      throw new Error(`${WEB_ROOT}/index.html is missing: build the web app first (npm run build, or npx vite build).`);
+    }
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+    db = await createTestDatabase('sqlite');
+    app = await buildApp({ ...db.config, webRoot: WEB_ROOT }, db.ctx, { logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('server did not report a port');
+    baseUrl = `http://127.0.0.1:${address.port}`;
+
+    const admin = await new Client(app).login('admin', ADMIN_PASSWORD);
+    const customer = await makeCustomer(admin, '苏州锦绣丝绸有限公司');
+    const product = await makeProduct(admin, { sku: 'AUD-E2E-1', price: '30.00', stock: 20 });
+    const created = await makeOrder(admin, customer.id, [{ productId: product.id, quantity: 2 }], { note: 'first note' });
+    const edited = await admin.patch(`/api/orders/${created.id}`, { note: 'deliver to gate 3' }, { 'if-match': String(created.version) });
+    expect(edited.status).toBe(200);
+    order = created;
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
+    page = await context.newPage();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.locator('#username').fill('admin');
+    await page.locator('#password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/orders$/);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  const historyEntries = () => page.locator('[data-testid=order-history] [data-testid=history-entry]');
+
+  it('confirms the order from its page and shows create, edit and confirm in its History', async () => {
+    await page.goto(`${baseUrl}/orders/${order.id}`);
+    await expect.poll(() => page.locator('[data-testid=order-number]').textContent()).toBe(order.number);
+    await expect.poll(() => historyEntries().count()).toBe(2);
+
+    await page.locator('[data-testid=action-confirm]').click();
+    await page.locator('.ant-popconfirm .ant-btn-primary').click();
+    await expect.poll(() => page.locator('[data-status]').first().getAttribute('data-status')).toBe('confirmed');
+
+    // The history reloads with the order: three entries, oldest first, each with its actor.
+    await expect.poll(() => historyEntries().count()).toBe(3);
+    const actions = await historyEntries().evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+    expect(actions).toEqual(['order.create', 'order.update', 'order.confirm']);
+    const texts = await historyEntries().allTextContents();
+    expect(texts[0]).toContain('Created order');
+    expect(texts[2]).toContain('Confirmed order');
+    for (const text of texts) expect(text).toContain('admin');
+
+    // The edit shows the note's old and new value side by side.
+    const noteRow = historyEntries().nth(1).locator('[data-testid=audit-changes] tbody tr', { hasText: 'Note' });
+    const cells = await noteRow.locator('td').allTextContents();
+    expect(cells.filter(Boolean)).toEqual(['Note', 'first note', 'deliver to gate 3']);
+    // The confirmation shows the status step.
+    expect(await historyEntries().nth(2).locator('[data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['draft', 'confirmed']);
+  });
+
+  it('opens the order’s entries in the audit log and verifies the chain', async () => {
+    await page.locator('[data-testid=order-history]').getByRole('link', { name: 'Open in audit log' }).click();
+    await page.waitForURL(new RegExp(`/audit\\?entityType=order&entityId=${order.id}$`));
+    const rows = page.locator('[data-testid=audit-table] tbody tr.ant-table-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    // Newest first, each linking back to the order.
+    expect(await rows.locator('[data-action]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')))).toEqual(['order.confirm', 'order.update', 'order.create']);
+    expect(await rows.first().getByRole('link', { name: order.number }).count()).toBe(1);
+
+    // Expanding the edit shows its diff.
+    await rows.nth(1).locator('td').nth(1).click();
+    await expect.poll(() => page.locator('[data-testid=audit-entry-details] [data-testid=audit-changes]').textContent()).toContain('deliver to gate 3');
+
+    await page.locator('[data-testid=verify-chain]').click();
+    const result = page.locator('[data-testid=verify-result]');
+    await expect.poll(() => result.getAttribute('data-ok')).toBe('true');
+    expect(await result.textContent()).toMatch(/Chain intact: \d+ entries checked/);
+  });
+
+  it('names the first broken entry when a row was edited behind the application’s back', async () => {
+    const victim = await db.ctx.kysely.selectFrom('audit_log').select('id').where('action', '=', 'order.update').executeTakeFirstOrThrow();
+    await db.ctx.kysely.updateTable('audit_log').set({ reason: 'tampered' }).where('id', '=', victim.id).execute();
+
+    await page.locator('[data-testid=verify-chain]').click();
+    const result = page.locator('[data-testid=verify-result]');
+    await expect.poll(() => result.getAttribute('data-ok')).toBe('false');
+    expect(await result.textContent()).toContain(`Chain broken at entry #${victim.id}`);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * Browser journey for exports: filter the order list by status with the UI, export it as XLSX from the
+ * "Export" menu, and open the downloaded workbook to check it holds exactly the filtered orders; then export
+ * two ticked rows as JSON. Runs the built web app (dist/web) against an in-process server on a throw-away
+ * SQLite database.
+ */
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORDER_EXPORT_COLUMNS } from '../src/contracts/export.js';
+import type { OrderSummaryView } from '../src/contracts/orders.js';
+import { buildApp } from '../src/server/app.js';
+import type { App } from '../src/server/platform/http.js';
+import { ADMIN_PASSWORD, Client, createTestDatabase, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
+
+const WEB_ROOT = path.resolve('dist/web');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('order export in the browser', () => {
+  let db: TestDatabase;
+  let app: App;
+  let browser: Browser;
+  let page: Page;
+  let baseUrl: string;
+  let admin: Client;
+  let downloads: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
+      throw new Error(`${WEB_ROOT}/index.html is missing: build the web app first (npm run build, or npx vite build).`);
+    }
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+    downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-export-e2e-'));
+
+    db = await createTestDatabase('sqlite');
+    app = await buildApp({ ...db.config, webRoot: WEB_ROOT }, db.ctx, { logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('server did not report a port');
+    baseUrl = `http://127.0.0.1:${address.port}`;
+
+    admin = await new Client(app).login('admin', ADMIN_PASSWORD);
+    const tea = await makeCustomer(admin, '杭州茶叶贸易有限公司');
+    const acme = await makeCustomer(admin, 'Acme "Quoted", Ltd');
+    const product = await makeProduct(admin, { sku: 'EXP-E2E-1', price: '12.50', stock: 500 });
+    // Five confirmed orders (the filter), three drafts and a cancelled one that the filter must leave out.
+    for (let i = 1; i <= 9; i++) {
+      const order = await makeOrder(admin, i % 2 ? tea.id : acme.id, [{ productId: product.id, quantity: i }], { note: i === 1 ? '=SUM(A1:A2) not a formula' : undefined });
+      if (i <= 6) expect((await admin.post(`/api/orders/${order.id}/confirm`, {}, { 'if-match': String(order.version) })).status).toBe(200);
+      if (i === 6) expect((await admin.post(`/api/orders/${order.id}/cancel`, {}, { 'if-match': String(order.version + 1) })).status).toBe(200);
+    }
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+    if (downloads) fs.rmSync(downloads, { recursive: true, force: true });
+  });
+
+  const orderRows = () => page.locator('[data-testid=orders-table] tbody tr.ant-table-row');
+
+  /** Opens the Export menu and picks a format; resolves with the browser download it starts. */
+  async function exportAs(format: 'csv' | 'xlsx' | 'json') {
+    await page.locator('[data-testid=export-menu]').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-testid=export-${format}]`).click()]);
+    const file = path.join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    return { file, name: download.suggestedFilename() };
+  }
+
+  it('exports the status-filtered list as XLSX whose rows are exactly the filtered orders', async () => {
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.locator('#username').fill('admin');
+    await page.locator('#password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/orders$/);
+    await expect.poll(() => orderRows().count()).toBe(9);
+
+    await page.locator('[data-testid=status-filter]').click();
+    await page.locator('.ant-select-item-option:visible', { hasText: 'Confirmed' }).click();
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid=order-filters]').getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/[?&]status=confirmed(&|$)/);
+    await expect.poll(() => orderRows().count()).toBe(5);
+
+    const { file, name } = await exportAs('xlsx');
+    // Named by the server's Content-Disposition, not by the blob URL.
+    expect(name).toMatch(/^orders-\d{8}-\d{4}\.xlsx$/);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(file);
+    const sheet = workbook.worksheets[0]!;
+    const rows: unknown[][] = [];
+    sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows[0]).toEqual([...ORDER_EXPORT_COLUMNS]);
+    const data = rows.slice(1);
+
+    // The same orders the list API returns for that filter: numbers, statuses, customers and totals.
+    const listed = (await admin.get<{ items: OrderSummaryView[] }>('/api/orders?status=confirmed&limit=100')).body.items;
+    expect(listed).toHaveLength(5);
+    const col = (name: (typeof ORDER_EXPORT_COLUMNS)[number]) => ORDER_EXPORT_COLUMNS.indexOf(name);
+    const fromSheet = data.map((r) => ({ number: r[col('Number')], status: r[col('Status')], customer: r[col('Customer')], total: Number(r[col('Total')]).toFixed(2) }));
+    const fromApi = listed.map((o) => ({ number: o.number, status: o.status, customer: o.customer.name, total: o.total }));
+    const byNumber = (a: { number: unknown }, b: { number: unknown }) => String(a.number).localeCompare(String(b.number));
+    expect(fromSheet.sort(byNumber)).toEqual(fromApi.sort(byNumber));
+  });
+
+  it('exports only the ticked rows when rows are selected', async () => {
+    await expect.poll(() => orderRows().count()).toBe(5);
+    const picked: string[] = [];
+    for (const i of [0, 2]) {
+      await orderRows().nth(i).locator('.ant-checkbox-input').check();
+      picked.push((await orderRows().nth(i).locator('.order-number').textContent())!);
+    }
+    await expect.poll(() => page.locator('[data-testid=export-menu]').textContent()).toContain('(2)');
+
+    const { file, name } = await exportAs('json');
+    expect(name).toMatch(/\.json$/);
+    const records = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<{ number: string; items: unknown[] }>;
+    expect(records.map((r) => r.number).sort()).toEqual(picked.sort());
+    expect(records.every((r) => r.items.length === 1)).toBe(true);
+  });
+
+  it('records each export in the audit log with its format and row count', async () => {
+    const audit = await admin.get<{ items: Array<{ action: string; diff: { format: string; rows: number } }> }>('/api/audit?action=orders.export');
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.map((e) => [e.diff.format, e.diff.rows])).toEqual([
+      ['json', 2],
+      ['xlsx', 5],
+    ]);
+  });
+});
