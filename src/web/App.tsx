@@ -15,6 +15,12 @@ const OrderPage = lazy(() => import('./pages/order/index.js'));
 const OrderFormPage = lazy(() => import('./pages/order-form/index.js'));
 const CustomersPage = lazy(() => import('./pages/customers/index.js'));
 const ProductsPage = lazy(() => import('./pages/products/index.js'));
+const RecycleBinPage = lazy(() => import('./pages/recycle-bin/index.js'));
+const RestoreRequestsPage = lazy(() => import('./pages/restore-requests/index.js'));
+const StockPage = lazy(() => import('./pages/stock/index.js'));
+const FinancePage = lazy(() => import('./pages/finance/index.js'));
+const AuditPage = lazy(() => import('./pages/audit/index.js'));
+const BackupsPage = lazy(() => import('./pages/backups/index.js'));
 const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
 
 const queryClient = new QueryClient({
@@ -52,6 +58,12 @@ function ThemedApp() {
                 <Route path="/customers" element={<CustomersPage />} />
                 <Route path="/products" element={<ProductsPage />} />
                 <Route path="/products/:id" element={<ProductsPage />} />
+                <Route path="/recycle-bin" element={<RecycleBinPage />} />
+                <Route path="/restore-requests" element={<RestoreRequestsPage />} />
+                <Route path="/stock" element={<StockPage />} />
+                <Route path="/finance" element={<FinancePage />} />
+                <Route path="/audit" element={<AuditPage />} />
+                <Route path="/backups" element={<BackupsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

@@ -71,7 +71,7 @@ async function readProblem(response: Response): Promise<ProblemError> {
   return new ProblemError(response.status, problem);
 }
 
-export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
+export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -94,3 +94,4 @@ export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
 export const apiGet = <T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal) => apiRequest<T>('GET', path, { query, signal });
 export const apiPost = <T>(path: string, body: unknown = {}, headers?: Record<string, string>) => apiRequest<T>('POST', path, { body, headers });
 export const apiPatch = <T>(path: string, body: unknown, headers?: Record<string, string>) => apiRequest<T>('PATCH', path, { body, headers });
+export const apiPut = <T>(path: string, body: unknown, headers?: Record<string, string>) => apiRequest<T>('PUT', path, { body, headers });

@@ -1,5 +1,7 @@
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
 import type { OrderStatus, Transition } from '../../contracts/orders.js';
+import { deletionEn } from './deletion.js';
+import { reportsEn } from './reports.js';
 
 /**
  * Every string the web app shows, in English. zh-CN.ts must have exactly the same keys: its type is
@@ -310,6 +312,8 @@ export const en = {
     'is taken': 'Already in use',
     'nothing to change': 'Nothing to change',
   },
+  deletion: deletionEn,
+  reports: reportsEn,
 };
 
 type Widen<T> = T extends string

@@ -1,3 +1,5 @@
+import { deletionZhCN } from './deletion.js';
+import { reportsZhCN } from './reports.js';
 import type { Messages } from './en.js';
 
 /** Simplified Chinese. Typed as `Messages`: a key missing here, or one en.ts lacks, fails the type check. */
@@ -305,4 +307,6 @@ export const zhCN: Messages = {
     'is taken': '已被占用',
     'nothing to change': '没有需要保存的修改',
   },
+  deletion: deletionZhCN,
+  reports: reportsZhCN,
 };

@@ -21,7 +21,7 @@ export function AppLayout() {
     key: group.key,
     label: group.label(t),
     children: group.entries
-      .filter((e) => !e.permission || hasPermission(me, e.permission))
+      .filter((e) => (!e.permission || hasPermission(me, e.permission)) && (!e.visible || e.visible(me)))
       .map((e) => ({ key: e.path, icon: e.icon, label: e.label(t) })),
   })).filter((g) => g.children.length > 0);
 

@@ -1,4 +1,7 @@
-import { AppstoreOutlined, ShoppingCartOutlined, TeamOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, DeleteOutlined, RollbackOutlined, ShoppingCartOutlined, TeamOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, CloudServerOutlined, InboxOutlined } from '@ant-design/icons';
+import type { Me } from '../../contracts/auth.js';
+import { canReadFinance, canReadStock } from '../auth/report-access.js';
 import type { ReactNode } from 'react';
 import type { Permission } from '../../contracts/permissions.js';
 import type { Messages } from '../i18n/en.js';
@@ -12,6 +15,8 @@ export interface NavEntry {
   label: (t: Messages) => string;
   icon: ReactNode;
   permission?: Permission;
+  /** For entries no single permission describes (finance: finance.manage, or orders.read on all records). */
+  visible?: (me: Me) => boolean;
 }
 
 export interface NavGroup {
@@ -28,7 +33,23 @@ export const NAVIGATION: NavGroup[] = [
       { path: '/orders', label: (t) => t.nav.orders, icon: <ShoppingCartOutlined />, permission: 'orders.read' },
       { path: '/customers', label: (t) => t.nav.customers, icon: <TeamOutlined /> },
       { path: '/products', label: (t) => t.nav.products, icon: <AppstoreOutlined /> },
+      { path: '/recycle-bin', label: (t) => t.deletion.nav.recycleBin, icon: <DeleteOutlined />, permission: 'orders.read' },
+      { path: '/restore-requests', label: (t) => t.deletion.nav.restoreRequests, icon: <RollbackOutlined />, permission: 'restore_requests.create' },
     ],
+  },
+  {
+    key: 'reports',
+    label: (t) => t.reports.nav.group,
+    entries: [
+      { path: '/stock', label: (t) => t.reports.nav.stock, icon: <InboxOutlined />, visible: canReadStock },
+      { path: '/finance', label: (t) => t.reports.nav.finance, icon: <AccountBookOutlined />, visible: canReadFinance },
+      { path: '/audit', label: (t) => t.reports.nav.audit, icon: <AuditOutlined />, permission: 'audit.read' },
+    ],
+  },
+  {
+    key: 'administration',
+    label: (t) => t.reports.nav.administration,
+    entries: [{ path: '/backups', label: (t) => t.reports.nav.backups, icon: <CloudServerOutlined />, permission: 'backups.manage' }],
   },
 ];
 

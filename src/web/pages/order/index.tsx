@@ -13,8 +13,10 @@ import { PageSpinner } from '../../components/PageSpinner.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import type { Messages } from '../../i18n/en.js';
 import { useT } from '../../i18n/locale.js';
+import { DeleteOrderButton } from './components/DeleteOrderButton.js';
 import { LifecycleActions } from './components/LifecycleActions.js';
 import { OrderEffects } from './components/OrderEffects.js';
+import { OrderHistory } from './components/OrderHistory.js';
 
 type Line = OrderView['items'][number];
 
@@ -90,7 +92,12 @@ export default function OrderPage() {
         crumbs={[{ label: t.nav.orders, to: '/orders' }, { label: o.number }]}
         title={<span data-testid="order-number">{o.number}</span>}
         tags={<StatusTag status={o.status} />}
-        extra={<LifecycleActions order={o} onStale={onStale} />}
+        extra={
+          <>
+            <LifecycleActions order={o} onStale={onStale} />
+            <DeleteOrderButton order={o} />
+          </>
+        }
       />
       {warnings.map((w) => (
         <Alert
@@ -165,6 +172,7 @@ export default function OrderPage() {
         />
       </Card>
       <OrderEffects order={o} />
+      <OrderHistory order={o} />
     </div>
   );
 }

@@ -14,7 +14,10 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { useT } from '../../i18n/locale.js';
 import { CursorPager } from './components/CursorPager.js';
+import { DeleteSelectionButton } from './components/DeleteSelectionButton.js';
+import { ExportMenu } from './components/ExportMenu.js';
 import { OrderFilterBar } from './components/OrderFilterBar.js';
+import { SelectAllMatching, type MatchingSelection } from './components/SelectAllMatching.js';
 import { hasActiveFilters, readListState, toApiQuery, withFilters, writeListState, type OrderFilters, type OrderListState } from './order-list-params.js';
 import { useOwnerOptions } from './use-owner-options.js';
 
@@ -49,6 +52,9 @@ export default function OrdersPage() {
   // A selection belongs to one filter: a new filter starts a new selection.
   const filterKey = JSON.stringify(state.filters);
   useEffect(() => setSelectedKeys([]), [filterKey]);
+  // "All N matching" holds only while the ticked rows stay as they were when it was chosen.
+  const [matching, setMatching] = useState<MatchingSelection | null>(null);
+  useEffect(() => setMatching(null), [selectedKeys]);
 
   const go = (next: OrderListState) => setParams(writeListState(next));
   const applyFilters = (filters: OrderFilters) => go(withFilters(state, filters));
@@ -123,6 +129,7 @@ export default function OrdersPage() {
 
   const page = state.cursors.length + 1;
   const nextCursor = orders.data?.nextCursor ?? null;
+  const pageRows = orders.data?.items ?? [];
 
   return (
     <div className="section-gap">
@@ -149,12 +156,19 @@ export default function OrdersPage() {
                 <Button size="small" type="link" onClick={() => setSelectedKeys([])} style={{ paddingInline: 0 }}>
                   {t.common.clearSelection}
                 </Button>
+                <DeleteSelectionButton
+                  selectedIds={selectedKeys.map(String)}
+                  matching={matching}
+                  onDeleted={() => setSelectedKeys([])}
+                  onDeselect={(ids) => setSelectedKeys((keys) => keys.filter((k) => !ids.includes(String(k))))}
+                />
               </>
             ) : (
               <Typography.Text type="secondary">{orders.data ? t.common.matchCount(orders.data.items.length) : '\u00a0'}</Typography.Text>
             )}
           </Flex>
           <Flex align="center" gap={8}>
+            <ExportMenu filters={state.filters} selectedIds={matching ? [] : selectedKeys.map(String)} />
             <Button size="small" icon={<ReloadOutlined />} onClick={() => orders.refetch()} loading={orders.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
             <CursorPager
               page={page}
@@ -168,6 +182,13 @@ export default function OrdersPage() {
             />
           </Flex>
         </Flex>
+        <SelectAllMatching
+          filters={state.filters}
+          offer={pageRows.length > 0 && pageRows.every((o) => selectedKeys.includes(o.id)) && (nextCursor !== null || page > 1)}
+          pageCount={pageRows.length}
+          matching={matching}
+          onMatching={setMatching}
+        />
         {orders.isError && !orders.data ? (
           <LoadFailed error={orders.error} onRetry={() => orders.refetch()} />
         ) : (

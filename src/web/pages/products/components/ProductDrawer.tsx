@@ -9,10 +9,14 @@ import { Money } from '../../../components/Money.js';
 import { MovementsTable } from '../../../components/MovementsTable.js';
 import { PageSpinner } from '../../../components/PageSpinner.js';
 import { useT } from '../../../i18n/locale.js';
+import { Link } from 'react-router';
+import { canReadStock } from '../../../auth/report-access.js';
+import { useSession } from '../../../auth/session.js';
 import { StockTag } from './StockTag.js';
 
 export function ProductDrawer({ productId, onClose }: { productId: string | undefined; onClose(): void }) {
   const t = useT();
+  const { me } = useSession();
   const product = useQuery({ queryKey: productKeys.detail(productId ?? ''), queryFn: () => fetchProduct(productId!), enabled: Boolean(productId) });
   const movements = useQuery({ queryKey: productKeys.movements(productId ?? ''), queryFn: () => fetchMovements({ productId }), enabled: Boolean(productId) });
   const p: ProductView | undefined = product.data;
@@ -25,6 +29,7 @@ export function ProductDrawer({ productId, onClose }: { productId: string | unde
       title={p ? <span><span className="order-number">{p.sku}</span> · {p.name}</span> : t.products.detail}
       destroyOnHidden
       data-testid="product-drawer"
+      extra={productId && canReadStock(me) && <Link to={`/stock?product=${productId}`}>{t.reports.stock.openInStock}</Link>}
     >
       {product.isPending ? (
         <PageSpinner />
