@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
@@ -80,16 +81,24 @@ async function postgresTarget(): Promise<Target | undefined> {
     async drop() {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
+      // pg's pool.end() resolves before its sockets have closed; forcing the drop while they linger would
+      // kill them mid-goodbye and crash the process, so wait (briefly) for the sessions to go first.
+      for (let tries = 0; tries < 50; tries++) {
+        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
     },
   };
 }
 
-function runWorker(job: LoadJob): Promise<LoadResult> {
+/** Runs the job in a worker thread; `onTimedStart` fires when the warm-up is over and timing begins. */
+function runWorker(job: LoadJob, onTimedStart: () => void): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job });
-    worker.once('message', resolve);
+    worker.on('message', (message: LoadResult | 'timed-start') => (message === 'timed-start' ? onTimedStart() : resolve(message)));
     worker.once('error', reject);
     worker.once('exit', (code) => code !== 0 && reject(new Error(`load worker exited with ${code}`)));
   });
@@ -101,6 +110,8 @@ interface Row {
   scenario: string;
   requests: number;
   reqPerSecond: number;
+  /** Share of the run the server's event loop was busy; near 100 % the clients queue behind each other. */
+  serverBusy: number;
   p50: number;
   p95: number;
   p99: number;
@@ -110,8 +121,18 @@ interface Row {
 }
 
 function printTable(title: string, rows: Row[]): void {
-  const header = ['scenario', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'target p95', 'result'];
-  const cells = rows.map((r) => [r.scenario, String(r.requests), r.reqPerSecond.toFixed(0), r.p50.toFixed(1), r.p95.toFixed(1), r.p99.toFixed(1), `≤ ${r.target} ms`, r.pass ? 'PASS' : 'FAIL']);
+  const header = ['scenario', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'server busy', 'target p95', 'result'];
+  const cells = rows.map((r) => [
+    r.scenario,
+    String(r.requests),
+    r.reqPerSecond.toFixed(0),
+    r.p50.toFixed(1),
+    r.p95.toFixed(1),
+    r.p99.toFixed(1),
+    `${Math.round(r.serverBusy * 100)} %`,
+    `≤ ${r.target} ms`,
+    r.pass ? 'PASS' : 'FAIL',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (values: string[]) => values.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   console.log(`\n${title}\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
@@ -160,7 +181,9 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
     for (const scenario of SCENARIOS) {
       const { requests, note } = await scenario.prepare(bench, options.requests);
       const warmup = requests.slice(0, Math.min(50, requests.length));
-      const result = await runWorker({ baseUrl, headers, requests, warmup, concurrency: options.concurrency });
+      let utilization = performance.eventLoopUtilization();
+      const result = await runWorker({ baseUrl, headers, requests, warmup, concurrency: options.concurrency }, () => (utilization = performance.eventLoopUtilization()));
+      const serverBusy = performance.eventLoopUtilization(utilization).utilization;
       const sorted = [...result.latenciesMs].sort((a, b) => a - b);
       const p95 = percentile(sorted, 95);
       rows.push({
@@ -170,9 +193,17 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
         p50: percentile(sorted, 50),
         p95,
         p99: percentile(sorted, 99),
+        serverBusy,
         target: scenario.targetP95Ms,
         pass: result.failures === 0 && p95 <= scenario.targetP95Ms,
-        note: [note, result.failures ? `${result.failures} failed, first: ${result.firstFailure}` : undefined].filter(Boolean).join('; ') || undefined,
+        note:
+          [
+            note,
+            result.failures ? `${result.failures} failed, first: ${result.firstFailure}` : undefined,
+            result.clientBusy > 0.8 ? `the client thread was ${Math.round(result.clientBusy * 100)} % busy: the load generator may be the limit` : undefined,
+          ]
+            .filter(Boolean)
+            .join('; ') || undefined,
       });
       console.log(`  ${scenario.name}: p95 ${p95.toFixed(1)} ms`);
     }

@@ -6,11 +6,23 @@ import { bulkSeed, type BulkSeedResult } from './bulk-seed.js';
 
 const ORDERS = 2_000;
 
+/** Index names of the seeded tables: the seed drops and rebuilds them, and must leave every one in place. */
+async function indexNames(t: TestApp): Promise<string[]> {
+  const tables = sql.join(['orders', 'order_items', 'customers', 'products', 'stock_movements', 'ledger_entries'].map((name) => sql.lit(name)));
+  const query =
+    t.dialect === 'postgres'
+      ? sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema() and tablename in (${tables})`
+      : sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name in (${tables})`;
+  return (await query.execute(t.db.ctx.kysely)).rows.map((r) => r.name).sort();
+}
+
 describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
   let t: TestApp;
   let result: BulkSeedResult;
+  let indexesBefore: string[];
   beforeAll(async () => {
     t = await buildTestApp(dialect);
+    indexesBefore = await indexNames(t);
     result = await bulkSeed(t.db.ctx, t.db.config.database, { orders: ORDERS, batchSize: 700 });
   }, 120_000);
   afterAll(async () => t?.close());
@@ -30,6 +42,8 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
     expect(customers.length).toBe(result.customers);
     expect(customers.some((c) => /\p{Script=Han}/u.test(c.name))).toBe(true);
     expect(customers.some((c) => /^[A-Za-z]/.test(c.name))).toBe(true);
+    expect(indexesBefore).toContain('orders_status_created');
+    expect(await indexNames(t)).toEqual(indexesBefore);
   });
 
   it('keeps totals equal to the sum of the lines, and stock and ledger equal to their journals', async () => {

@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import type { OrderStatus } from '../contracts/orders.js';
 import type { Database } from '../server/config.js';
 import type { Ctx } from '../server/db/context.js';
 import { searchKey } from '../server/modules/customers/customers.service.js';
 import { createUser } from '../server/modules/users/users.service.js';
 import { systemActor } from '../server/platform/actor.js';
-import { openBulkWriter, type BulkRow, type BulkRows, type BulkWriter } from './bulk-writers.js';
+import { openBulkWriter, type BulkBatch, type BulkRow, type BulkRows, type BulkWriter } from './bulk-writers.js';
 import { sampleCustomer, sampleProduct } from './sample-names.js';
 import { createRandom, type Random } from './seeded-random.js';
 
@@ -15,9 +14,10 @@ import { createRandom, type Random } from './seeded-random.js';
  * into the tables instead of through the per-order services. The data is still consistent — unique numbers
  * with the `order_number:YYYY` sequences advanced past them, totals equal to the sum of the lines, and every
  * confirmed, shipped or completed order's reservation, shipment, receivable and payments in the stock and
- * finance journals, with product balances equal to the journal. What it leaves out on purpose: audit
- * entries and outbox events for the seeded rows (the seed is benchmark data, not history), and orders
- * cancelled after confirmation (seeded cancellations are cancelled drafts, which touch no journal).
+ * finance journals, with product balances equal to the journal. The whole load is one transaction (see
+ * bulk-writers.ts). What it leaves out on purpose: audit entries and outbox events for the seeded rows (the
+ * seed is benchmark data, not history), and orders cancelled after confirmation (seeded cancellations are
+ * cancelled drafts, which touch no journal).
  */
 
 export interface BulkSeedOptions {
@@ -134,6 +134,132 @@ function statusFor(random: Random, ageDays: number): OrderStatus {
   return random.weighted({ draft: 30, confirmed: 30, shipped: 18, completed: 10, cancelled: 12 });
 }
 
+type Ids = Awaited<ReturnType<typeof nextIds>>;
+
+/** Customers and products, each product with an opening-stock receipt comfortably above what the orders use. */
+function generateMasterData(random: Random, ids: Ids, counts: { customers: number; products: number; orders: number }, at: string) {
+  const customers: BulkRow[] = [];
+  for (let i = 0; i < counts.customers; i++) {
+    const c = sampleCustomer(random, ids.customer + i);
+    customers.push([ids.customer + i, c.name, searchKey(c.name), c.phone, c.email, null, at, at, 1]);
+  }
+  const opening = Math.ceil((counts.orders * 12) / counts.products) + 1_000;
+  const products: Product[] = [];
+  const productRows: BulkRow[] = [];
+  const receipts: BulkRow[] = [];
+  for (let i = 0; i < counts.products; i++) {
+    const id = ids.product + i;
+    const p = sampleProduct(random, id);
+    products.push({ id, sku: p.sku, name: p.name, price: p.price, available: opening });
+    productRows.push([id, p.sku, p.name, searchKey(`${p.sku} ${p.name}`), p.price, opening, 0, at, at, 1]);
+    receipts.push([ids.movement++, id, null, 'receive', opening, 0, null, 'opening stock', null, at]);
+  }
+  return { products, batch: { rows: { customers, products: productRows, stock_movements: receipts } } satisfies BulkBatch };
+}
+
+/**
+ * Generates orders one after another in time, each with its lines and, once confirmed, its journal rows.
+ * Keeps the running state (next ids, numbers issued per year, stock left) between batches.
+ */
+class OrderGenerator {
+  private readonly iso = isoFormatter();
+  /** Highest number issued per year, starting after what the database had issued. */
+  readonly issued: Map<number, number>;
+  constructor(
+    private readonly random: Random,
+    private readonly ids: Ids,
+    private readonly owners: number[],
+    private readonly customers: { first: number; count: number },
+    private readonly products: Product[],
+    private readonly period: { from: number; until: number; orders: number },
+    issued: Map<number, number>,
+  ) {
+    this.issued = new Map(issued);
+  }
+
+  async batch(first: number, end: number): Promise<BulkBatch & { rows: Required<Pick<BulkRows, 'orders' | 'order_items' | 'stock_movements' | 'ledger_entries'>> }> {
+    const rows = { orders: [] as BulkRow[], order_items: [] as BulkRow[], stock_movements: [] as BulkRow[], ledger_entries: [] as BulkRow[] };
+    const stock = new Map<number, [number, number]>();
+    for (let n = first; n < end; n++) {
+      // Let the writer's I/O for the previous batch proceed while this one is generated.
+      if (n % 2_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      this.appendOrder(n, rows, stock);
+    }
+    return {
+      rows,
+      stock: [...stock].map(([id, [onHand, reserved]]) => [id, onHand, reserved]),
+      sequences: [...this.issued].map(([year, value]) => [`order_number:${year}`, value]),
+    };
+  }
+
+  private nextNumber(createdAt: number): string {
+    const year = new Date(createdAt).getUTCFullYear();
+    const serial = (this.issued.get(year) ?? 0) + 1;
+    if (serial > MAX_NUMBER) throw new Error(`More than ${MAX_NUMBER.toLocaleString('en')} orders in ${year}: order numbers have six digits; seed fewer orders`);
+    this.issued.set(year, serial);
+    return `SO-${year}-${pad(serial, 6)}`;
+  }
+
+  private pickLines() {
+    const { random, products } = this;
+    const lineCount = Number(random.weighted({ '1': 45, '2': 35, '3': 20 }));
+    const candidates = products.length <= 64 ? random.sample(products, lineCount) : Array.from({ length: lineCount }, () => random.pick(products));
+    return [...new Set(candidates)].map((product) => {
+      const quantity = Number(random.weighted({ '1': 40, '2': 25, '3': 15, '5': 12, '10': 8 }));
+      const unitPrice = random.chance(0.1) ? Math.round(product.price * 0.95) : product.price;
+      return { product, productId: product.id, quantity, unitPrice, lineTotal: unitPrice * quantity };
+    });
+  }
+
+  private appendOrder(n: number, rows: Awaited<ReturnType<OrderGenerator['batch']>>['rows'], stock: Map<number, [number, number]>): void {
+    const { random, ids, iso, period } = this;
+    // One time slot per order, so creation times rise with ids and numbers like real traffic.
+    const createdAt = period.from + (n + random.next()) * ((period.until - period.from) / period.orders);
+    const number = this.nextNumber(createdAt);
+    const orderId = ids.order++;
+    // A few owners, the first ones busier than the others.
+    const ownerId = this.owners[Math.min(this.owners.length - 1, Math.floor(random.next() ** 1.5 * this.owners.length))];
+    const customerId = this.customers.first + random.int(0, this.customers.count - 1);
+    const lines = this.pickLines();
+    const total = lines.reduce((sum, l) => sum + l.lineTotal, 0);
+    const gap = period.until - createdAt;
+    let status = statusFor(random, gap / DAY);
+    // Like confirm in the app: an order the stock cannot cover stays a draft.
+    if (status !== 'draft' && status !== 'cancelled' && lines.some((l) => l.product.available < l.quantity)) status = 'draft';
+    // Each later step lands a share of the time left before `until`, so no stamp is in the future.
+    const confirmedAt = status === 'confirmed' || status === 'shipped' || status === 'completed' ? createdAt + random.next() * Math.min(2 * DAY, gap * 0.15) : null;
+    const shippedAt = status === 'shipped' || status === 'completed' ? confirmedAt! + random.next() * Math.min(5 * DAY, gap * 0.2) : null;
+    const completedAt = status === 'completed' ? shippedAt! + random.next() * Math.min(10 * DAY, gap * 0.25) : null;
+    const cancelledAt = status === 'cancelled' ? createdAt + random.next() * Math.min(3 * DAY, gap * 0.2) : null;
+    const paid = status === 'completed' ? total : status === 'shipped' && random.chance(0.3) ? Math.round(total / 2) : status === 'confirmed' && random.chance(0.15) ? Math.round(total * 0.3) : 0;
+    const paidAt = paid > 0 ? (completedAt ?? shippedAt ?? confirmedAt)! + random.next() * Math.min(3 * DAY, gap * 0.1) : null;
+    const updatedAt = Math.max(createdAt, confirmedAt ?? 0, shippedAt ?? 0, completedAt ?? 0, cancelledAt ?? 0, paidAt ?? 0);
+    const version = 1 + { draft: 0, confirmed: 1, shipped: 2, completed: 3, cancelled: 1 }[status] + (paid > 0 ? 1 : 0);
+    const stamp = (t: number | null) => (t === null ? null : iso(t));
+    rows.orders.push([orderId, number, customerId, ownerId, status, total, paid, null, signatureOf(customerId, lines), version, iso(createdAt), iso(updatedAt), stamp(confirmedAt), stamp(shippedAt), stamp(completedAt), stamp(cancelledAt)]);
+    lines.forEach((l, i) => rows.order_items.push([ids.item++, orderId, i + 1, l.productId, l.product.sku, l.product.name, l.quantity, l.unitPrice, l.lineTotal]));
+    if (confirmedAt === null) return;
+    // Confirmation reserves each line and posts the receivable; shipping turns the reservation into goods out.
+    for (const l of lines) {
+      const reserveId = ids.movement++;
+      rows.stock_movements.push([reserveId, l.productId, orderId, 'reserve', 0, l.quantity, null, null, ownerId, iso(confirmedAt)]);
+      l.product.available -= l.quantity;
+      const delta = stock.get(l.productId) ?? [0, 0];
+      if (shippedAt !== null) {
+        rows.stock_movements.push([ids.movement++, l.productId, orderId, 'ship', -l.quantity, -l.quantity, reserveId, null, ownerId, iso(shippedAt)]);
+        delta[0] -= l.quantity;
+      } else {
+        delta[1] += l.quantity;
+      }
+      stock.set(l.productId, delta);
+    }
+    rows.ledger_entries.push([ids.ledger++, orderId, customerId, 'receivable', total, null, null, ownerId, iso(confirmedAt)]);
+    if (paid > 0) rows.ledger_entries.push([ids.ledger++, orderId, customerId, 'payment', -paid, null, null, ownerId, iso(paidAt!)]);
+  }
+}
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
 export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOptions): Promise<BulkSeedResult> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
@@ -149,142 +275,53 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
 
   const owners = await seedOwners(ctx);
   const ids = await nextIds(ctx);
-  const sequences = await sequenceValues(ctx);
+  const issued = await sequenceValues(ctx);
   // Rebuilding indexes pays off when the load at least doubles the table; a small top-up keeps them.
   const rebuildIndexes = orderCount >= ids.order - 1;
-  const writer: BulkWriter = await openBulkWriter(database);
   const counts = { orders: 0, items: 0, customers: customerCount, products: productCount, stockMovements: 0, ledgerEntries: 0 };
+  const writer: BulkWriter = await openBulkWriter(database);
+  // While the database stores one batch, the next is generated.
+  let pending: Promise<void> = Promise.resolve();
   try {
     await writer.begin({ rebuildIndexes });
-    const masterAt = new Date(from - DAY).toISOString();
-    const customers: BulkRow[] = [];
-    for (let i = 0; i < customerCount; i++) {
-      const c = sampleCustomer(random, ids.customer + i);
-      customers.push([ids.customer + i, c.name, searchKey(c.name), c.phone, c.email, null, masterAt, masterAt, 1]);
-    }
-    // Opening stock comfortably above what the seeded orders consume, entered as a receipt like any other.
-    const opening = Math.ceil((orderCount * 12) / productCount) + 1_000;
-    const products: Product[] = [];
-    const productRows: BulkRow[] = [];
-    const receipts: BulkRow[] = [];
-    for (let i = 0; i < productCount; i++) {
-      const p = sampleProduct(random, ids.product + i);
-      const id = ids.product + i;
-      products.push({ id, sku: p.sku, name: p.name, price: p.price, available: opening });
-      productRows.push([id, p.sku, p.name, searchKey(`${p.sku} ${p.name}`), p.price, opening, 0, masterAt, masterAt, 1]);
-      receipts.push([ids.movement++, id, null, 'receive', opening, 0, null, 'opening stock', null, masterAt]);
-    }
-    await writer.write({ rows: { customers, products: productRows, stock_movements: receipts } });
-    counts.stockMovements += receipts.length;
+    const master = generateMasterData(random, ids, { customers: customerCount, products: productCount, orders: orderCount }, new Date(from - DAY).toISOString());
+    await writer.write(master.batch);
+    counts.stockMovements += master.batch.rows.stock_movements.length;
     log(`  ${customerCount.toLocaleString('en')} customers, ${productCount.toLocaleString('en')} products`);
 
-    const iso = isoFormatter();
-    const issued = new Map<number, number>();
+    const generator = new OrderGenerator(random, ids, owners, { first: ids.customer, count: customerCount }, master.products, { from, until, orders: orderCount }, issued);
     let lastReport = performance.now();
     for (let first = 0; first < orderCount; first += batchSize) {
-      const rows: Required<Pick<BulkRows, 'orders' | 'order_items' | 'stock_movements' | 'ledger_entries'>> = { orders: [], order_items: [], stock_movements: [], ledger_entries: [] };
-      const stock = new Map<number, [number, number]>();
-      for (let n = first; n < Math.min(orderCount, first + batchSize); n++) {
-        // One time slot per order, so creation times rise with ids and numbers like real traffic.
-        const createdAt = from + (n + random.next()) * (SPAN / orderCount);
-        const year = new Date(createdAt).getUTCFullYear();
-        const serial = (issued.get(year) ?? sequences.get(year) ?? 0) + 1;
-        if (serial > MAX_NUMBER) throw new Error(`More than ${MAX_NUMBER.toLocaleString('en')} orders in ${year}: order numbers have six digits; seed fewer orders`);
-        issued.set(year, serial);
-        const orderId = ids.order++;
-        const ownerId = owners[Math.min(owners.length - 1, Math.floor(random.next() ** 1.5 * owners.length))];
-        const customerId = ids.customer + random.int(0, customerCount - 1);
-        const lineCount = Number(random.weighted({ '1': 45, '2': 35, '3': 20 }));
-        const chosen = random.sample(products.length <= 64 ? products : Array.from({ length: lineCount + 2 }, () => random.pick(products)), lineCount);
-        const picked = [...new Map(chosen.map((p) => [p.id, p])).values()];
-        const lines = picked.map((p) => {
-          const quantity = Number(random.weighted({ '1': 40, '2': 25, '3': 15, '5': 12, '10': 8 }));
-          const unitPrice = random.chance(0.1) ? Math.round(p.price * 0.95) : p.price;
-          return { product: p, productId: p.id, quantity, unitPrice, lineTotal: unitPrice * quantity };
-        });
-        const total = lines.reduce((sum, l) => sum + l.lineTotal, 0);
-        const ageDays = (until - createdAt) / DAY;
-        let status = statusFor(random, ageDays);
-        const reserves = status === 'confirmed' || status === 'shipped' || status === 'completed';
-        // Like confirm in the app: an order the stock cannot cover stays a draft.
-        if (reserves && lines.some((l) => l.product.available < l.quantity)) status = 'draft';
-        const gap = until - createdAt;
-        const confirmedAt = status === 'confirmed' || status === 'shipped' || status === 'completed' ? createdAt + random.next() * Math.min(2 * DAY, gap * 0.15) : null;
-        const shippedAt = status === 'shipped' || status === 'completed' ? confirmedAt! + random.next() * Math.min(5 * DAY, gap * 0.2) : null;
-        const completedAt = status === 'completed' ? shippedAt! + random.next() * Math.min(10 * DAY, gap * 0.25) : null;
-        const cancelledAt = status === 'cancelled' ? createdAt + random.next() * Math.min(3 * DAY, gap * 0.2) : null;
-        const paid = status === 'completed' ? total : status === 'shipped' && random.chance(0.3) ? Math.round(total / 2) : status === 'confirmed' && random.chance(0.15) ? Math.round(total * 0.3) : 0;
-        const paidAt = paid > 0 ? (completedAt ?? shippedAt ?? confirmedAt)! + random.next() * Math.min(3 * DAY, gap * 0.1) : null;
-        const updatedAt = Math.max(createdAt, confirmedAt ?? 0, shippedAt ?? 0, completedAt ?? 0, cancelledAt ?? 0, paidAt ?? 0);
-        const steps = { draft: 0, confirmed: 1, shipped: 2, completed: 3, cancelled: 1 }[status];
-        rows.orders.push([
-          orderId,
-          `SO-${year}-${String(serial).padStart(6, '0')}`,
-          customerId,
-          ownerId,
-          status,
-          total,
-          paid,
-          null,
-          signatureOf(customerId, lines),
-          1 + steps + (paid > 0 ? 1 : 0),
-          iso(createdAt),
-          iso(updatedAt),
-          confirmedAt && iso(confirmedAt),
-          shippedAt && iso(shippedAt),
-          completedAt && iso(completedAt),
-          cancelledAt && iso(cancelledAt),
-        ]);
-        lines.forEach((l, i) => rows.order_items.push([ids.item++, orderId, i + 1, l.productId, l.product.sku, l.product.name, l.quantity, l.unitPrice, l.lineTotal]));
-        if (confirmedAt !== null) {
-          for (const l of lines) {
-            const reserveId = ids.movement++;
-            rows.stock_movements.push([reserveId, l.productId, orderId, 'reserve', 0, l.quantity, null, null, ownerId, iso(confirmedAt)]);
-            const delta = stock.get(l.productId) ?? [0, 0];
-            l.product.available -= l.quantity;
-            if (shippedAt !== null) {
-              rows.stock_movements.push([ids.movement++, l.productId, orderId, 'ship', -l.quantity, -l.quantity, reserveId, null, ownerId, iso(shippedAt)]);
-              delta[0] -= l.quantity;
-            } else {
-              delta[1] += l.quantity;
-            }
-            stock.set(l.productId, delta);
-          }
-          rows.ledger_entries.push([ids.ledger++, orderId, customerId, 'receivable', total, null, null, ownerId, iso(confirmedAt)]);
-          if (paid > 0) rows.ledger_entries.push([ids.ledger++, orderId, customerId, 'payment', -paid, null, null, ownerId, iso(paidAt!)]);
-        }
-      }
-      await writer.write({
-        rows,
-        stock: [...stock].map(([id, [onHand, reserved]]) => [id, onHand, reserved]),
-        sequences: [...issued].map(([year, value]) => [`order_number:${year}`, value]),
-      });
-      counts.orders += rows.orders.length;
-      counts.items += rows.order_items.length;
-      counts.stockMovements += rows.stock_movements.length;
-      counts.ledgerEntries += rows.ledger_entries.length;
-      if (performance.now() - lastReport > 5_000 || counts.orders === orderCount) {
+      const batch = await generator.batch(first, Math.min(orderCount, first + batchSize));
+      await pending;
+      pending = writer.write(batch);
+      // Observed at once, so a failure while the next batch is generated is not an unhandled rejection; the
+      // next `await pending` still throws it.
+      pending.catch(() => undefined);
+      counts.orders += batch.rows.orders.length;
+      counts.items += batch.rows.order_items.length;
+      counts.stockMovements += batch.rows.stock_movements.length;
+      counts.ledgerEntries += batch.rows.ledger_entries.length;
+      if (performance.now() - lastReport > 5_000) {
         lastReport = performance.now();
-        const seconds = (lastReport - started) / 1000;
-        log(`  ${counts.orders.toLocaleString('en')} orders (${Math.round(counts.orders / seconds).toLocaleString('en')} orders/s)`);
+        log(`  ${counts.orders.toLocaleString('en')} orders generated (${Math.round(counts.orders / seconds(started)).toLocaleString('en')} orders/s)`);
       }
     }
+    await pending;
     let phase = performance.now();
     await writer.commit();
-    log(`  ${rebuildIndexes ? 'indexes built and ' : ''}committed in ${((performance.now() - phase) / 1000).toFixed(1)} s`);
+    log(`  ${rebuildIndexes ? 'indexes rebuilt and ' : ''}committed in ${seconds(phase).toFixed(1)} s`);
     phase = performance.now();
     await writer.analyze();
-    log(`  planner statistics updated in ${((performance.now() - phase) / 1000).toFixed(1)} s`);
+    log(`  planner statistics updated in ${seconds(phase).toFixed(1)} s`);
   } catch (error) {
+    await pending.catch(() => undefined);
     await writer.rollback().catch(() => undefined);
     throw error;
   } finally {
     await writer.close();
   }
-  // Kysely's own connection may hold cached pages or plans from before the load; a trivial query is enough
-  // on SQLite (it re-reads the schema cookie) and PostgreSQL re-plans per statement anyway.
-  await sql`select 1`.execute(ctx.kysely);
-  const seconds = (performance.now() - started) / 1000;
+  const elapsed = seconds(started);
   const rowsWritten = counts.orders + counts.items + counts.customers + counts.products + counts.stockMovements + counts.ledgerEntries;
-  return { ...counts, seconds, rowsPerSecond: Math.round(rowsWritten / seconds) };
+  return { ...counts, seconds: elapsed, rowsPerSecond: Math.round(rowsWritten / elapsed) };
 }

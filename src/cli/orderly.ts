@@ -75,7 +75,12 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (error instanceof AppError) {
-      const fields = error.extra.errors?.map((e) => `\n  ${e.field}: ${e.message}`).join('') ?? '';
+      // Field errors the message does not already spell out (validation messages usually do).
+      const fields = (error.extra.errors ?? [])
+        .map((e) => `${e.field}: ${e.message}`)
+        .filter((line) => !error.message.includes(line))
+        .map((line) => `\n  ${line}`)
+        .join('');
       console.error(`${error.message}${fields}`);
       return 1;
     }
