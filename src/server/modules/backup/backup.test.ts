@@ -10,7 +10,7 @@ import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, mak
 import { orderIn, previewAndDelete } from '../deletion/deletion.test-support.js';
 import type { App } from '../../platform/http.js';
 import { readCatalogue } from './backup.catalogue.js';
-import { backupListCommand, backupRestoreCommand, backupVerifyCommand } from './backup.cli.js';
+import { backupCommand, backupCreateCommand, backupListCommand, backupRestoreCommand, backupVerifyCommand } from './backup.cli.js';
 import { readManifest } from './backup.files.js';
 import { withReadSnapshot } from './backup.snapshot.js';
 import { ensureVerifiedBackup, locateBackup, pruneBackups, restoreBackup, runScheduledBackup } from './backup.service.js';
@@ -105,10 +105,13 @@ function captureIo() {
 describe.each(DIALECTS)('backup (%s)', (dialect) => {
   let env: Env;
   let backupName: string;
+  /** The source database as it was when the backup was taken. */
+  let source: Record<string, unknown[]>;
 
   beforeAll(async () => {
     env = await buildBackupEnv(dialect);
     await seedThroughApi(env);
+    source = await dumpAll(env.db.ctx.kysely, dialect);
     const created = ok(await env.admin.post('/api/backups'), 201);
     backupName = created.name;
   });
@@ -148,9 +151,8 @@ describe.each(DIALECTS)('backup (%s)', (dialect) => {
       expect(result.replacedData).toBe(false);
       expect(result.auditChain.ok).toBe(true);
 
-      // The source as of the snapshot (later audit entries are the backup's own bookkeeping) equals the target
-      // as restored (its last audit entry records the restore).
-      const source = await dumpAll(env.db.ctx.kysely, dialect, { auditUpTo: manifest.auditHead!.id });
+      // The source as it was at the backup equals the target as restored (whose last audit entry records the restore).
+      expect((source.audit_log!.at(-1) as { id: number }).id).toBe(manifest.auditHead!.id);
       const restored = await dumpAll(target.ctx.kysely, targetDialect, { auditUpTo: manifest.auditHead!.id });
       expect(Object.keys(restored).sort()).toEqual(Object.keys(source).sort());
       for (const table of Object.keys(source)) expect(restored[table], table).toEqual(source[table]);
@@ -284,5 +286,12 @@ describe.each(DIALECTS)('backup (%s)', (dialect) => {
     const verify = captureIo();
     expect(await backupVerifyCommand(env.db.ctx, config, [path.join(env.backupDir, left[0])], verify.io)).toBe(0);
     expect(verify.out.join('')).toMatch(/is good: .* audit chain verified/);
+
+    const create = captureIo();
+    expect(await backupCreateCommand(env.db.ctx, config, [], create.io)).toBe(0);
+    expect(create.out.join('')).toMatch(/^Backup orderly-\S+ written to /);
+    const usage = captureIo();
+    expect(await backupCommand(env.db.ctx, config, ['restore'], usage.io)).toBe(2);
+    expect(usage.err.join('')).toContain('orderly backup restore <name|path> [--force]');
   });
 });

@@ -3,8 +3,11 @@ import type { OrderExportQuery } from '../../../contracts/export.js';
 import type { DB } from '../../db/schema.js';
 import { filteredOrders } from '../orders/orders.queries.js';
 
-/** Orders per query: large enough that per-query cost vanishes, small enough that a page is a few MB. */
-export const EXPORT_PAGE_SIZE = 5_000;
+/**
+ * Orders per query: large enough that per-query cost vanishes, small enough that a page's garbage stays small
+ * (measured on a million orders: 2,000 is as fast as 5,000 and peaks ~10 MB lower; 10,000 is slower).
+ */
+export const EXPORT_PAGE_SIZE = 2_000;
 
 /** What the CSV and XLSX files show of an order. */
 export interface ExportOrder {
@@ -143,18 +146,37 @@ async function* orderPages<T extends ExportOrder>(
     const ownerNames = await owners.resolve(rows.map((r) => r.owner_id));
     const lines = detail ? await linesOf(db, ids) : undefined;
     const counts = detail ? undefined : await lineCounts(db, ids);
-    // Filled in place: a second object per row would double the garbage of a million-row export.
-    for (const r of rows as Array<Record<string, unknown> & { id: number; customer_id: number; owner_id: number }>) {
-      r.customer_name = customerNames.get(r.customer_id) ?? '';
-      r.owner_name = ownerNames.get(r.owner_id) ?? null;
-      if (lines) {
-        r.lines = lines.get(r.id) ?? [];
-        r.line_count = (r.lines as ExportLine[]).length;
-      } else {
-        r.line_count = counts!.get(r.id) ?? 0;
-      }
-    }
-    yield rows as unknown as T[];
+    // Fresh objects of one fixed shape: the drivers' row objects are built key by key, and adding names to them
+    // in place (or reading them in the formatter) costs seconds at a million rows.
+    yield rows.map((r) => {
+      const order: ExportOrder = {
+        id: r.id,
+        number: r.number,
+        status: r.status,
+        customer_id: r.customer_id,
+        customer_name: customerNames.get(r.customer_id) ?? '',
+        owner_id: r.owner_id,
+        owner_name: ownerNames.get(r.owner_id) ?? null,
+        total: r.total,
+        paid: r.paid,
+        note: r.note,
+        created_at: r.created_at,
+        confirmed_at: r.confirmed_at,
+        line_count: counts ? (counts.get(r.id) ?? 0) : (lines!.get(r.id)?.length ?? 0),
+      };
+      if (!lines) return order as T;
+      const d = r as typeof r & Pick<ExportOrderDetail, 'version' | 'updated_at' | 'shipped_at' | 'completed_at' | 'cancelled_at'>;
+      const detail: ExportOrderDetail = {
+        ...order,
+        version: d.version,
+        updated_at: d.updated_at,
+        shipped_at: d.shipped_at,
+        completed_at: d.completed_at,
+        cancelled_at: d.cancelled_at,
+        lines: lines.get(r.id) ?? [],
+      };
+      return detail as unknown as T;
+    });
     if (rows.length < EXPORT_PAGE_SIZE) return;
     afterId = rows[rows.length - 1]!.id;
   }
