@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { fromMinor } from '../../../contracts/common.js';
 import { ORDER_EXPORT_COLUMNS, type ExportFormat, type OrderExportRecord } from '../../../contracts/export.js';
+import { toOrderView } from '../orders/orders.queries.js';
 import type { ExportOrder, ExportOrderDetail } from './export.rows.js';
 
 /** Called after each page is handed on, with the number of orders written so far. */
@@ -41,33 +42,7 @@ export async function* csvChunks(pages: AsyncIterable<ExportOrder[]>, onRows?: O
 }
 
 export function exportRecord(o: ExportOrderDetail): OrderExportRecord {
-  return {
-    id: String(o.id),
-    number: o.number,
-    status: o.status as OrderExportRecord['status'],
-    customer: { id: String(o.customer_id), name: o.customer_name },
-    ownerId: String(o.owner_id),
-    ownerName: o.owner_name,
-    total: fromMinor(o.total),
-    paid: fromMinor(o.paid),
-    note: o.note,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
-    confirmedAt: o.confirmed_at,
-    shippedAt: o.shipped_at,
-    completedAt: o.completed_at,
-    cancelledAt: o.cancelled_at,
-    version: o.version,
-    items: o.lines.map((l) => ({
-      id: String(l.id),
-      productId: String(l.product_id),
-      sku: l.sku,
-      name: l.name,
-      quantity: l.quantity,
-      unitPrice: fromMinor(l.unit_price),
-      lineTotal: fromMinor(l.line_total),
-    })),
-  };
+  return toOrderView(o, o.lines);
 }
 
 /** One JSON array, written element by element, so it never exists whole in memory. */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
-import type { DB } from '../../db/schema.js';
+import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import { customerIdsMatching } from '../customers/customers.service.js';
 
@@ -128,6 +128,43 @@ export async function countOrders(db: Kysely<DB>, filter: OrderFilter, scope: Sc
   return Number(row.n);
 }
 
+type OrderLineRow = Pick<OrderItemRow, 'id' | 'product_id' | 'sku' | 'name' | 'quantity' | 'unit_price' | 'line_total'>;
+type OrderDetailRow = Pick<
+  OrderRow,
+  'id' | 'number' | 'status' | 'customer_id' | 'owner_id' | 'total' | 'paid' | 'note' | 'created_at' | 'updated_at' | 'confirmed_at' | 'shipped_at' | 'completed_at' | 'cancelled_at' | 'version'
+> & { customer_name: string; owner_name: string | null };
+
+/** The API shape of one order with its lines: the order page and the JSON export show the same thing. */
+export function toOrderView(o: OrderDetailRow, lines: OrderLineRow[]): OrderView {
+  return {
+    id: String(o.id),
+    number: o.number,
+    status: o.status as OrderView['status'],
+    customer: { id: String(o.customer_id), name: o.customer_name },
+    ownerId: String(o.owner_id),
+    ownerName: o.owner_name,
+    total: fromMinor(o.total),
+    paid: fromMinor(o.paid),
+    note: o.note,
+    createdAt: o.created_at,
+    updatedAt: o.updated_at,
+    confirmedAt: o.confirmed_at,
+    shippedAt: o.shipped_at,
+    completedAt: o.completed_at,
+    cancelledAt: o.cancelled_at,
+    version: o.version,
+    items: lines.map((i) => ({
+      id: String(i.id),
+      productId: String(i.product_id),
+      sku: i.sku,
+      name: i.name,
+      quantity: i.quantity,
+      unitPrice: fromMinor(i.unit_price),
+      lineTotal: fromMinor(i.line_total),
+    })),
+  };
+}
+
 /** One live order in the caller's scope with its lines, or a 404 — never a hint that it exists elsewhere. */
 export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, options: { includeDeleted?: boolean } = {}): Promise<OrderView | undefined> {
   let q = db
@@ -142,33 +179,7 @@ export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, option
   const o = await q.executeTakeFirst();
   if (!o) return undefined;
   const items = await db.selectFrom('order_items').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
-  return {
-    id: String(o.id),
-    number: o.number,
-    status: o.status as OrderView['status'],
-    customer: { id: String(o.customer_id), name: o.customer_name },
-    ownerId: String(o.owner_id),
-    ownerName: o.display_name ?? o.username,
-    total: fromMinor(o.total),
-    paid: fromMinor(o.paid),
-    note: o.note,
-    createdAt: o.created_at,
-    updatedAt: o.updated_at,
-    confirmedAt: o.confirmed_at,
-    shippedAt: o.shipped_at,
-    completedAt: o.completed_at,
-    cancelledAt: o.cancelled_at,
-    version: o.version,
-    items: items.map((i) => ({
-      id: String(i.id),
-      productId: String(i.product_id),
-      sku: i.sku,
-      name: i.name,
-      quantity: i.quantity,
-      unitPrice: fromMinor(i.unit_price),
-      lineTotal: fromMinor(i.line_total),
-    })),
-  };
+  return toOrderView({ ...o, owner_name: o.display_name ?? o.username }, items);
 }
 
 export function assertFound<T>(value: T | undefined, what = 'Order'): T {
