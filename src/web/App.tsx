@@ -21,6 +21,9 @@ const StockPage = lazy(() => import('./pages/stock/index.js'));
 const FinancePage = lazy(() => import('./pages/finance/index.js'));
 const AuditPage = lazy(() => import('./pages/audit/index.js'));
 const BackupsPage = lazy(() => import('./pages/backups/index.js'));
+const UsersPage = lazy(() => import('./pages/users/index.js'));
+const RolesPage = lazy(() => import('./pages/roles/index.js'));
+const TokensPage = lazy(() => import('./pages/tokens/index.js'));
 const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
 
 const queryClient = new QueryClient({
@@ -64,6 +67,9 @@ function ThemedApp() {
                 <Route path="/finance" element={<FinancePage />} />
                 <Route path="/audit" element={<AuditPage />} />
                 <Route path="/backups" element={<BackupsPage />} />
+                <Route path="/users" element={<UsersPage />} />
+                <Route path="/roles" element={<RolesPage />} />
+                <Route path="/tokens" element={<TokensPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

@@ -1,3 +1,4 @@
+import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
 import type { OrderStatus, Transition } from '../../contracts/orders.js';
 import { deletionEn } from './deletion.js';
@@ -313,6 +314,7 @@ export const en = {
     'nothing to change': 'Nothing to change',
   },
   deletion: deletionEn,
+  admin: adminEn,
   reports: reportsEn,
 };
 

@@ -1,3 +1,4 @@
+import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
 import { reportsZhCN } from './reports.js';
 import type { Messages } from './en.js';
@@ -308,5 +309,6 @@ export const zhCN: Messages = {
     'nothing to change': '没有需要保存的修改',
   },
   deletion: deletionZhCN,
+  admin: adminZhCN,
   reports: reportsZhCN,
 };

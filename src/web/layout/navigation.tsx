@@ -1,4 +1,4 @@
-import { AppstoreOutlined, DeleteOutlined, RollbackOutlined, ShoppingCartOutlined, TeamOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, DeleteOutlined, RollbackOutlined, SafetyCertificateOutlined, ShoppingCartOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { AccountBookOutlined, AuditOutlined, CloudServerOutlined, InboxOutlined } from '@ant-design/icons';
 import type { Me } from '../../contracts/auth.js';
 import { canReadFinance, canReadStock } from '../auth/report-access.js';
@@ -49,7 +49,11 @@ export const NAVIGATION: NavGroup[] = [
   {
     key: 'administration',
     label: (t) => t.reports.nav.administration,
-    entries: [{ path: '/backups', label: (t) => t.reports.nav.backups, icon: <CloudServerOutlined />, permission: 'backups.manage' }],
+    entries: [
+      { path: '/users', label: (t) => t.admin.nav.users, icon: <UserOutlined />, permission: 'users.manage' },
+      { path: '/roles', label: (t) => t.admin.nav.roles, icon: <SafetyCertificateOutlined />, permission: 'users.manage' },
+      { path: '/backups', label: (t) => t.reports.nav.backups, icon: <CloudServerOutlined />, permission: 'backups.manage' },
+    ],
   },
 ];
 

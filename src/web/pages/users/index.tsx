@@ -1,0 +1,170 @@
+import { KeyOutlined, PlusOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { CreateUserInput, UpdateUserInput, type UserView } from '../../../contracts/users.js';
+import { adminKeys, createUser, listRoles, listUsers, updateUser } from '../../api/admin.js';
+import { ProblemError } from '../../api/http.js';
+import { DateTime } from '../../components/DateTime.js';
+import { LoadFailed } from '../../components/LoadFailed.js';
+import { PageHeader } from '../../components/PageHeader.js';
+import { useShowError } from '../../components/use-show-error.js';
+import { checkWithSchema, clearIssuesOnChange, issuesFromServer, showFieldIssues, type FieldIssue } from '../../forms/schema-errors.js';
+import { translateMessage, useT } from '../../i18n/locale.js';
+import type { Messages } from '../../i18n/en.js';
+
+export const roleLabel = (t: Messages, name: string) => (t.roles as Record<string, string>)[name] ?? name;
+
+type Editing = { mode: 'create' } | { mode: 'edit'; user: UserView } | { mode: 'password'; user: UserView };
+
+export default function UsersPage() {
+  const t = useT();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const users = useQuery({ queryKey: adminKeys.users, queryFn: listUsers });
+
+  const toggle = useMutation({
+    mutationFn: (user: UserView) => updateUser(user.id, { disabled: !user.disabled }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: adminKeys.users });
+      message.success(t.admin.users.saved);
+    },
+    onError: showError,
+  });
+
+  const columns: TableColumnsType<UserView> = [
+    { key: 'username', title: t.admin.users.username, dataIndex: 'username', render: (v: string) => <Typography.Text strong>{v}</Typography.Text> },
+    { key: 'displayName', title: t.admin.users.displayName, dataIndex: 'displayName', render: (v: string | null) => v ?? <span className="muted">—</span> },
+    { key: 'roles', title: t.admin.users.roles, dataIndex: 'roles', render: (roles: string[]) => roles.map((r) => <Tag key={r} color="blue">{roleLabel(t, r)}</Tag>) },
+    {
+      key: 'status',
+      title: t.admin.users.status,
+      dataIndex: 'disabled',
+      width: 110,
+      render: (disabled: boolean) => (disabled ? <Tag color="default">{t.admin.users.disabled}</Tag> : <Tag color="green">{t.admin.users.enabled}</Tag>),
+    },
+    { key: 'createdAt', title: t.common.createdAt, dataIndex: 'createdAt', width: 170, render: (v: string) => <DateTime value={v} /> },
+    {
+      key: 'actions',
+      title: '',
+      width: 300,
+      render: (_: unknown, user) => (
+        <Space size={4} wrap>
+          <Button size="small" onClick={() => setEditing({ mode: 'edit', user })} data-testid={`edit-user-${user.username}`}>
+            {t.admin.users.edit}
+          </Button>
+          <Button size="small" icon={<KeyOutlined />} onClick={() => setEditing({ mode: 'password', user })}>
+            {t.admin.users.resetPassword}
+          </Button>
+          <Popconfirm
+            title={user.disabled ? t.admin.users.enableConfirm(user.username) : t.admin.users.disableConfirm(user.username)}
+            okText={t.common.yes}
+            cancelText={t.common.no}
+            onConfirm={() => toggle.mutate(user)}
+          >
+            <Button size="small" danger={!user.disabled}>
+              {user.disabled ? t.admin.users.enable : t.admin.users.disable}
+            </Button>
+          </Popconfirm>
+        </Space>
+      ),
+    },
+  ];
+
+  return (
+    <div className="section-gap">
+      <PageHeader
+        title={t.admin.users.title}
+        subtitle={t.admin.users.subtitle}
+        extra={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ mode: 'create' })} data-testid="new-user">
+            {t.admin.users.newUser}
+          </Button>
+        }
+      />
+      <Card variant="borderless" styles={{ body: { padding: 0 } }}>
+        {users.isError && !users.data ? (
+          <LoadFailed error={users.error} onRetry={() => users.refetch()} />
+        ) : (
+          <Table<UserView> rowKey="id" size="middle" columns={columns} dataSource={users.data?.items ?? []} loading={users.isFetching} pagination={{ pageSize: 50, hideOnSinglePage: true }} scroll={{ x: 1000 }} />
+        )}
+      </Card>
+      {editing && <UserModal editing={editing} onClose={() => setEditing(null)} />}
+    </div>
+  );
+}
+
+type Values = { username?: string; password?: string; displayName?: string; roles?: string[] };
+
+function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const showError = useShowError();
+  const [form] = Form.useForm<Values>();
+  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
+  const roles = useQuery({ queryKey: adminKeys.roles, queryFn: listRoles });
+  const fields = editing.mode === 'create' ? ['username', 'password', 'displayName', 'roles'] : editing.mode === 'edit' ? ['displayName', 'roles'] : ['password'];
+
+  const save = useMutation({
+    mutationFn: async (values: Values) => {
+      if (editing.mode === 'create') {
+        const check = checkWithSchema(CreateUserInput, values);
+        if (!check.ok) throw check.issues;
+        return createUser(check.data);
+      }
+      const input = editing.mode === 'edit' ? { displayName: values.displayName ?? '', roles: values.roles } : { password: values.password };
+      const check = checkWithSchema(UpdateUserInput, input);
+      if (!check.ok) throw check.issues;
+      return updateUser(editing.user.id, check.data);
+    },
+    onSuccess: (user) => {
+      void queryClient.invalidateQueries({ queryKey: adminKeys.users });
+      void queryClient.invalidateQueries({ queryKey: adminKeys.roles });
+      message.success(editing.mode === 'create' ? t.admin.users.created(user.username) : editing.mode === 'password' ? t.admin.users.passwordReset : t.admin.users.saved);
+      onClose();
+    },
+    onError: (error) => {
+      if (Array.isArray(error)) setUnplaced(showFieldIssues(form, error as FieldIssue[], t, fields));
+      else if (error instanceof ProblemError && error.fieldErrors.length) setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, fields));
+      else showError(error);
+    },
+  });
+
+  const title = editing.mode === 'create' ? t.admin.users.newUser : editing.mode === 'edit' ? `${t.admin.users.edit} · ${editing.user.username}` : `${t.admin.users.resetPassword} · ${editing.user.username}`;
+  const initial = editing.mode === 'edit' ? { displayName: editing.user.displayName ?? '', roles: editing.user.roles } : { roles: [] };
+  return (
+    <Modal open title={title} okText={editing.mode === "create" ? t.common.create : t.admin.roles.save} cancelText={t.common.cancel} onOk={() => form.submit()} onCancel={onClose} confirmLoading={save.isPending} destroyOnHidden data-testid="user-modal">
+      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
+      <Form form={form} layout="vertical" initialValues={initial} onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { setUnplaced([]); save.mutate(v); }} preserve={false}>
+        {editing.mode === 'create' && (
+          <Form.Item name="username" label={t.admin.users.username} required>
+            <Input maxLength={64} autoFocus autoComplete="off" />
+          </Form.Item>
+        )}
+        {editing.mode !== 'edit' && (
+          <Form.Item name="password" label={editing.mode === 'create' ? t.admin.users.password : t.admin.users.newPassword} required extra={t.admin.users.passwordHelp}>
+            <Input.Password maxLength={256} autoComplete="new-password" />
+          </Form.Item>
+        )}
+        {editing.mode !== 'password' && (
+          <>
+            <Form.Item name="displayName" label={`${t.admin.users.displayName} (${t.common.optional})`}>
+              <Input maxLength={100} />
+            </Form.Item>
+            <Form.Item name="roles" label={t.admin.users.roles} required>
+              <Select
+                mode="multiple"
+                loading={roles.isPending}
+                options={(roles.data?.items ?? []).map((r) => ({ value: r.name, label: roleLabel(t, r.name) }))}
+                data-testid="user-roles"
+              />
+            </Form.Item>
+          </>
+        )}
+      </Form>
+    </Modal>
+  );
+}
