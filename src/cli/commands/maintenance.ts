@@ -1,0 +1,46 @@
+import { loadConfig, type Config } from '../../server/config.js';
+import { connect, type Db } from '../../server/db/connect.js';
+import { migrateToLatest } from '../../server/db/migrate.js';
+import { auditVerifyCommand } from '../../server/modules/audit/audit.cli.js';
+import { backupCreateCommand, backupListCommand, backupRestoreCommand, backupVerifyCommand } from '../../server/modules/backup/backup.cli.js';
+import type { Command, CommandArgs } from '../command.js';
+
+/** Opens the configured database, brought up to date, for one command, and always closes it. */
+async function withDatabase(run: (ctx: Db, config: Config) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const ctx = connect(config.database);
+  try {
+    await migrateToLatest(ctx.kysely, ctx.dialect);
+    return await run(ctx, config);
+  } finally {
+    await ctx.close();
+  }
+}
+
+type BackupRunner = (ctx: Db, config: Config, args: string[]) => Promise<number>;
+
+function backupSubcommand(sub: string, usage: string, summary: string, runner: BackupRunner, options: Command['options'] = {}): Command {
+  return {
+    name: `backup ${sub}`,
+    usage,
+    summary,
+    options,
+    run: (args: CommandArgs) => withDatabase((ctx, config) => runner(ctx, config, [...args.positionals, ...(args.values.force ? ['--force'] : [])])),
+  };
+}
+
+export const backupCommands: Command[] = [
+  backupSubcommand('create', '', 'Take a full, checksummed backup now (into ORDERLY_BACKUP_DIR)', backupCreateCommand),
+  backupSubcommand('list', '', 'List backups, newest first, with their verification state', backupListCommand),
+  backupSubcommand('verify', '<name|path>', 'Check a backup’s checksums and restore it into a throw-away database', backupVerifyCommand),
+  backupSubcommand('restore', '<name|path> [--force]', 'Restore a verified backup into this database (empty, or --force to replace it)', backupRestoreCommand, {
+    force: { type: 'boolean' },
+  }),
+];
+
+export const auditVerifyCliCommand: Command = {
+  name: 'audit verify',
+  usage: '',
+  summary: 'Recompute the audit hash chain and name the first entry that was changed or removed',
+  run: () => withDatabase((ctx) => auditVerifyCommand(ctx)),
+};
