@@ -21,6 +21,7 @@ import { loadConfig, type Config } from '../src/server/config.js';
 import type { Db, Dialect } from '../src/server/db/connect.js';
 import { openDatabase } from '../src/server/main.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
+import { measureOperations, printOperations } from './operations.js';
 import { SCENARIOS, type BenchContext } from './scenarios.js';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -208,7 +209,10 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
       console.log(`  ${scenario.name}: p95 ${p95.toFixed(1)} ms`);
     }
     printTable(`${labelOf(config)} — ${options.orders.toLocaleString('en')} orders, ${options.concurrency} concurrent clients`, rows);
-    return rows.every((r) => r.pass);
+    console.log('  timing single operations (deletion, restore, export, backup)…');
+    const operations = await measureOperations(baseUrl, headers, ctx, config);
+    printOperations(`${labelOf(config)} — single operations at ${options.orders.toLocaleString('en')} orders`, operations);
+    return rows.every((r) => r.pass) && operations.every((r) => r.pass);
   } finally {
     await app.close();
   }
