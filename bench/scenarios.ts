@@ -5,7 +5,8 @@ import type { RequestSpec } from './load-worker.js';
 /**
  * The benchmark scenarios. Each builds its requests before the clock starts (looking up sample values,
  * walking cursors); the runner then sends them with N concurrent clients and reports p50/p95/p99.
- * Add a scenario by appending to SCENARIOS (deletion, restore and export are the next ones).
+ * Add a scenario by appending to SCENARIOS. Single heavy operations (deletion, restore, export, backup) are
+ * timed one at a time in operations.ts.
  */
 export interface BenchContext {
   db: Db;
