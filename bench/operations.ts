@@ -2,13 +2,16 @@
  * Single heavy operations at full size, timed one at a time (not under concurrent load): deleting and
  * restoring 1,000 confirmed orders, exporting every order as CSV, and taking and verifying a backup.
  */
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../src/server/config.js';
 import type { Db } from '../src/server/db/connect.js';
 import { createBackup, locateBackup, verifyBackup } from '../src/server/modules/backup/backup.service.js';
 import { systemActor } from '../src/server/platform/actor.js';
+import type { ServerMemory } from './export-server.js';
 
 export interface OperationRow {
   operation: string;
@@ -18,7 +21,7 @@ export interface OperationRow {
 }
 
 const BATCH = 1_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 async function call(baseUrl: string, headers: Record<string, string>, method: string, pathname: string, body: unknown): Promise<{ ms: number; json: any }> {
   const started = performance.now();
@@ -30,7 +33,7 @@ async function call(baseUrl: string, headers: Record<string, string>, method: st
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const describe = (values: number[]) => `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)}, ${values.length} rounds)`;
+const describe = (values: number[]) => `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)}, ${values.length} round${values.length === 1 ? '' : 's'})`;
 
 /** Preview, delete and restore of 1,000 confirmed orders without payments, on fresh orders each round. */
 async function deletionRounds(baseUrl: string, headers: Record<string, string>, ctx: Db): Promise<OperationRow[]> {
@@ -43,9 +46,11 @@ async function deletionRounds(baseUrl: string, headers: Record<string, string>, 
     .orderBy('id', 'desc')
     .limit(BATCH * ROUNDS)
     .execute();
-  if (candidates.length < BATCH * ROUNDS) return [{ operation: 'delete 1,000 confirmed orders', measured: `only ${candidates.length} candidates`, target: '≤ 250 ms', pass: false }];
+  // A small development database (--orders 50000) may hold fewer: time as many full batches as it has.
+  const rounds = Math.floor(candidates.length / BATCH);
+  if (rounds === 0) return [{ operation: 'delete 1,000 confirmed orders', measured: `only ${candidates.length} confirmed orders without payments`, target: '≤ 250 ms', pass: false }];
   const times = { preview: [] as number[], delete: [] as number[], restore: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     const ids = candidates.slice(round * BATCH, (round + 1) * BATCH).map((r) => String(r.id));
     const preview = await call(baseUrl, headers, 'POST', '/api/orders/delete-preview', { ids });
     times.preview.push(preview.ms);
@@ -54,6 +59,7 @@ async function deletionRounds(baseUrl: string, headers: Record<string, string>, 
     if (deleted.json.deleted.length !== BATCH) throw new Error(`deleted ${deleted.json.deleted.length} of ${BATCH}`);
     const restored = await call(baseUrl, headers, 'POST', '/api/recycle-bin/restore', { ids });
     times.restore.push(restored.ms);
+    if (restored.json.restored.length !== BATCH) throw new Error(`restored ${restored.json.restored.length} of ${BATCH}`);
   }
   return (['preview', 'delete', 'restore'] as const).map((step) => ({
     operation: `${step === 'preview' ? 'delete-preview' : step} of 1,000 confirmed orders`,
@@ -63,28 +69,58 @@ async function deletionRounds(baseUrl: string, headers: Record<string, string>, 
   }));
 }
 
-/** The whole order book as CSV over HTTP, with the server's resident memory sampled while it streams. */
-async function exportAll(baseUrl: string, headers: Record<string, string>): Promise<OperationRow[]> {
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-  const started = performance.now();
+/** Forks export-server.ts on the bench's database and waits until it listens. */
+async function startExportServer(config: Config): Promise<{ baseUrl: string; memory(): Promise<ServerMemory>; stop(): Promise<void> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ORDERLY_LOG_LEVEL: 'warn', ORDERLY_JOBS: 'off', HOST: '127.0.0.1', PORT: '0' };
+  delete env.DATABASE_URL;
+  delete env.ORDERLY_DB;
+  if (config.database.dialect === 'postgres') env.DATABASE_URL = config.database.url;
+  else env.ORDERLY_DB = config.database.file;
+  const child = fork(fileURLToPath(new URL('./export-server.js', import.meta.url)), [], { env, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`the export server exited with ${code} before listening`)));
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    memory: () => new Promise<ServerMemory>((resolve) => (child.once('message', (m: ServerMemory) => resolve(m)), child.send('memory'))),
+    async stop() {
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+
+/**
+ * The whole order book as CSV over HTTP from a freshly started server process, with that process's peak
+ * resident size (the kernel's high-water mark) — what an operator would see on the server running the export.
+ */
+async function exportAll(headers: Record<string, string>, config: Config): Promise<OperationRow[]> {
+  const server = await startExportServer(config);
   try {
-    const res = await fetch(`${baseUrl}/api/orders/export?format=csv`, { headers });
-    if (!res.ok || !res.body) throw new Error(`export → ${res.status}`);
+    const before = await server.memory();
+    const started = performance.now();
+    const res = await fetch(`${server.baseUrl}/api/orders/export?format=csv`, { headers });
+    if (!res.ok || !res.body) throw new Error(`export → ${res.status} ${await res.text()}`);
     const rows = Number(res.headers.get('x-export-rows'));
     let bytes = 0;
     const reader = res.body.getReader();
     for (let part = await reader.read(); !part.done; part = await reader.read()) bytes += part.value.byteLength;
     const seconds = (performance.now() - started) / 1000;
     const perSecond = rows / seconds;
-    const peakMb = peakRss / 1_048_576;
+    const after = await server.memory();
     return [
       { operation: `CSV export of ${rows.toLocaleString('en')} orders`, measured: `${Math.round(perSecond).toLocaleString('en')} rows/s (${seconds.toFixed(1)} s, ${(bytes / 1_048_576).toFixed(0)} MB)`, target: '≥ 200,000 rows/s', pass: perSecond >= 200_000 },
-      // The server runs in this process: its resident size includes the database page cache and the seeded state.
-      { operation: 'peak memory during the export', measured: `${peakMb.toFixed(0)} MB resident`, target: '< 200 MB', pass: peakMb < 200 },
+      {
+        operation: 'server peak memory during the export',
+        measured: `${after.peakRssMb.toFixed(0)} MB resident (${before.rssMb.toFixed(0)} MB before it)`,
+        target: '< 200 MB',
+        pass: after.peakRssMb < 200,
+      },
     ];
   } finally {
-    clearInterval(sampler);
+    await server.stop();
   }
 }
 
@@ -109,7 +145,7 @@ async function backupAndVerify(ctx: Db, config: Config): Promise<OperationRow[]>
 
 export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config): Promise<OperationRow[]> {
   const rows: OperationRow[] = [];
-  for (const step of [() => deletionRounds(baseUrl, headers, ctx), () => exportAll(baseUrl, headers), () => backupAndVerify(ctx, config)]) {
+  for (const step of [() => deletionRounds(baseUrl, headers, ctx), () => exportAll(headers, config), () => backupAndVerify(ctx, config)]) {
     try {
       rows.push(...(await step()));
     } catch (error) {

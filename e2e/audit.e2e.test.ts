@@ -4,17 +4,12 @@
  * order's entries and verifies the hash chain. Runs the built web app (dist/web) against an in-process server
  * on a throw-away SQLite database.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/platform/http.js';
-import { ADMIN_PASSWORD, Client, createTestDatabase, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
+import { launchChromium, serveBuiltApp } from './harness.js';
+import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
-const WEB_ROOT = path.resolve('dist/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('audit log in the browser', () => {
   let db: TestDatabase;
@@ -25,17 +20,8 @@ describe('audit log in the browser', () => {
   let order: { id: string; number: string };
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
-      throw new Error(`${WEB_ROOT}/index.html is missing: build the web app first (npm run build, or npx vite build).`);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
 
-    db = await createTestDatabase('sqlite');
-    app = await buildApp({ ...db.config, webRoot: WEB_ROOT }, db.ctx, { logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('server did not report a port');
-    baseUrl = `http://127.0.0.1:${address.port}`;
+    ({ db, app, baseUrl } = await serveBuiltApp());
 
     const admin = await new Client(app).login('admin', ADMIN_PASSWORD);
     const customer = await makeCustomer(admin, '苏州锦绣丝绸有限公司');
@@ -45,7 +31,7 @@ describe('audit log in the browser', () => {
     expect(edited.status).toBe(200);
     order = created;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
     await page.goto(`${baseUrl}/sign-in`);

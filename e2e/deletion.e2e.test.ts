@@ -7,16 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/platform/http.js';
-import { ADMIN_PASSWORD, Client, createTestDatabase, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
+import { launchChromium, serveBuiltApp } from './harness.js';
+import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
-const WEB_ROOT = path.resolve('dist/web');
 const SHOTS = path.resolve('test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 type Placed = { id: string; number: string; version: number };
 
@@ -37,18 +34,9 @@ describe('safe deletion in the browser', () => {
   const reservedStock = async () => ((await admin.get(`/api/products/${productId}`)).body as { stock: { reserved: number } }).stock.reserved;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
-      throw new Error(`${WEB_ROOT}/index.html is missing: build the web app first (npm run build, or npx vite build).`);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
     fs.mkdirSync(SHOTS, { recursive: true });
 
-    db = await createTestDatabase('sqlite');
-    app = await buildApp({ ...db.config, webRoot: WEB_ROOT }, db.ctx, { logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('server did not report a port');
-    baseUrl = `http://127.0.0.1:${address.port}`;
+    ({ db, app, baseUrl } = await serveBuiltApp());
 
     admin = await new Client(app).login('admin', ADMIN_PASSWORD);
     const customer = await makeCustomer(admin, '宁波海景贸易');
@@ -65,7 +53,7 @@ describe('safe deletion in the browser', () => {
     // Only the confirmed order holds stock now: the shipped one took its units out of the warehouse.
     expect(await reservedStock()).toBe(3);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 1000 } });
     page = await context.newPage();
   });

@@ -8,17 +8,14 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_EXPORT_COLUMNS } from '../src/contracts/export.js';
 import type { OrderSummaryView } from '../src/contracts/orders.js';
-import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/platform/http.js';
-import { ADMIN_PASSWORD, Client, createTestDatabase, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
+import { launchChromium, serveBuiltApp } from './harness.js';
+import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
-const WEB_ROOT = path.resolve('dist/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('order export in the browser', () => {
   let db: TestDatabase;
@@ -30,18 +27,9 @@ describe('order export in the browser', () => {
   let downloads: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
-      throw new Error(`${WEB_ROOT}/index.html is missing: build the web app first (npm run build, or npx vite build).`);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
     downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-export-e2e-'));
 
-    db = await createTestDatabase('sqlite');
-    app = await buildApp({ ...db.config, webRoot: WEB_ROOT }, db.ctx, { logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('server did not report a port');
-    baseUrl = `http://127.0.0.1:${address.port}`;
+    ({ db, app, baseUrl } = await serveBuiltApp());
 
     admin = await new Client(app).login('admin', ADMIN_PASSWORD);
     const tea = await makeCustomer(admin, '杭州茶叶贸易有限公司');
@@ -54,7 +42,7 @@ describe('order export in the browser', () => {
       if (i === 6) expect((await admin.post(`/api/orders/${order.id}/cancel`, {}, { 'if-match': String(order.version + 1) })).status).toBe(200);
     }
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
   });

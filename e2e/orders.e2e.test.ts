@@ -3,17 +3,12 @@
  * order, read its lines, switch to Chinese. Runs the built web app (dist/web) against an in-process server
  * on a throw-away SQLite database; it builds nothing itself (`npm test` builds first).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/platform/http.js';
-import { ADMIN_PASSWORD, Client, createTestDatabase, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
+import { launchChromium, serveBuiltApp } from './harness.js';
+import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
-const WEB_ROOT = path.resolve('dist/web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('order book in the browser', () => {
   let db: TestDatabase;
@@ -26,17 +21,8 @@ describe('order book in the browser', () => {
   let product: { sku: string; name: string };
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
-      throw new Error(`${WEB_ROOT}/index.html is missing: build the web app first (npm run build, or npx vite build).`);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
 
-    db = await createTestDatabase('sqlite');
-    app = await buildApp({ ...db.config, webRoot: WEB_ROOT }, db.ctx, { logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('server did not report a port');
-    baseUrl = `http://127.0.0.1:${address.port}`;
+    ({ db, app, baseUrl } = await serveBuiltApp());
 
     const admin = await new Client(app).login('admin', ADMIN_PASSWORD);
     const customer = await makeCustomer(admin, '杭州茶叶贸易');
@@ -47,7 +33,7 @@ describe('order book in the browser', () => {
     const confirm = await admin.post(`/api/orders/${confirmed.id}/confirm`);
     expect(confirm.status).toBe(200);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     // An English browser: the app picks its language from navigator.language until the user chooses.
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
     page = await context.newPage();

@@ -1,15 +1,11 @@
+import type { z } from 'zod';
+import type { TokenCreated as TokenCreatedSchema, TokenView as TokenViewSchema } from '../../contracts/auth.js';
 import type { RoleView, CreateRoleInput, UpdateRoleInput } from '../../contracts/roles.js';
 import type { CreateUserInput, UpdateUserInput, UserView } from '../../contracts/users.js';
 import { apiGet, apiPatch, apiPost, apiRequest } from './http.js';
 
-export interface TokenView {
-  id: string;
-  name: string;
-  userId: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type TokenView = z.infer<typeof TokenViewSchema>;
+export type TokenCreated = z.infer<typeof TokenCreatedSchema>;
 
 export const adminKeys = {
   users: ['admin', 'users'] as const,
@@ -29,5 +25,5 @@ export const updateRole = (id: string, input: UpdateRoleInput) => apiPatch<RoleV
 export const deleteRole = (id: string) => apiRequest<void>('DELETE', `/api/roles/${id}`);
 
 export const listTokens = () => apiGet<{ items: TokenView[] }>('/api/tokens');
-export const createToken = (name: string) => apiPost<{ id: string; name: string; token: string }>('/api/tokens', { name });
+export const createToken = (name: string) => apiPost<TokenCreated>('/api/tokens', { name });
 export const revokeToken = (id: string) => apiRequest<void>('DELETE', `/api/tokens/${id}`);

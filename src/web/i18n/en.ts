@@ -312,6 +312,7 @@ export const en = {
     'no such customer': 'This customer no longer exists',
     'is taken': 'Already in use',
     'nothing to change': 'Nothing to change',
+    ...adminEn.validation,
   },
   deletion: deletionEn,
   admin: adminEn,

@@ -307,6 +307,7 @@ export const zhCN: Messages = {
     'no such customer': '该客户已不存在',
     'is taken': '已被占用',
     'nothing to change': '没有需要保存的修改',
+    ...adminZhCN.validation,
   },
   deletion: deletionZhCN,
   admin: adminZhCN,

@@ -1,5 +1,5 @@
 import { AppstoreOutlined, DeleteOutlined, RollbackOutlined, SafetyCertificateOutlined, ShoppingCartOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
-import { AccountBookOutlined, AuditOutlined, CloudServerOutlined, InboxOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, ApiOutlined, AuditOutlined, CloudServerOutlined, InboxOutlined } from '@ant-design/icons';
 import type { Me } from '../../contracts/auth.js';
 import { canReadFinance, canReadStock } from '../auth/report-access.js';
 import type { ReactNode } from 'react';
@@ -52,6 +52,8 @@ export const NAVIGATION: NavGroup[] = [
     entries: [
       { path: '/users', label: (t) => t.admin.nav.users, icon: <UserOutlined />, permission: 'users.manage' },
       { path: '/roles', label: (t) => t.admin.nav.roles, icon: <SafetyCertificateOutlined />, permission: 'users.manage' },
+      // Every user reaches their own tokens from the user menu; here for admins, who manage everyone's.
+      { path: '/tokens', label: (t) => t.admin.nav.tokens, icon: <ApiOutlined />, permission: 'users.manage' },
       { path: '/backups', label: (t) => t.reports.nav.backups, icon: <CloudServerOutlined />, permission: 'backups.manage' },
     ],
   },

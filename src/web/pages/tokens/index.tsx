@@ -1,8 +1,8 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined, QuestionCircleOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
-import { adminKeys, createToken, listTokens, revokeToken, type TokenView } from '../../api/admin.js';
+import { adminKeys, createToken, listTokens, listUsers, revokeToken, type TokenView } from '../../api/admin.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useMe } from '../../auth/session.js';
 import { DateTime } from '../../components/DateTime.js';
@@ -21,6 +21,13 @@ export default function TokensPage() {
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [form] = Form.useForm<{ name: string }>();
   const tokens = useQuery({ queryKey: adminKeys.tokens, queryFn: listTokens });
+  // An admin sees everyone's tokens; owners are named from the user list, which also has disabled users.
+  const seesAll = hasPermission(me, 'users.manage');
+  const users = useQuery({ queryKey: adminKeys.users, queryFn: listUsers, enabled: seesAll });
+  const ownerName = (userId: string) => {
+    if (userId === me.id) return me.username;
+    return users.data?.items.find((u) => u.id === userId)?.username ?? `#${userId}`;
+  };
 
   const create = useMutation({
     mutationFn: (name: string) => createToken(name),
@@ -33,13 +40,16 @@ export default function TokensPage() {
   });
   const revoke = useMutation({
     mutationFn: (token: TokenView) => revokeToken(token.id),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: adminKeys.tokens }),
+    onSuccess: (_, token) => {
+      void queryClient.invalidateQueries({ queryKey: adminKeys.tokens });
+      message.success(t.admin.tokens.revokedNotice(token.name));
+    },
     onError: showError,
   });
 
   const columns: TableColumnsType<TokenView> = [
     { key: 'name', title: t.admin.tokens.name, dataIndex: 'name', render: (v: string) => <Typography.Text strong>{v}</Typography.Text> },
-    ...(hasPermission(me, 'users.manage') ? [{ key: 'owner', title: t.admin.tokens.owner, dataIndex: 'userId', width: 120, render: (v: string) => (v === me.id ? me.username : `#${v}`) }] : []),
+    ...(seesAll ? [{ key: 'owner', title: t.admin.tokens.owner, dataIndex: 'userId', width: 160, render: (v: string) => ownerName(v) }] : []),
     { key: 'createdAt', title: t.admin.tokens.createdAt, dataIndex: 'createdAt', width: 170, render: (v: string) => <DateTime value={v} /> },
     { key: 'lastUsed', title: t.admin.tokens.lastUsed, dataIndex: 'lastUsedAt', width: 170, render: (v: string | null) => (v ? <DateTime value={v} /> : <span className="muted">{t.admin.tokens.never}</span>) },
     { key: 'status', title: t.admin.tokens.status, dataIndex: 'revokedAt', width: 110, render: (v: string | null) => (v ? <Tag>{t.admin.tokens.revoked}</Tag> : <Tag color="green">{t.admin.tokens.active}</Tag>) },
@@ -49,8 +59,8 @@ export default function TokensPage() {
       width: 110,
       render: (_: unknown, token) =>
         token.revokedAt ? null : (
-          <Popconfirm title={t.admin.tokens.revokeConfirm(token.name)} okText={t.common.yes} cancelText={t.common.no} onConfirm={() => revoke.mutate(token)}>
-            <Button size="small" danger>
+          <Popconfirm title={t.admin.tokens.revokeConfirm(token.name)} okButtonProps={{ danger: true }} okText={t.common.yes} cancelText={t.common.no} onConfirm={() => revoke.mutate(token)}>
+            <Button size="small" danger data-testid={`revoke-token-${token.id}`}>
               {t.admin.tokens.revoke}
             </Button>
           </Popconfirm>
@@ -69,6 +79,7 @@ export default function TokensPage() {
           </Button>
         }
       />
+      <Alert type="info" showIcon icon={<QuestionCircleOutlined />} title={t.admin.tokens.scopeHelp} />
       <Card variant="borderless" styles={{ body: { padding: 0 } }}>
         {tokens.isError && !tokens.data ? (
           <LoadFailed error={tokens.error} onRetry={() => tokens.refetch()} />
@@ -88,6 +99,7 @@ export default function TokensPage() {
         title={created?.name}
         closable={false}
         maskClosable={false}
+        destroyOnHidden
         footer={
           <Button type="primary" onClick={() => setCreated(null)}>
             {t.admin.tokens.done}

@@ -1,10 +1,13 @@
 import { KeyOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Card, Flex, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { CreateUserInput, UpdateUserInput, type UserView } from '../../../contracts/users.js';
 import { adminKeys, createUser, listRoles, listUsers, updateUser } from '../../api/admin.js';
 import { ProblemError } from '../../api/http.js';
+import { hasPermission } from '../../auth/permissions.js';
+import { useMe } from '../../auth/session.js';
+import { RequireAccess } from '../../components/NoAccess.js';
 import { DateTime } from '../../components/DateTime.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { PageHeader } from '../../components/PageHeader.js';
@@ -18,7 +21,16 @@ export const roleLabel = (t: Messages, name: string) => (t.roles as Record<strin
 type Editing = { mode: 'create' } | { mode: 'edit'; user: UserView } | { mode: 'password'; user: UserView };
 
 export default function UsersPage() {
+  return (
+    <RequireAccess allowed={(me) => hasPermission(me, 'users.manage')} permissions={['users.manage']}>
+      <UsersTable />
+    </RequireAccess>
+  );
+}
+
+function UsersTable() {
   const t = useT();
+  const me = useMe();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const showError = useShowError();
@@ -35,9 +47,19 @@ export default function UsersPage() {
   });
 
   const columns: TableColumnsType<UserView> = [
-    { key: 'username', title: t.admin.users.username, dataIndex: 'username', render: (v: string) => <Typography.Text strong>{v}</Typography.Text> },
+    {
+      key: 'username',
+      title: t.admin.users.username,
+      dataIndex: 'username',
+      render: (v: string, user) => (
+        <Space size={6}>
+          <Typography.Text strong>{v}</Typography.Text>
+          {user.id === me.id && <Tag>{t.admin.users.you}</Tag>}
+        </Space>
+      ),
+    },
     { key: 'displayName', title: t.admin.users.displayName, dataIndex: 'displayName', render: (v: string | null) => v ?? <span className="muted">—</span> },
-    { key: 'roles', title: t.admin.users.roles, dataIndex: 'roles', render: (roles: string[]) => roles.map((r) => <Tag key={r} color="blue">{roleLabel(t, r)}</Tag>) },
+    { key: 'roles', title: t.admin.users.roles, dataIndex: 'roles', render: (roles: string[], user) => <Flex wrap gap={4} data-testid={`roles-${user.username}`}>{roles.map((r) => <Tag key={r} color="blue" style={{ marginInlineEnd: 0 }}>{roleLabel(t, r)}</Tag>)}</Flex> },
     {
       key: 'status',
       title: t.admin.users.status,
@@ -58,16 +80,26 @@ export default function UsersPage() {
           <Button size="small" icon={<KeyOutlined />} onClick={() => setEditing({ mode: 'password', user })}>
             {t.admin.users.resetPassword}
           </Button>
-          <Popconfirm
-            title={user.disabled ? t.admin.users.enableConfirm(user.username) : t.admin.users.disableConfirm(user.username)}
-            okText={t.common.yes}
-            cancelText={t.common.no}
-            onConfirm={() => toggle.mutate(user)}
-          >
-            <Button size="small" danger={!user.disabled}>
-              {user.disabled ? t.admin.users.enable : t.admin.users.disable}
-            </Button>
-          </Popconfirm>
+          {user.id === me.id ? (
+            <Tooltip title={t.admin.users.selfDisable}>
+              <Button size="small" disabled>
+                {t.admin.users.disable}
+              </Button>
+            </Tooltip>
+          ) : (
+            <Popconfirm
+              title={user.disabled ? t.admin.users.enableConfirm(user.username) : t.admin.users.disableConfirm(user.username)}
+              description={user.disabled ? undefined : <div style={{ maxWidth: 320 }}>{t.admin.users.disableHelp}</div>}
+              okText={t.common.yes}
+              cancelText={t.common.no}
+              okButtonProps={{ danger: !user.disabled }}
+              onConfirm={() => toggle.mutate(user)}
+            >
+              <Button size="small" danger={!user.disabled} data-testid={`toggle-user-${user.username}`}>
+                {user.disabled ? t.admin.users.enable : t.admin.users.disable}
+              </Button>
+            </Popconfirm>
+          )}
         </Space>
       ),
     },
@@ -136,7 +168,8 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
   const title = editing.mode === 'create' ? t.admin.users.newUser : editing.mode === 'edit' ? `${t.admin.users.edit} · ${editing.user.username}` : `${t.admin.users.resetPassword} · ${editing.user.username}`;
   const initial = editing.mode === 'edit' ? { displayName: editing.user.displayName ?? '', roles: editing.user.roles } : { roles: [] };
   return (
-    <Modal open title={title} okText={editing.mode === "create" ? t.common.create : t.admin.roles.save} cancelText={t.common.cancel} onOk={() => form.submit()} onCancel={onClose} confirmLoading={save.isPending} destroyOnHidden data-testid="user-modal">
+    <Modal open title={title} okText={editing.mode === 'create' ? t.common.create : editing.mode === 'password' ? t.admin.users.resetPassword : t.admin.roles.save} cancelText={t.common.cancel} onOk={() => form.submit()} onCancel={onClose} confirmLoading={save.isPending} destroyOnHidden data-testid="user-modal">
+      {editing.mode === 'password' && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t.admin.users.passwordResetHelp} />}
       {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
       <Form form={form} layout="vertical" initialValues={initial} onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { setUnplaced([]); save.mutate(v); }} preserve={false}>
         {editing.mode === 'create' && (
@@ -154,7 +187,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
             <Form.Item name="displayName" label={`${t.admin.users.displayName} (${t.common.optional})`}>
               <Input maxLength={100} />
             </Form.Item>
-            <Form.Item name="roles" label={t.admin.users.roles} required>
+            <Form.Item name="roles" label={t.admin.users.roles} required extra={t.admin.users.rolesHelp}>
               <Select
                 mode="multiple"
                 loading={roles.isPending}

@@ -1,0 +1,30 @@
+/**
+ * What every browser journey starts from: the built web app served by an in-process server on a throw-away
+ * SQLite database, and Debian's Chromium with the flags this sandbox needs. Nothing is built here
+ * (`npm test` builds first).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { buildApp } from '../src/server/app.js';
+import type { App } from '../src/server/platform/http.js';
+import { createTestDatabase, type TestDatabase } from '../test/helpers.js';
+
+export const WEB_ROOT = path.resolve('dist/web');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function serveBuiltApp(): Promise<{ db: TestDatabase; app: App; baseUrl: string }> {
+  if (!fs.existsSync(path.join(WEB_ROOT, 'index.html'))) {
+    throw new Error(`${WEB_ROOT}/index.html is missing: build the web app first (npm run build, or npx vite build).`);
+  }
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  const db = await createTestDatabase('sqlite');
+  const app = await buildApp({ ...db.config, webRoot: WEB_ROOT }, db.ctx, { logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('server did not report a port');
+  return { db, app, baseUrl: `http://127.0.0.1:${address.port}` };
+}
+
+export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
