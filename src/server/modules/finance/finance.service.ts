@@ -17,7 +17,9 @@ export type { LedgerKind };
 
 type OrderRef = { id: number; customer_id: number; total: number };
 
+/** A free order (total 0) owes nothing, so it posts no receivable: the journal holds no zero entries. */
 export async function postReceivable(trx: Transaction<DB>, order: OrderRef, actorId: number | null): Promise<void> {
+  if (order.total === 0) return;
   await trx
     .insertInto('ledger_entries')
     .values({ order_id: order.id, customer_id: order.customer_id, kind: 'receivable', amount: order.total, actor_id: actorId, created_at: nowIso() })
