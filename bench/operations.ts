@@ -143,9 +143,17 @@ async function backupAndVerify(ctx: Db, config: Config): Promise<OperationRow[]>
   }
 }
 
-export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config): Promise<OperationRow[]> {
+export const OPERATIONS = ['deletion', 'export', 'backup'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, skip: Operation[] = []): Promise<OperationRow[]> {
   const rows: OperationRow[] = [];
-  for (const step of [() => deletionRounds(baseUrl, headers, ctx), () => exportAll(headers, config), () => backupAndVerify(ctx, config)]) {
+  const steps: Record<Operation, () => Promise<OperationRow[]>> = {
+    deletion: () => deletionRounds(baseUrl, headers, ctx),
+    export: () => exportAll(headers, config),
+    backup: () => backupAndVerify(ctx, config),
+  };
+  for (const step of OPERATIONS.filter((o) => !skip.includes(o)).map((o) => steps[o])) {
     try {
       rows.push(...(await step()));
     } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --orders N] [--only sqlite|postgres] [--requests N] [--concurrency N]`
+ * `npm run bench [-- --orders N] [--only sqlite|postgres] [--requests N] [--concurrency N] [--skip deletion,export,backup]`
  *
  * For each database: seed N orders (default 1,000,000) into a fresh database (a temporary SQLite file; a
  * throw-away PostgreSQL database when BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test is
@@ -21,7 +21,7 @@ import { loadConfig, type Config } from '../src/server/config.js';
 import type { Db, Dialect } from '../src/server/db/connect.js';
 import { openDatabase } from '../src/server/main.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
-import { measureOperations, printOperations } from './operations.js';
+import { measureOperations, OPERATIONS, printOperations, type Operation } from './operations.js';
 import { SCENARIOS, type BenchContext } from './scenarios.js';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -32,11 +32,12 @@ interface Options {
   only?: Dialect;
   requests: number;
   concurrency: number;
+  skip: Operation[];
 }
 
 function readOptions(): Options {
   const { values } = parseArgs({
-    options: { orders: { type: 'string' }, only: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' } },
+    options: { orders: { type: 'string' }, only: { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' }, skip: { type: 'string' } },
     strict: true,
   });
   const count = (raw: string | undefined, fallback: number, name: string) => {
@@ -45,11 +46,15 @@ function readOptions(): Options {
     return value;
   };
   if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') throw new Error('--only must be sqlite or postgres');
+  const skip = (values.skip ?? '').split(',').filter(Boolean);
+  const unknown = skip.filter((s) => !(OPERATIONS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`--skip takes a comma-separated list of ${OPERATIONS.join(', ')}; not ${unknown.join(', ')}`);
   return {
     orders: count(values.orders, 1_000_000, 'orders'),
     only: values.only as Dialect | undefined,
     requests: count(values.requests, 500, 'requests'),
     concurrency: count(values.concurrency, 10, 'concurrency'),
+    skip: skip as Operation[],
   };
 }
 
@@ -159,7 +164,7 @@ async function benchDatabase(target: Target, options: Options): Promise<boolean>
 const labelOf = (config: Config) => (config.database.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite');
 
 /** Serves the seeded database on 127.0.0.1, signs in as admin and times every scenario; true if all pass. */
-export async function measureScenarios(config: Config, ctx: Db, options: Pick<Options, 'orders' | 'requests' | 'concurrency'>): Promise<boolean> {
+export async function measureScenarios(config: Config, ctx: Db, options: Pick<Options, 'orders' | 'requests' | 'concurrency'> & { skip?: Operation[] }): Promise<boolean> {
   const app = await buildApp(config, ctx, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   try {
@@ -212,7 +217,7 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
     }
     printTable(`${labelOf(config)} — ${options.orders.toLocaleString('en')} orders, ${options.concurrency} concurrent clients`, rows);
     console.log('  timing single operations (deletion, restore, export, backup)…');
-    const operations = await measureOperations(baseUrl, headers, ctx, config);
+    const operations = await measureOperations(baseUrl, headers, ctx, config, options.skip);
     printOperations(`${labelOf(config)} — single operations at ${options.orders.toLocaleString('en')} orders`, operations);
     return rows.every((r) => r.pass) && operations.every((r) => r.pass);
   } finally {
