@@ -1,10 +1,10 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import helmet from 'helmet';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
@@ -44,7 +44,8 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
+  // The security headers, built once: @fastify/helmet rebuilt the middleware (re-parsing the CSP) per request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
       },
     },
   });
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Orderly API', version: '0.1.0', description: 'Sales orders with safe deletion and a tamper-evident audit log. Money is a decimal string; errors are application/problem+json.' },

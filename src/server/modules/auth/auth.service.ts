@@ -1,7 +1,10 @@
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import { createHash, randomBytes } from 'node:crypto';
 import type { LoginInput, Me } from '../../../contracts/auth.js';
 import { mergeGrants } from '../../../contracts/permissions.js';
+import { keepPrepared } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
+import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
@@ -89,29 +92,52 @@ function permissionsFrom(rows: Array<{ grants: string | null }>) {
   return mergeGrants(rows.flatMap((r) => (r.grants ? (JSON.parse(r.grants) as string[]) : [])));
 }
 
-export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta): Promise<Authenticated | null> {
-  const rows = await ctx.kysely
+const sessionQuery = (db: Kysely<DB>, tokenHash: string) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
     .leftJoin('roles', 'roles.id', 'user_roles.role_id')
     .select(['users.id as userId', 'users.username', 'users.disabled', 'sessions.csrf_token', 'sessions.expires_at', 'roles.grants'])
-    .where('sessions.id', '=', sha256(sessionToken))
-    .execute();
+    .where('sessions.id', '=', tokenHash);
+
+const tokenQuery = (db: Kysely<DB>, tokenHash: string) =>
+  db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .leftJoin('roles', 'roles.id', 'user_roles.role_id')
+    .select(['api_tokens.id', 'users.id as userId', 'users.username', 'users.disabled', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'roles.grants'])
+    .where('api_tokens.token_hash', '=', tokenHash);
+
+/**
+ * Every request runs one of these two queries, and building and compiling it with Kysely costs more than the
+ * indexed lookup itself. Their SQL never changes, so each is compiled once per database (and kept prepared on
+ * PostgreSQL) and only the token hash is bound: the rows are still read afresh on every request.
+ */
+const compiledAuthQueries = new WeakMap<Kysely<DB>, Map<unknown, string>>();
+async function runAuthQuery<R>(db: Kysely<DB>, build: (db: Kysely<DB>, tokenHash: string) => Compilable<R>, tokenHash: string): Promise<R[]> {
+  let byQuery = compiledAuthQueries.get(db);
+  if (!byQuery) compiledAuthQueries.set(db, (byQuery = new Map()));
+  let text = byQuery.get(build);
+  if (text === undefined) {
+    const compiled = build(db, tokenHash).compile();
+    if (compiled.parameters.length !== 1) throw new Error('an authentication query must bind the token hash alone');
+    byQuery.set(build, (text = compiled.sql));
+    keepPrepared(text);
+  }
+  return (await db.executeQuery<R>(CompiledQuery.raw(text, [tokenHash]))).rows;
+}
+
+export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta): Promise<Authenticated | null> {
+  const rows = await runAuthQuery(ctx.kysely, sessionQuery, sha256(sessionToken));
   const row = rows[0];
   if (!row || row.disabled === 1 || row.expires_at <= nowIso()) return null;
   return { actor: { type: 'user', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta }, csrfToken: row.csrf_token };
 }
 
 export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMeta): Promise<Authenticated | null> {
-  const rows = await ctx.kysely
-    .selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .leftJoin('roles', 'roles.id', 'user_roles.role_id')
-    .select(['api_tokens.id', 'users.id as userId', 'users.username', 'users.disabled', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'roles.grants'])
-    .where('api_tokens.token_hash', '=', sha256(token))
-    .execute();
+  const rows = await runAuthQuery(ctx.kysely, tokenQuery, sha256(token));
   const row = rows[0];
   if (!row || row.disabled === 1 || row.revoked_at) return null;
   const now = nowIso();

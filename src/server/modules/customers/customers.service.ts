@@ -44,7 +44,8 @@ export async function createCustomer(ctx: Ctx, actor: Actor, input: CreateCustom
 
 /** Customer ids whose name contains the text, case-insensitively; capped so a vague search stays cheap. */
 export async function customerIdsMatching(db: Kysely<DB>, text: string, cap = 1000): Promise<number[]> {
-  const rows = await db.selectFrom('customers').select('id').where(keyContains('name_key', text)).limit(cap).execute();
+  // A literal LIMIT: SQLite re-plans a statement whose LIMIT is bound, on every run (see listOrders).
+  const rows = await db.selectFrom('customers').select('id').where(keyContains('name_key', text)).limit(sql.lit(cap)).execute();
   return rows.map((r) => r.id);
 }
 

@@ -1,0 +1,67 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/helpers.js';
+import { keepPrepared } from './connect.js';
+
+describe.each(DIALECTS)('database connection (%s)', (dialect) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    // One connection, so PostgreSQL's view of its prepared statements is the one the queries ran on.
+    t = await createTestDatabase(dialect, { poolSize: 1 });
+  });
+  afterAll(async () => t?.drop());
+
+  const addCustomer = (name: string) =>
+    t.ctx.kysely
+      .insertInto('customers')
+      .values({ name, name_key: name.toLowerCase(), created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', version: 1 })
+      .returning(['id', 'name'])
+      .executeTakeFirstOrThrow();
+
+  it('returns rows as plain objects keyed by column, a repeated name keeping its last value', async () => {
+    const inserted = await addCustomer('Row Shape Ltd');
+    expect(inserted).toEqual({ id: expect.any(Number), name: 'Row Shape Ltd' });
+    const { rows } = await sql<{ a: number; b: string }>`select 1 as a, 'x' as b, 2 as a`.execute(t.ctx.kysely);
+    expect(rows).toEqual([{ a: 2, b: 'x' }]);
+    expect(Object.keys(rows[0])).toEqual(['a', 'b']);
+    expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
+  });
+
+  it('runs the same statement again and again and always sees the latest rows', async () => {
+    const names = () =>
+      t.ctx.kysely.selectFrom('customers').select('name').where('name', 'like', 'Repeat %').orderBy('name').limit(sql.lit(10)).execute();
+    expect(await names()).toEqual([]);
+    await addCustomer('Repeat A');
+    expect(await names()).toEqual([{ name: 'Repeat A' }]);
+    await addCustomer('Repeat B');
+    expect((await names()).map((r) => r.name)).toEqual(['Repeat A', 'Repeat B']);
+  });
+
+  it('a statement kept prepared on PostgreSQL binds fresh values on every run', async () => {
+    const byName = (name: string) => t.ctx.kysely.selectFrom('customers').select(['id', 'name']).where('name', '=', name).compile();
+    keepPrepared(byName('').sql);
+    const first = await addCustomer('Kept One');
+    const second = await addCustomer('Kept Two');
+    for (let run = 0; run < 8; run++) {
+      // PostgreSQL switches a prepared statement to a generic plan after five runs: both plans must answer alike.
+      expect((await t.ctx.kysely.executeQuery(byName('Kept One'))).rows).toEqual([first]);
+      expect((await t.ctx.kysely.executeQuery(byName('Kept Two'))).rows).toEqual([second]);
+    }
+    if (dialect === 'postgres') {
+      const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements where name like 'orderly_kept_%'`.execute(t.ctx.kysely);
+      expect(rows.map((r) => r.statement)).toContain(byName('').sql);
+    }
+  });
+
+  it.runIf(dialect === 'sqlite')('lets a stream be abandoned half way and the same query run again', async () => {
+    for (const name of ['Stream 1', 'Stream 2', 'Stream 3']) await addCustomer(name);
+    const query = () => t.ctx.kysely.selectFrom('customers').select('name').where('name', 'like', 'Stream %').orderBy('name');
+    const seen: string[] = [];
+    for await (const row of query().stream()) {
+      seen.push(row.name);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual(['Stream 1', 'Stream 2']);
+    expect((await query().execute()).map((r) => r.name)).toEqual(['Stream 1', 'Stream 2', 'Stream 3']);
+  });
+});
