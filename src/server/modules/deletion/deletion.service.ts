@@ -227,7 +227,7 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
 
   const confirmedIds = rows.filter((r) => r.status === 'confirmed').map((r) => r.id);
   const held = await heldStockOf(trx, confirmedIds);
-  await releaseHeldStock(trx, held, actor.userId, 'order deleted');
+  await releaseHeldStock(trx, dialect, held, actor.userId, 'order deleted');
   const open = await openReceivablesOf(trx, confirmedIds);
   await reverseReceivables(trx, open, actor.userId, 'order deleted');
   const reversed = reversalsByOrder(open);

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { fromMinor } from '../../../contracts/common.js';
+import type { Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
@@ -58,10 +59,31 @@ function totalsByProduct(lines: Array<{ productId: number; quantity: number }>):
   return [...totals].sort(([a], [b]) => a - b);
 }
 
-export async function releaseHeldStock(trx: Transaction<DB>, held: HeldStock[], actorId: number | null, reason: string): Promise<void> {
-  for (const [productId, quantity] of totalsByProduct(held)) {
-    await trx.updateTable('products').set((eb) => ({ reserved: eb('reserved', '-', quantity) })).where('id', '=', productId).execute();
+/**
+ * Adds each product's delta to its `reserved` with one statement per 500 products, not one per product: on
+ * PostgreSQL every statement is a round trip, and 1,000 orders touch most of a 1,000-product catalogue (that
+ * loop was most of a batch's time). PostgreSQL locks the rows first, in product id order like every other
+ * writer, so concurrent batches still never deadlock. With `onlyIfAvailable` a product without that many
+ * units available is left as it is; returns the products that were updated.
+ */
+async function addToReserved(trx: Transaction<DB>, dialect: Dialect, deltas: Array<[number, number]>, options: { onlyIfAvailable?: boolean } = {}): Promise<Set<number>> {
+  const updated = new Set<number>();
+  for (const chunk of idChunks(deltas, 500)) {
+    const ids = chunk.map(([id]) => id);
+    if (dialect === 'postgres') await trx.selectFrom('products').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    const delta = sql<number>`case ${sql.ref('id')} ${sql.join(
+      chunk.map(([id, d]) => sql`when ${id} then cast(${d} as bigint)`),
+      sql` `,
+    )} end`;
+    let q = trx.updateTable('products').set((eb) => ({ reserved: eb('reserved', '+', delta) })).where('id', 'in', ids);
+    if (options.onlyIfAvailable) q = q.where((eb) => eb(eb('on_hand', '-', eb.ref('reserved')), '>=', delta));
+    for (const row of await q.returning('id').execute()) updated.add(row.id);
   }
+  return updated;
+}
+
+export async function releaseHeldStock(trx: Transaction<DB>, dialect: Dialect, held: HeldStock[], actorId: number | null, reason: string): Promise<void> {
+  await addToReserved(trx, dialect, totalsByProduct(held).map(([productId, quantity]) => [productId, -quantity]));
   const now = nowIso();
   const rows = held.map((h) => ({
     product_id: h.productId,
@@ -96,22 +118,19 @@ async function stockNeededBy(trx: Transaction<DB>, orderIds: number[]) {
  * Reserves the lines of every order or nothing: if any product is short, a 409 lists every short product
  * with what the whole batch asks for and what is available.
  */
-export async function reserveStockOfOrders(trx: Transaction<DB>, orderIds: number[], actorId: number | null, reason: string): Promise<void> {
+export async function reserveStockOfOrders(trx: Transaction<DB>, dialect: Dialect, orderIds: number[], actorId: number | null, reason: string): Promise<void> {
   if (orderIds.length === 0) return;
   const needs = await stockNeededBy(trx, orderIds);
+  const totals = totalsByProduct(needs);
+  const reserved = await addToReserved(trx, dialect, totals, { onlyIfAvailable: true });
+  const short = totals.filter(([productId]) => !reserved.has(productId));
   const shortages: Shortage[] = [];
-  for (const [productId, quantity] of totalsByProduct(needs)) {
-    const updated = await trx
-      .updateTable('products')
-      .set((eb) => ({ reserved: eb('reserved', '+', quantity) }))
-      .where('id', '=', productId)
-      .where((eb) => eb(eb('on_hand', '-', eb.ref('reserved')), '>=', quantity))
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      const p = await trx.selectFrom('products').select(['sku', 'on_hand', 'reserved']).where('id', '=', productId).executeTakeFirstOrThrow();
-      shortages.push({ productId: String(productId), sku: p.sku, requested: quantity, available: p.on_hand - p.reserved });
-    }
+  for (const chunk of idChunks(short)) {
+    const products = await trx.selectFrom('products').select(['id', 'sku', 'on_hand', 'reserved']).where('id', 'in', chunk.map(([id]) => id)).orderBy('id').execute();
+    const requested = new Map(chunk);
+    for (const p of products) shortages.push({ productId: String(p.id), sku: p.sku, requested: requested.get(p.id)!, available: p.on_hand - p.reserved });
   }
+  // The caller's transaction rolls back on this error, undoing the products that did have enough.
   if (shortages.length > 0) {
     throw new AppError('conflict', `Not enough stock to restore: ${shortages.map((s) => `${s.sku} needs ${s.requested}, ${s.available} available`).join('; ')}`, {
       code: 'insufficient_stock',
@@ -164,10 +183,12 @@ export async function reverseReceivables(trx: Transaction<DB>, open: OpenReceiva
   await insertInChunks(rows, (chunk) => trx.insertInto('ledger_entries').values(chunk).execute());
 }
 
-/** Posts each order's receivable again: its total, as confirming did. */
+/** Posts each order's receivable again: its total, as confirming did (and, like it, nothing for a free order). */
 export async function repostReceivables(trx: Transaction<DB>, orders: Array<{ id: number; customer_id: number; total: number }>, actorId: number | null, note: string): Promise<void> {
   const now = nowIso();
-  const rows = orders.map((o) => ({ order_id: o.id, customer_id: o.customer_id, kind: 'receivable', amount: o.total, note, actor_id: actorId, created_at: now }));
+  const rows = orders
+    .filter((o) => o.total !== 0)
+    .map((o) => ({ order_id: o.id, customer_id: o.customer_id, kind: 'receivable', amount: o.total, note, actor_id: actorId, created_at: now }));
   await insertInChunks(rows, (chunk) => trx.insertInto('ledger_entries').values(chunk).execute());
 }
 

@@ -180,7 +180,7 @@ export async function restoreRows(trx: Transaction<DB>, dialect: Dialect, actor:
   if (restored !== rows.length) throw new AppError('conflict', 'Some of these orders were restored or purged by someone else meanwhile; reload the recycle bin', { code: 'concurrent_change' });
 
   const confirmed = rows.filter((r) => r.status === 'confirmed');
-  await reserveStockOfOrders(trx, confirmed.map((r) => r.id), actor.userId, 'order restored');
+  await reserveStockOfOrders(trx, dialect, confirmed.map((r) => r.id), actor.userId, 'order restored');
   await repostReceivables(trx, confirmed, actor.userId, 'order restored');
 
   const isConfirmed = (r: OrderRow) => r.status === 'confirmed';
