@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,6 +16,11 @@ export interface Db {
   kysely: Kysely<DB>;
   dialect: Dialect;
   close(): Promise<void>;
+}
+
+/** The dialect behind a connection or transaction, for the few queries written differently per database. */
+export function dialectOf(db: Kysely<any>): Dialect {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 }
 
 export function connect(database: Database, options: { poolSize?: number } = {}): Db {

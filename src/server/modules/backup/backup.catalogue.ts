@@ -35,7 +35,8 @@ function storageClass(table: string, column: string, declared: string): Catalogu
 }
 
 async function sqliteCatalogue(db: Kysely<any>): Promise<CatalogueTable[]> {
-  const names = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`.execute(db);
+  // Ordinary tables only: a full-text index (virtual table and its shadow tables) is rebuilt from its content by triggers.
+  const names = await sql<{ name: string }>`select name from pragma_table_list where schema = 'main' and type = 'table' and name not like 'sqlite\\_%' escape '\\' order by name`.execute(db);
   const tables: CatalogueTable[] = [];
   for (const { name } of names.rows) {
     if (BOOKKEEPING.has(name)) continue;

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { CreateCustomerInput, CustomerView } from '../../../contracts/customers.js';
+import { dialectOf } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/actor.js';
@@ -42,16 +43,34 @@ export async function createCustomer(ctx: Ctx, actor: Actor, input: CreateCustom
   });
 }
 
-/** Customer ids whose name contains the text, case-insensitively; capped so a vague search stays cheap. */
+/** An FTS5 phrase: the trigram tokenizer turns it into consecutive trigrams, so it matches the text as a substring. */
+const ftsPhrase = (key: string) => `"${key.replaceAll('"', '""')}"`;
+/** The trigram index (migration 0004) knows nothing of fragments shorter than one trigram: those scan. */
+const TRIGRAM = 3;
+
+/**
+ * The customers (by the id column given) whose name contains the text, case-insensitively: through SQLite's
+ * trigram table where the fragment is long enough, else `name_key LIKE` (which PostgreSQL's planner answers
+ * from its pg_trgm index by itself). Every customer-name search uses this, so they all agree on a match.
+ */
+export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id', text: string) {
+  const key = searchKey(text);
+  if (dialectOf(db) === 'sqlite' && [...key].length >= TRIGRAM) {
+    return sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${ftsPhrase(key)})`;
+  }
+  return keyContains(idColumn === 'id' ? 'name_key' : 'c.name_key', text);
+}
+
+/** Customer ids whose name contains the text; capped so a vague search stays cheap. */
 export async function customerIdsMatching(db: Kysely<DB>, text: string, cap = 1000): Promise<number[]> {
   // A literal LIMIT: SQLite re-plans a statement whose LIMIT is bound, on every run (see listOrders).
-  const rows = await db.selectFrom('customers').select('id').where(keyContains('name_key', text)).limit(sql.lit(cap)).execute();
+  const rows = await db.selectFrom('customers').select('id').where(customerNameMatches(db, 'id', text)).limit(sql.lit(cap)).execute();
   return rows.map((r) => r.id);
 }
 
 export async function searchCustomers(ctx: Ctx, q: string | undefined, limit: number): Promise<CustomerView[]> {
   let query = ctx.kysely.selectFrom('customers').selectAll().orderBy('name').limit(limit);
-  if (q) query = query.where(keyContains('name_key', q));
+  if (q) query = query.where(customerNameMatches(ctx.kysely, 'id', q));
   return (await query.execute()).map(view);
 }
 

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, DIALECTS, type TestApp } from '../../../../test/helpers.js';
+import { searchKey } from './customers.service.js';
 
 /** The distinct fields a problem names (one field may carry several messages). */
 const fieldsOf = (body: { errors?: Array<{ field: string }> }) => [...new Set((body.errors ?? []).map((e) => e.field))].sort();
@@ -15,7 +17,7 @@ describe.each(DIALECTS)('customers over HTTP (%s)', (dialect) => {
 
   beforeAll(async () => {
     t = await buildTestApp(dialect);
-    for (const name of ['北京星辰贸易有限公司', '上海星河电子', 'Acme Trading GmbH', 'ACME tools', 'Zhang Wei 张伟', 'Fifty 50% Off Ltd']) {
+    for (const name of ['北京星辰贸易有限公司', '上海星河电子', 'Acme Trading GmbH', 'ACME tools', 'Zhang Wei 张伟', 'Fifty 50% Off Ltd', 'The "Quoted" Co']) {
       const res = await t.admin.post('/api/customers', { name });
       expect(res.status).toBe(201);
     }
@@ -83,6 +85,23 @@ describe.each(DIALECTS)('customers over HTTP (%s)', (dialect) => {
     expect(await search('50%')).toEqual(['Fifty 50% Off Ltd']);
     expect(await search('%')).toEqual(['Fifty 50% Off Ltd']);
     expect(await search('_')).toEqual([]);
+  });
+
+  it('a fragment of any length finds exactly the names that contain it (the trigram index agrees with a substring test)', async () => {
+    const all: string[] = (await t.admin.get('/api/customers?limit=200')).body.items.map((c: { name: string }) => c.name);
+    const fragments = fc
+      .constantFrom(...all)
+      .chain((name) => fc.tuple(fc.constant([...name]), fc.nat(name.length - 1), fc.integer({ min: 1, max: 8 })))
+      .map(([chars, start, length]) => chars.slice(start, start + length).join('').trim())
+      .filter((fragment) => fragment.length > 0);
+    await fc.assert(
+      fc.asyncProperty(fragments, async (fragment) => {
+        const expected = all.filter((name) => searchKey(name).includes(searchKey(fragment))).sort();
+        expect(await search(fragment), fragment).toEqual(expected);
+      }),
+      { numRuns: 80 },
+    );
+    expect(await search('"quoted" co')).toEqual(['The "Quoted" Co']);
   });
 
   it('lists customers without a query and honours the limit', async () => {

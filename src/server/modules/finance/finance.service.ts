@@ -6,7 +6,7 @@ import type { DB } from '../../db/schema.js';
 import { scopeOf, type Actor } from '../../platform/actor.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
-import { keyContains } from '../customers/customers.service.js';
+import { customerNameMatches } from '../customers/customers.service.js';
 
 /**
  * The finance journal: what each customer owes per order. Receivable +total on confirm, payment −amount,
@@ -193,7 +193,7 @@ export async function customerBalances(ctx: Ctx, actor: Actor, query: CustomerBa
     .groupBy(['c.id', 'c.name'])
     .limit(query.limit + 1)
     .offset(offset);
-  if (query.q) q = q.where(keyContains('c.name_key', query.q));
+  if (query.q) q = q.where(customerNameMatches(ctx.kysely, 'c.id', query.q));
   if (query.openOnly) q = q.having(BALANCE, '<>', 0);
   q =
     query.sort === '-balance' ? q.orderBy(BALANCE, 'desc').orderBy('c.id')
