@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/helpers.js';
+import fs from 'node:fs';
+import { WAL_SAFETY_PAGES } from './checkpointer.js';
 import { keepPrepared } from './connect.js';
 
 describe.each(DIALECTS)('database connection (%s)', (dialect) => {
@@ -51,6 +53,20 @@ describe.each(DIALECTS)('database connection (%s)', (dialect) => {
       const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements where name like 'orderly_kept_%'`.execute(t.ctx.kysely);
       expect(rows.map((r) => r.statement)).toContain(byName('').sql);
     }
+  });
+
+  it.runIf(dialect === 'sqlite')('folds the write-ahead log into the database file in the background, not in the commit', async () => {
+    const file = t.config.database.dialect === 'sqlite' ? t.config.database.file : '';
+    const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(t.ctx.kysely);
+    expect(rows[0].wal_autocheckpoint).toBe(WAL_SAFETY_PAGES);
+    const before = fs.statSync(file).size;
+    // ~2,000 pages: past SQLite's default checkpoint threshold, far below the backstop, so only the worker copies them.
+    await t.ctx.kysely.transaction().execute(async (trx) => {
+      for (let i = 0; i < 200; i++) await trx.insertInto('customers').values({ name: `Wal ${i}`, name_key: `wal ${i} ${'x'.repeat(40_000)}`, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', version: 1 }).execute();
+    });
+    const deadline = Date.now() + 10_000;
+    while (fs.statSync(file).size < before + 8_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fs.statSync(file).size).toBeGreaterThan(before + 8_000_000);
   });
 
   it.runIf(dialect === 'sqlite')('lets a stream be abandoned half way and the same query run again', async () => {

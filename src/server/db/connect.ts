@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Database } from '../config.js';
+import { startCheckpointer, WAL_SAFETY_PAGES } from './checkpointer.js';
 import type { DB } from './schema.js';
 
 // pg hands back bigint and numeric as strings; every such value here (ids, counts, money sums in minor
@@ -36,9 +37,21 @@ export function connect(database: Database, options: { poolSize?: number } = {})
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -65536');
+  // 16 MB of page cache: the operating system caches the file too, and a larger cache only shows up as resident
+  // memory (a million-order export filled 64 MB of it, for no measurable gain in list or search latency).
+  sqlite.pragma('cache_size = -16384');
+  const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(database.file);
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
   const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'sqlite',
+    async close() {
+      // The checkpointer's connection first: the last connection to close folds the log back and removes it.
+      await checkpointer?.close();
+      await kysely.destroy();
+    },
+  };
 }
 
 /**

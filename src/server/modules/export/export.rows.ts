@@ -1,13 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { OrderExportQuery } from '../../../contracts/export.js';
+import { dialectOf, type Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { filteredOrders } from '../orders/orders.queries.js';
 
 /**
- * Orders per query: large enough that per-query cost vanishes, small enough that a page's garbage stays small
- * (measured on a million orders: 2,000 is as fast as 5,000 and peaks ~10 MB lower; 10,000 is slower).
+ * Orders per query: large enough that per-query cost vanishes, small enough that a page's garbage stays small.
+ * Measured exporting a million orders as CSV over HTTP: on SQLite (no round trips) 500 per page is as fast as
+ * 2,000 (~4.2 s) and peaks at ~158 MB instead of 180–200 MB, as less of each page lives long enough to be
+ * promoted to the old heap; on PostgreSQL every page is three round trips, and 2,000 per page takes 5.5 s
+ * where 500 takes 7–8 s, for about the same peak.
  */
-export const EXPORT_PAGE_SIZE = 2_000;
+export const exportPageSize = (dialect: Dialect) => (dialect === 'sqlite' ? 500 : 2_000);
 
 /** What the CSV and XLSX files show of an order. */
 export interface ExportOrder {
@@ -127,11 +131,12 @@ async function* orderPages<T extends ExportOrder>(
   detail: boolean,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<T[]> {
+  const pageSize = exportPageSize(dialectOf(db));
   const base = (await selectedOrders(db, query, scope))
     .select(detail ? DETAIL_COLUMNS : SUMMARY_COLUMNS)
     .where('o.id', '<=', upToId)
     .orderBy('o.id')
-    .limit(EXPORT_PAGE_SIZE);
+    .limit(pageSize);
   const customers = new NameCache((ids) => db.selectFrom('customers').select(['id', 'name']).where('id', 'in', ids).execute());
   const owners = new NameCache((ids) =>
     db.selectFrom('users').select((eb) => ['id', eb.fn.coalesce('display_name', 'username').as('name')]).where('id', 'in', ids).execute(),
@@ -177,7 +182,7 @@ async function* orderPages<T extends ExportOrder>(
       };
       return detail as unknown as T;
     });
-    if (rows.length < EXPORT_PAGE_SIZE) return;
+    if (rows.length < pageSize) return;
     afterId = rows[rows.length - 1]!.id;
   }
 }

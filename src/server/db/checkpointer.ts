@@ -1,0 +1,57 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * SQLite in WAL mode copies the log back into the database file ("checkpoints") after a commit that takes the
+ * log past wal_autocheckpoint pages, inside that commit's call. A command that writes a thousand orders
+ * crosses it every time, and as better-sqlite3 is synchronous the checkpoint (~70 ms of page copies and an
+ * fsync) blocked the whole server in the middle of that request. This worker thread checkpoints on a
+ * connection of its own instead, every `everyMs`, off the event loop. PASSIVE never waits for readers or
+ * writers: it copies what it may, and the next writer rewinds the log once everything is copied.
+ *
+ * The main connection keeps a high wal_autocheckpoint (WAL_SAFETY_PAGES) as a backstop, so the log stays
+ * bounded even if this worker stalls or a burst outruns it.
+ */
+export const WAL_SAFETY_PAGES = 16_384;
+
+// CommonJS, run by the worker as a script: the compiled module graph is not needed there, only the driver.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+const timer = setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+}, workerData.everyMs);
+parentPort.on('message', (message) => {
+  if (message !== 'close') return;
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  close(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, options: { everyMs?: number; onError?: (message: string) => void } = {}): Checkpointer {
+  const onError = options.onError ?? ((message: string) => process.emitWarning(`SQLite checkpointer: ${message}`));
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, everyMs: options.everyMs ?? 500 } });
+  worker.unref();
+  worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
+  // A failed checkpointer costs latency, not data: the main connection's backstop keeps checkpointing.
+  worker.on('error', (error) => onError(error.message));
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    async close() {
+      worker.postMessage('close');
+      await exited;
+    },
+  };
+}
