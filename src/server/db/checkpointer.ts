@@ -42,7 +42,8 @@ export interface Checkpointer {
 export function startCheckpointer(file: string, options: { everyMs?: number; onError?: (message: string) => void } = {}): Checkpointer {
   const onError = options.onError ?? ((message: string) => process.emitWarning(`SQLite checkpointer: ${message}`));
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, everyMs: options.everyMs ?? 500 } });
+  // No inherited execArgv: under --input-type=module the worker would read this CommonJS source as ESM.
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { file, driver, everyMs: options.everyMs ?? 500 } });
   worker.unref();
   worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
   // A failed checkpointer costs latency, not data: the main connection's backstop keeps checkpointing.
@@ -50,6 +51,9 @@ export function startCheckpointer(file: string, options: { everyMs?: number; onE
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async close() {
+      // Referenced again while it winds down: an unreferenced worker's exit does not keep the process alive, so a
+      // CLI command awaiting this close would otherwise end, silently and with code 0, before its last lines.
+      worker.ref();
       worker.postMessage('close');
       await exited;
     },

@@ -81,3 +81,30 @@ describe.each(DIALECTS)('database connection (%s)', (dialect) => {
     expect((await query().execute()).map((r) => r.name)).toEqual(['Stream 1', 'Stream 2', 'Stream 3']);
   });
 });
+
+describe('closing a SQLite database from a plain Node process', () => {
+  it('keeps the process alive until the close has finished, so what follows it still runs', async () => {
+    // Runs the built module (npm test builds first) in a process with nothing else to keep it alive, as a CLI is.
+    const { execFileSync } = await import('node:child_process');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-close-'));
+    try {
+      const script = `
+        const { connect } = await import(${JSON.stringify(path.resolve('dist/src/server/db/connect.js'))});
+        const db = connect({ dialect: 'sqlite', file: ${JSON.stringify(path.join(dir, 'close.db'))} });
+        const { sql } = await import('kysely');
+        await sql\`create table filler (data text)\`.execute(db.kysely);
+        // Long enough for the checkpointer thread to be up, as it is by a CLI command's last step.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // A log to fold back, so the checkpointer has work in hand when it is asked to close.
+        for (let i = 0; i < 40; i++) await sql\`insert into filler values (\${'x'.repeat(500_000)})\`.execute(db.kysely);
+        await db.close();
+        console.log('after close');`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(out).toContain('after close');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
