@@ -2,16 +2,14 @@
  * Single heavy operations at full size, timed one at a time (not under concurrent load): deleting and
  * restoring 1,000 confirmed orders, exporting every order as CSV, and taking and verifying a backup.
  */
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../src/server/config.js';
 import type { Db } from '../src/server/db/connect.js';
 import { createBackup, locateBackup, verifyBackup } from '../src/server/modules/backup/backup.service.js';
 import { systemActor } from '../src/server/platform/actor.js';
-import type { ServerMemory } from './export-server.js';
+import { startServerProcess } from './server.js';
 
 export interface OperationRow {
   operation: string;
@@ -69,35 +67,12 @@ async function deletionRounds(baseUrl: string, headers: Record<string, string>, 
   }));
 }
 
-/** Forks export-server.ts on the bench's database and waits until it listens. */
-async function startExportServer(config: Config): Promise<{ baseUrl: string; memory(): Promise<ServerMemory>; stop(): Promise<void> }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ORDERLY_LOG_LEVEL: 'warn', ORDERLY_JOBS: 'off', HOST: '127.0.0.1', PORT: '0' };
-  delete env.DATABASE_URL;
-  delete env.ORDERLY_DB;
-  if (config.database.dialect === 'postgres') env.DATABASE_URL = config.database.url;
-  else env.ORDERLY_DB = config.database.file;
-  const child = fork(fileURLToPath(new URL('./export-server.js', import.meta.url)), [], { env, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`the export server exited with ${code} before listening`)));
-  });
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    memory: () => new Promise<ServerMemory>((resolve) => (child.once('message', (m: ServerMemory) => resolve(m)), child.send('memory'))),
-    async stop() {
-      child.disconnect();
-      await exited;
-    },
-  };
-}
-
 /**
  * The whole order book as CSV over HTTP from a freshly started server process, with that process's peak
  * resident size (the kernel's high-water mark) — what an operator would see on the server running the export.
  */
 async function exportAll(headers: Record<string, string>, config: Config): Promise<OperationRow[]> {
-  const server = await startExportServer(config);
+  const server = await startServerProcess(config);
   try {
     const before = await server.memory();
     const started = performance.now();

@@ -3,7 +3,7 @@
  *
  * For each database: seed N orders (default 1,000,000) into a fresh database (a temporary SQLite file; a
  * throw-away PostgreSQL database when BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test is
- * reachable, dropped afterwards), start the real app on 127.0.0.1, sign in, and time each scenario over
+ * reachable, dropped afterwards), start the real app in a process of its own on 127.0.0.1, sign in, and time each scenario over
  * HTTP with concurrent keep-alive clients. Prints p50/p95/p99 and req/s against each scenario's target.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,13 +16,13 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { bulkSeed } from '../src/cli/bulk-seed.js';
-import { buildApp } from '../src/server/app.js';
 import { loadConfig, type Config } from '../src/server/config.js';
 import type { Db, Dialect } from '../src/server/db/connect.js';
 import { openDatabase } from '../src/server/main.js';
 import type { LoadJob, LoadResult } from './load-worker.js';
 import { measureOperations, OPERATIONS, printOperations, type Operation } from './operations.js';
 import { SCENARIOS, type BenchContext } from './scenarios.js';
+import { startServerProcess } from './server.js';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -163,14 +163,14 @@ async function benchDatabase(target: Target, options: Options): Promise<boolean>
 
 const labelOf = (config: Config) => (config.database.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite');
 
-/** Serves the seeded database on 127.0.0.1, signs in as admin and times every scenario; true if all pass. */
+/**
+ * Serves the seeded database from a server process of its own on 127.0.0.1, signs in as admin and times every
+ * scenario; true if all pass.
+ */
 export async function measureScenarios(config: Config, ctx: Db, options: Pick<Options, 'orders' | 'requests' | 'concurrency'> & { skip?: Operation[] }): Promise<boolean> {
-  const app = await buildApp(config, ctx, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  const server = await startServerProcess(config);
   try {
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('the app is not listening on TCP');
-    const baseUrl = `http://127.0.0.1:${address.port}`;
+    const { baseUrl } = server;
     const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
     if (!login.ok) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
     const cookie = login.headers.getSetCookie().find((c) => c.startsWith('orderly_session='))!.split(';')[0];
@@ -189,9 +189,9 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
     for (const scenario of SCENARIOS) {
       const { requests, note } = await scenario.prepare(bench, options.requests);
       const warmup = requests.slice(0, Math.min(50, requests.length));
-      let utilization = performance.eventLoopUtilization();
-      const result = await runWorker({ baseUrl, headers, requests, warmup, concurrency: options.concurrency }, () => (utilization = performance.eventLoopUtilization()));
-      const serverBusy = performance.eventLoopUtilization(utilization).utilization;
+      let timedStart = server.elu();
+      const result = await runWorker({ baseUrl, headers, requests, warmup, concurrency: options.concurrency }, () => (timedStart = server.elu()));
+      const serverBusy = performance.eventLoopUtilization(await server.elu(), await timedStart).utilization;
       const sorted = [...result.latenciesMs].sort((a, b) => a - b);
       const p95 = percentile(sorted, 95);
       rows.push({
@@ -221,7 +221,7 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
     printOperations(`${labelOf(config)} — single operations at ${options.orders.toLocaleString('en')} orders`, operations);
     return rows.every((r) => r.pass) && operations.every((r) => r.pass);
   } finally {
-    await app.close();
+    await server.stop();
   }
 }
 

@@ -1,10 +1,12 @@
 /**
- * The app on the bench's database in a process of its own, started by operations.ts (fork) for the export
- * measurement: the bench process's resident size holds what seeding a million rows left behind, so only a
- * separate server shows the memory an operator would see. Sends `{ port }` once listening; answers each
- * 'memory' message with its current and peak resident size; closes when the parent disconnects.
+ * The app on the bench's database in a process of its own, as an operator runs it, started by server.ts
+ * (fork): the bench process holds what seeding a million rows left behind (heap, caches), which would
+ * otherwise weigh on the latencies and the memory measured. Sends `{ port }` once listening; answers
+ * 'memory' with its current and peak resident size and 'elu' with its event-loop utilization so far;
+ * closes when the parent disconnects.
  */
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { buildApp } from '../src/server/app.js';
 import { loadConfig } from '../src/server/config.js';
 import { connect } from '../src/server/db/connect.js';
@@ -13,6 +15,8 @@ export interface ServerMemory {
   rssMb: number;
   peakRssMb: number;
 }
+
+export type ServerReply = { port: number } | { memory: ServerMemory } | { elu: { idle: number; active: number; utilization: number } };
 
 let sampledPeak = process.memoryUsage().rss;
 
@@ -36,8 +40,12 @@ async function serveForBench(): Promise<void> {
   const app = await buildApp(config, ctx, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('the export server is not listening on TCP');
-  process.on('message', (message) => message === 'memory' && process.send!(readMemory()));
+  if (!address || typeof address === 'string') throw new Error('the bench server is not listening on TCP');
+  const reply = (message: ServerReply) => process.send!(message);
+  process.on('message', (message) => {
+    if (message === 'memory') reply({ memory: readMemory() });
+    if (message === 'elu') reply({ elu: performance.eventLoopUtilization() });
+  });
   process.once('disconnect', () => {
     clearInterval(sampler);
     void app
@@ -45,7 +53,7 @@ async function serveForBench(): Promise<void> {
       .then(() => ctx.close())
       .finally(() => process.exit(0));
   });
-  process.send!({ port: address.port });
+  reply({ port: address.port });
 }
 
 serveForBench().catch((error) => {
