@@ -1,13 +1,13 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Empty, Flex, Input, Table, Typography, type TableColumnsType } from 'antd';
+import { Button, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import type { CustomerView } from '../../../contracts/customers.js';
 import { CUSTOMER_PAGE_LIMIT, customerKeys, searchCustomers } from '../../api/customers.js';
 import { Guard } from '../../auth/permissions.js';
 import { DateTime } from '../../components/DateTime.js';
-import { LoadFailed } from '../../components/LoadFailed.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { SearchableList } from '../../components/SearchableList.js';
 import { useSearchInUrl } from '../../components/use-search-in-url.js';
 import { useT } from '../../i18n/locale.js';
 import { CreateCustomerModal } from './components/CreateCustomerModal.js';
@@ -36,7 +36,6 @@ export default function CustomersPage() {
     { key: 'createdAt', title: t.common.createdAt, dataIndex: 'createdAt', width: 170, render: (v: string) => <DateTime value={v} /> },
   ];
 
-  const items = customers.data?.items ?? [];
   return (
     <div className="section-gap">
       <PageHeader
@@ -50,36 +49,15 @@ export default function CustomersPage() {
           </Guard>
         }
       />
-      <Card variant="borderless" styles={{ body: { padding: 0 } }}>
-        <Flex justify="space-between" align="center" gap={12} wrap style={{ padding: 16 }}>
-          <Input.Search
-            allowClear
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            onSearch={(value) => setText(value)}
-            placeholder={t.customers.searchPlaceholder}
-            style={{ maxWidth: 360 }}
-            loading={customers.isFetching}
-            data-testid="customer-search"
-          />
-          <Typography.Text type="secondary">{customers.data ? t.common.matchCount(items.length) : null}</Typography.Text>
-        </Flex>
-        {items.length >= CUSTOMER_PAGE_LIMIT && <Alert type="info" showIcon banner title={t.common.firstResultsOnly(CUSTOMER_PAGE_LIMIT)} />}
-        {customers.isError && !customers.data ? (
-          <LoadFailed error={customers.error} onRetry={() => customers.refetch()} />
-        ) : (
-          <Table<CustomerView>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={items}
-            loading={customers.isFetching}
-            pagination={items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
-            scroll={{ x: 900 }}
-            locale={{ emptyText: customers.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t.customers.empty} /> }}
-          />
-        )}
-      </Card>
+      <SearchableList<CustomerView>
+        search={{ text, setText }}
+        placeholder={t.customers.searchPlaceholder}
+        searchTestId="customer-search"
+        query={customers}
+        limit={CUSTOMER_PAGE_LIMIT}
+        columns={columns}
+        emptyText={t.customers.empty}
+      />
       <CreateCustomerModal open={creating} onClose={() => setCreating(false)} />
     </div>
   );

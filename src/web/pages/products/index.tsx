@@ -1,14 +1,14 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Empty, Flex, Input, Table, Typography, type TableColumnsType } from 'antd';
+import { Button, Flex, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useLocation, useNavigate, useParams } from 'react-router';
 import type { ProductView } from '../../../contracts/products.js';
 import { PRODUCT_PAGE_LIMIT, productKeys, searchProducts } from '../../api/products.js';
 import { Guard } from '../../auth/permissions.js';
-import { LoadFailed } from '../../components/LoadFailed.js';
 import { Money } from '../../components/Money.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { SearchableList } from '../../components/SearchableList.js';
 import { useSearchInUrl } from '../../components/use-search-in-url.js';
 import { useT } from '../../i18n/locale.js';
 import { CreateProductModal } from './components/CreateProductModal.js';
@@ -51,7 +51,6 @@ export default function ProductsPage() {
     },
   ];
 
-  const items = products.data?.items ?? [];
   return (
     <div className="section-gap">
       <PageHeader
@@ -65,39 +64,20 @@ export default function ProductsPage() {
           </Guard>
         }
       />
-      <Card variant="borderless" styles={{ body: { padding: 0 } }}>
-        <Flex justify="space-between" align="center" gap={12} wrap style={{ padding: 16 }}>
-          <Input.Search
-            allowClear
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            onSearch={(value) => setText(value)}
-            placeholder={t.products.searchPlaceholder}
-            style={{ maxWidth: 360 }}
-            loading={products.isFetching}
-            data-testid="product-search"
-          />
-          <Typography.Text type="secondary">{products.data ? t.common.matchCount(items.length) : null}</Typography.Text>
-        </Flex>
-        {items.length >= PRODUCT_PAGE_LIMIT && <Alert type="info" showIcon banner title={t.common.firstResultsOnly(PRODUCT_PAGE_LIMIT)} />}
-        {products.isError && !products.data ? (
-          <LoadFailed error={products.error} onRetry={() => products.refetch()} />
-        ) : (
-          <Table<ProductView>
-            className="clickable-rows"
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={items}
-            loading={products.isFetching}
-            pagination={items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
-            scroll={{ x: 900 }}
-            rowClassName={(p) => (p.id === openId ? 'ant-table-row-selected' : '')}
-            onRow={(p) => ({ onClick: () => navigate({ pathname: `/products/${p.id}`, search }) })}
-            locale={{ emptyText: products.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t.products.empty} /> }}
-          />
-        )}
-      </Card>
+      <SearchableList<ProductView>
+        search={{ text, setText }}
+        placeholder={t.products.searchPlaceholder}
+        searchTestId="product-search"
+        query={products}
+        limit={PRODUCT_PAGE_LIMIT}
+        columns={columns}
+        emptyText={t.products.empty}
+        tableProps={{
+          className: 'clickable-rows',
+          rowClassName: (p) => (p.id === openId ? 'ant-table-row-selected' : ''),
+          onRow: (p) => ({ onClick: () => navigate({ pathname: `/products/${p.id}`, search }) }),
+        }}
+      />
       <CreateProductModal open={creating} onClose={() => setCreating(false)} />
       <ProductDrawer productId={openId} onClose={() => navigate({ pathname: '/products', search })} />
     </div>

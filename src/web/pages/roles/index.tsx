@@ -5,14 +5,14 @@ import { useMemo, useState } from 'react';
 import { BUILTIN_ROLES, PERMISSIONS, SCOPABLE_PERMISSIONS, type Permission } from '../../../contracts/permissions.js';
 import { CreateRoleInput, UpdateRoleInput, type RoleView } from '../../../contracts/roles.js';
 import { adminKeys, createRole, deleteRole, listRoles, updateRole } from '../../api/admin.js';
-import { ProblemError } from '../../api/http.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { RequireAccess } from '../../components/NoAccess.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { useShowError } from '../../components/use-show-error.js';
-import { checkWithSchema, clearIssuesOnChange, issuesFromServer, showFieldIssues, type FieldIssue } from '../../forms/schema-errors.js';
-import { translateMessage, useT } from '../../i18n/locale.js';
+import { checkWithSchema, clearIssuesOnChange } from '../../forms/schema-errors.js';
+import { UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
+import { useT } from '../../i18n/locale.js';
 import { roleLabel } from '../users/index.js';
 
 type Cell = 'none' | 'own' | 'all';
@@ -213,8 +213,7 @@ function CreateRoleModal({ roles, onClose }: { roles: RoleView[]; onClose(): voi
   const queryClient = useQueryClient();
   const showError = useShowError();
   const [form] = Form.useForm<Values>();
-  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
-  const FIELDS = ['name', 'description'];
+  const issues = useFieldIssues(form, ['name', 'description']);
   const create = useMutation({
     mutationFn: async (values: Values) => {
       const grants = roles.find((r) => r.id === values.copyFrom)?.grants ?? [];
@@ -228,15 +227,13 @@ function CreateRoleModal({ roles, onClose }: { roles: RoleView[]; onClose(): voi
       onClose();
     },
     onError: (error) => {
-      if (Array.isArray(error)) setUnplaced(showFieldIssues(form, error as FieldIssue[], t, FIELDS));
-      else if (error instanceof ProblemError && error.fieldErrors.length) setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, FIELDS));
-      else showError(error);
+      if (!issues.placeError(error)) showError(error);
     },
   });
   return (
     <Modal open title={t.admin.roles.newRole} okText={t.common.create} cancelText={t.common.cancel} onOk={() => form.submit()} onCancel={onClose} confirmLoading={create.isPending} destroyOnHidden data-testid="role-modal">
-      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
-      <Form form={form} layout="vertical" onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { setUnplaced([]); create.mutate(v); }} preserve={false}>
+      <UnplacedIssues issues={issues.unplaced} />
+      <Form form={form} layout="vertical" onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { issues.clear(); create.mutate(v); }} preserve={false}>
         <Form.Item name="name" label={t.admin.roles.name} required extra={t.admin.roles.nameHelp}>
           <Input maxLength={64} autoFocus autoComplete="off" />
         </Form.Item>

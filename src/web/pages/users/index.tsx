@@ -4,7 +4,6 @@ import { Alert, App, Button, Card, Flex, Form, Input, Modal, Popconfirm, Select,
 import { useState } from 'react';
 import { CreateUserInput, UpdateUserInput, type UserView } from '../../../contracts/users.js';
 import { adminKeys, createUser, listRoles, listUsers, updateUser } from '../../api/admin.js';
-import { ProblemError } from '../../api/http.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useMe } from '../../auth/session.js';
 import { RequireAccess } from '../../components/NoAccess.js';
@@ -12,8 +11,9 @@ import { DateTime } from '../../components/DateTime.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { useShowError } from '../../components/use-show-error.js';
-import { checkWithSchema, clearIssuesOnChange, issuesFromServer, showFieldIssues, type FieldIssue } from '../../forms/schema-errors.js';
-import { translateMessage, useT } from '../../i18n/locale.js';
+import { checkWithSchema, clearIssuesOnChange } from '../../forms/schema-errors.js';
+import { UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
+import { useT } from '../../i18n/locale.js';
 import type { Messages } from '../../i18n/en.js';
 
 export const roleLabel = (t: Messages, name: string) => (t.roles as Record<string, string>)[name] ?? name;
@@ -136,9 +136,10 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
   const queryClient = useQueryClient();
   const showError = useShowError();
   const [form] = Form.useForm<Values>();
-  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
   const roles = useQuery({ queryKey: adminKeys.roles, queryFn: listRoles });
   const fields = editing.mode === 'create' ? ['username', 'password', 'displayName', 'roles'] : editing.mode === 'edit' ? ['displayName', 'roles'] : ['password'];
+
+  const issues = useFieldIssues(form, fields);
 
   const save = useMutation({
     mutationFn: async (values: Values) => {
@@ -159,9 +160,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
       onClose();
     },
     onError: (error) => {
-      if (Array.isArray(error)) setUnplaced(showFieldIssues(form, error as FieldIssue[], t, fields));
-      else if (error instanceof ProblemError && error.fieldErrors.length) setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, fields));
-      else showError(error);
+      if (!issues.placeError(error)) showError(error);
     },
   });
 
@@ -170,8 +169,8 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
   return (
     <Modal open title={title} okText={editing.mode === 'create' ? t.common.create : editing.mode === 'password' ? t.admin.users.resetPassword : t.admin.roles.save} cancelText={t.common.cancel} onOk={() => form.submit()} onCancel={onClose} confirmLoading={save.isPending} destroyOnHidden data-testid="user-modal">
       {editing.mode === 'password' && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t.admin.users.passwordResetHelp} />}
-      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
-      <Form form={form} layout="vertical" initialValues={initial} onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { setUnplaced([]); save.mutate(v); }} preserve={false}>
+      <UnplacedIssues issues={issues.unplaced} />
+      <Form form={form} layout="vertical" initialValues={initial} onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { issues.clear(); save.mutate(v); }} preserve={false}>
         {editing.mode === 'create' && (
           <Form.Item name="username" label={t.admin.users.username} required>
             <Input maxLength={64} autoFocus autoComplete="off" />

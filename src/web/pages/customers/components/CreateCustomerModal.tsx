@@ -1,12 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Alert, Form, Input, Modal } from 'antd';
-import { useState } from 'react';
+import { App, Form, Input, Modal } from 'antd';
 import { CreateCustomerInput, type CustomerView } from '../../../../contracts/customers.js';
 import { createCustomer, customerKeys } from '../../../api/customers.js';
-import { ProblemError } from '../../../api/http.js';
 import { useShowError } from '../../../components/use-show-error.js';
-import { clearIssuesOnChange, checkWithSchema, issuesFromServer, showFieldIssues, type FieldIssue } from '../../../forms/schema-errors.js';
-import { translateMessage, useT } from '../../../i18n/locale.js';
+import { clearIssuesOnChange, checkWithSchema } from '../../../forms/schema-errors.js';
+import { UnplacedIssues, useFieldIssues } from '../../../forms/use-field-issues.js';
+import { useT } from '../../../i18n/locale.js';
 
 const FIELDS = ['name', 'phone', 'email', 'note'] as const;
 type Values = { name?: string; phone?: string; email?: string; note?: string };
@@ -18,7 +17,7 @@ export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolea
   const queryClient = useQueryClient();
   const showError = useShowError();
   const [form] = Form.useForm<Values>();
-  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
+  const issues = useFieldIssues(form, FIELDS);
 
   const create = useMutation({
     mutationFn: createCustomer,
@@ -29,15 +28,14 @@ export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolea
       onClose();
     },
     onError: (error) => {
-      if (error instanceof ProblemError && error.fieldErrors.length) setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, FIELDS));
-      else showError(error);
+      if (!issues.placeError(error)) showError(error);
     },
   });
 
   function submit(values: Values) {
-    setUnplaced([]);
+    issues.clear();
     const check = checkWithSchema(CreateCustomerInput, values);
-    if (!check.ok) return void setUnplaced(showFieldIssues(form, check.issues, t, FIELDS));
+    if (!check.ok) return issues.place(check.issues);
     create.mutate(check.data);
   }
 
@@ -53,7 +51,7 @@ export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolea
       destroyOnHidden
       data-testid="create-customer-modal"
     >
-      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
+      <UnplacedIssues issues={issues.unplaced} />
       <Form form={form} onValuesChange={clearIssuesOnChange(form)} layout="vertical" onFinish={submit} preserve={false} style={{ marginTop: 8 }}>
         <Form.Item name="name" label={t.customers.name} required>
           <Input maxLength={200} placeholder={t.customers.namePlaceholder} autoFocus />

@@ -1,12 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Col, Form, Input, InputNumber, Modal, Row } from 'antd';
-import { useState } from 'react';
+import { App, Col, Form, Input, InputNumber, Modal, Row } from 'antd';
 import { CreateProductInput } from '../../../../contracts/products.js';
-import { ProblemError } from '../../../api/http.js';
 import { createProduct, productKeys } from '../../../api/products.js';
 import { useShowError } from '../../../components/use-show-error.js';
-import { clearIssuesOnChange, checkWithSchema, issuesFromServer, showFieldIssues, type FieldIssue } from '../../../forms/schema-errors.js';
-import { translateMessage, useT } from '../../../i18n/locale.js';
+import { clearIssuesOnChange, checkWithSchema } from '../../../forms/schema-errors.js';
+import { UnplacedIssues, useFieldIssues } from '../../../forms/use-field-issues.js';
+import { useT } from '../../../i18n/locale.js';
 
 const FIELDS = ['sku', 'name', 'price', 'stock'] as const;
 type Values = { sku?: string; name?: string; price?: string; stock?: number | null };
@@ -17,7 +16,7 @@ export function CreateProductModal({ open, onClose }: { open: boolean; onClose()
   const queryClient = useQueryClient();
   const showError = useShowError();
   const [form] = Form.useForm<Values>();
-  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
+  const issues = useFieldIssues(form, FIELDS);
 
   const create = useMutation({
     mutationFn: createProduct,
@@ -27,15 +26,14 @@ export function CreateProductModal({ open, onClose }: { open: boolean; onClose()
       onClose();
     },
     onError: (error) => {
-      if (error instanceof ProblemError && error.fieldErrors.length) setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, FIELDS));
-      else showError(error);
+      if (!issues.placeError(error)) showError(error);
     },
   });
 
   function submit(values: Values) {
-    setUnplaced([]);
+    issues.clear();
     const check = checkWithSchema(CreateProductInput, { ...values, stock: values.stock ?? undefined });
-    if (!check.ok) return void setUnplaced(showFieldIssues(form, check.issues, t, FIELDS));
+    if (!check.ok) return issues.place(check.issues);
     create.mutate(check.data);
   }
 
@@ -50,7 +48,7 @@ export function CreateProductModal({ open, onClose }: { open: boolean; onClose()
       confirmLoading={create.isPending}
       destroyOnHidden
     >
-      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
+      <UnplacedIssues issues={issues.unplaced} />
       <Form form={form} onValuesChange={clearIssuesOnChange(form)} layout="vertical" onFinish={submit} preserve={false} initialValues={{ stock: 0 }} style={{ marginTop: 8 }}>
         <Row gutter={16}>
           <Col span={10}>

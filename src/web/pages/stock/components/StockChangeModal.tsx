@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Form, Input, InputNumber, Modal, Segmented, Typography } from 'antd';
-import { useState } from 'react';
 import { StockChangeInput } from '../../../../contracts/inventory.js';
 import { ProblemError } from '../../../api/http.js';
 import { productKeys } from '../../../api/products.js';
 import { changeStock, stockKeys } from '../../../api/stock.js';
 import { useShowError } from '../../../components/use-show-error.js';
-import { clearIssuesOnChange, checkWithSchema, issuesFromServer, showFieldIssues, type FieldIssue } from '../../../forms/schema-errors.js';
-import { translateMessage, useT } from '../../../i18n/locale.js';
+import { clearIssuesOnChange, checkWithSchema } from '../../../forms/schema-errors.js';
+import { UnplacedIssues, useFieldIssues } from '../../../forms/use-field-issues.js';
+import { useT } from '../../../i18n/locale.js';
 
 export type StockChangeKind = 'adjust' | 'receive';
 type Values = { kind: StockChangeKind; quantity?: number | null; reason?: string };
@@ -23,7 +23,7 @@ export function StockChangeModal({ product, kind, onClose }: { product: { id: st
   const queryClient = useQueryClient();
   const showError = useShowError();
   const [form] = Form.useForm<Values>();
-  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
+  const issues = useFieldIssues(form, FIELDS);
   const chosenKind = Form.useWatch('kind', form) ?? kind;
   const quantity = Form.useWatch('quantity', form);
 
@@ -36,17 +36,14 @@ export function StockChangeModal({ product, kind, onClose }: { product: { id: st
       onClose();
     },
     onError: (error) => {
-      if (error instanceof ProblemError && error.fieldErrors.length) {
-        setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, FIELDS));
-        if (error.code === 'below_reserved') showError(error);
-      } else showError(error);
+      if (!issues.placeError(error) || (error instanceof ProblemError && error.code === 'below_reserved')) showError(error);
     },
   });
 
   function submit(values: Values) {
-    setUnplaced([]);
+    issues.clear();
     const check = checkWithSchema(StockChangeInput, { ...values, quantity: values.quantity ?? undefined });
-    if (!check.ok) return void setUnplaced(showFieldIssues(form, check.issues, t, FIELDS));
+    if (!check.ok) return issues.place(check.issues);
     save.mutate(check.data);
   }
 
@@ -65,7 +62,7 @@ export function StockChangeModal({ product, kind, onClose }: { product: { id: st
       data-testid="stock-change-modal"
     >
       <Alert type="info" showIcon style={{ marginBottom: 16 }} title={chosenKind === 'receive' ? s.receiveHelp : s.adjustHelp} />
-      {unplaced.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={unplaced.map((i) => translateMessage(t, i.message)).join('; ')} />}
+      <UnplacedIssues issues={issues.unplaced} />
       <Form form={form} layout="vertical" onFinish={submit} onValuesChange={clearIssuesOnChange(form)} initialValues={{ kind }} preserve={false}>
         <Form.Item name="kind" label={s.kind}>
           <Segmented<StockChangeKind>

@@ -1,0 +1,36 @@
+import { Alert, type FormInstance } from 'antd';
+import { useState } from 'react';
+import { ProblemError } from '../api/http.js';
+import { translateMessage, useT } from '../i18n/locale.js';
+import { issuesFromServer, showFieldIssues, type FieldIssue } from './schema-errors.js';
+
+/**
+ * The issues of one form: those of the shared Zod schema (checked before sending) and those of a 400 from the
+ * server land on the fields they name; what no field of this form shows is kept for <UnplacedIssues>.
+ */
+export function useFieldIssues(form: FormInstance, fields: readonly string[]) {
+  const t = useT();
+  const [unplaced, setUnplaced] = useState<FieldIssue[]>([]);
+  const place = (issues: FieldIssue[]) => setUnplaced(showFieldIssues(form, issues, t, fields));
+  return {
+    unplaced,
+    clear: () => setUnplaced([]),
+    place,
+    /**
+     * Places a mutation's error if it names fields: the schema's issues (thrown as an array before sending) or a
+     * problem+json with `errors`. Returns false for any other error, which the caller shows its own way.
+     */
+    placeError(error: unknown): boolean {
+      if (Array.isArray(error)) place(error as FieldIssue[]);
+      else if (error instanceof ProblemError && error.fieldErrors.length) place(issuesFromServer(error.fieldErrors));
+      else return false;
+      return true;
+    },
+  };
+}
+
+export function UnplacedIssues({ issues }: { issues: FieldIssue[] }) {
+  const t = useT();
+  if (issues.length === 0) return null;
+  return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={issues.map((i) => translateMessage(t, i.message)).join('; ')} />;
+}
