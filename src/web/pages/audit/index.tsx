@@ -17,7 +17,7 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { useFileDownload } from '../../components/use-file-download.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useT } from '../../i18n/locale.js';
-import { CursorPager } from '../orders/components/CursorPager.js';
+import { CursorPager, urlStatePager } from '../orders/components/CursorPager.js';
 import { hasAuditFilters, readAuditState, toAuditQuery, writeAuditState, type AuditListState } from './audit-params.js';
 import { AuditFilterBar } from './components/AuditFilterBar.js';
 import { ChainVerificationResult, useChainVerification, VerifyChainButton } from './components/ChainVerification.js';
@@ -130,16 +130,7 @@ function AuditLog() {
           <Typography.Text type="secondary">{entries.data ? t.common.matchCount(entries.data.items.length) : '\u00a0'}</Typography.Text>
           <Flex align="center" gap={8}>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => entries.refetch()} loading={entries.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
-            <CursorPager
-              page={state.cursors.length + 1}
-              hasNext={nextCursor !== null}
-              limit={state.limit}
-              loading={entries.isFetching}
-              onFirst={() => go({ ...state, cursors: [] })}
-              onPrevious={() => go({ ...state, cursors: state.cursors.slice(0, -1) })}
-              onNext={() => nextCursor && go({ ...state, cursors: [...state.cursors, nextCursor] })}
-              onLimitChange={(limit) => go({ ...state, limit, cursors: [] })}
-            />
+            <CursorPager {...urlStatePager(state, go, nextCursor)} loading={entries.isFetching} />
           </Flex>
         </Flex>
         {entries.isError && !entries.data ? (

@@ -13,7 +13,7 @@ import { Money } from '../../components/Money.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { useT } from '../../i18n/locale.js';
-import { CursorPager } from './components/CursorPager.js';
+import { CursorPager, urlStatePager } from './components/CursorPager.js';
 import { DeleteSelectionButton } from './components/DeleteSelectionButton.js';
 import { ExportMenu } from './components/ExportMenu.js';
 import { OrderFilterBar } from './components/OrderFilterBar.js';
@@ -170,16 +170,7 @@ export default function OrdersPage() {
           <Flex align="center" gap={8}>
             <ExportMenu filters={state.filters} selectedIds={matching ? [] : selectedKeys.map(String)} />
             <Button size="small" icon={<ReloadOutlined />} onClick={() => orders.refetch()} loading={orders.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
-            <CursorPager
-              page={page}
-              hasNext={nextCursor !== null}
-              limit={state.limit}
-              loading={orders.isFetching}
-              onFirst={() => go({ ...state, cursors: [] })}
-              onPrevious={() => go({ ...state, cursors: state.cursors.slice(0, -1) })}
-              onNext={() => nextCursor && go({ ...state, cursors: [...state.cursors, nextCursor] })}
-              onLimitChange={(limit) => go({ ...state, limit, cursors: [] })}
-            />
+            <CursorPager {...urlStatePager(state, go, nextCursor)} loading={orders.isFetching} />
           </Flex>
         </Flex>
         <SelectAllMatching

@@ -18,7 +18,7 @@ import { StatusTag } from '../../components/StatusTag.js';
 import { useShowError } from '../../components/use-show-error.js';
 import type { Messages } from '../../i18n/en.js';
 import { useT } from '../../i18n/locale.js';
-import { CursorPager } from '../orders/components/CursorPager.js';
+import { CursorPager, urlStatePager } from '../orders/components/CursorPager.js';
 import { PurgeDialog } from './components/PurgeDialog.js';
 import { RequestRestoreDialog } from './components/RequestRestoreDialog.js';
 import { RetentionCard } from './components/RetentionCard.js';
@@ -209,7 +209,6 @@ export default function RecycleBinPage() {
     },
   ];
 
-  const page = state.cursors.length + 1;
   const nextCursor = bin.data?.nextCursor ?? null;
   const filtered = Boolean(state.q || state.reason || state.batchId);
   const showRetention = hasPermission(me, 'settings.manage');
@@ -256,16 +255,7 @@ export default function RecycleBinPage() {
           </Flex>
           <Flex align="center" gap={8}>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => bin.refetch()} loading={bin.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
-            <CursorPager
-              page={page}
-              hasNext={nextCursor !== null}
-              limit={state.limit}
-              loading={bin.isFetching}
-              onFirst={() => go({ ...state, cursors: [] })}
-              onPrevious={() => go({ ...state, cursors: state.cursors.slice(0, -1) })}
-              onNext={() => nextCursor && go({ ...state, cursors: [...state.cursors, nextCursor] })}
-              onLimitChange={(limit) => go({ ...state, limit, cursors: [] })}
-            />
+            <CursorPager {...urlStatePager(state, go, nextCursor)} loading={bin.isFetching} />
           </Flex>
         </Flex>
         {(selectedRows.length > 0 || state.batchId) && (

@@ -42,3 +42,16 @@ export function CursorPager({ page, hasNext, limit, loading, onFirst, onPrevious
     </Flex>
   );
 }
+
+/** The pager's props for a list whose stack of cursors and page size live in its URL state (`go` navigates). */
+export function urlStatePager<S extends { cursors: string[]; limit: number }>(state: S, go: (next: S) => void, nextCursor: string | null) {
+  return {
+    page: state.cursors.length + 1,
+    hasNext: nextCursor !== null,
+    limit: state.limit,
+    onFirst: () => go({ ...state, cursors: [] }),
+    onPrevious: () => go({ ...state, cursors: state.cursors.slice(0, -1) }),
+    onNext: () => nextCursor && go({ ...state, cursors: [...state.cursors, nextCursor] }),
+    onLimitChange: (limit: number) => go({ ...state, limit, cursors: [] }),
+  };
+}
