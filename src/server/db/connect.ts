@@ -1,8 +1,9 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { Database } from '../config.js';
 import { startCheckpointer, WAL_SAFETY_PAGES } from './checkpointer.js';
 import type { DB } from './schema.js';
@@ -16,6 +17,13 @@ export type Dialect = Database['dialect'];
 export interface Db {
   kysely: Kysely<DB>;
   dialect: Dialect;
+  /**
+   * PostgreSQL only: the query's rows as arrays, `size` at a time, through a cursor on a connection of its own
+   * (released when the loop ends or leaves early). The next chunk is already asked for while the caller works
+   * on the current one, so the database and the app work side by side; JIT is off for it, as compiling the
+   * expressions of a long read costs more than it saves.
+   */
+  readInChunks?(query: CompiledQuery, size: number): AsyncGenerator<unknown[][]>;
   close(): Promise<void>;
 }
 
@@ -29,7 +37,31 @@ export function connect(database: Database, options: { poolSize?: number } = {})
     const pool = new pg.Pool({ connectionString: database.url, max: options.poolSize ?? 10 });
     pool.on('connect', runKeptStatementsPrepared);
     const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    return {
+      kysely,
+      dialect: 'postgres',
+      async *readInChunks(query, size) {
+        const client = await pool.connect();
+        let cursor: Cursor<unknown[]> | undefined;
+        let next: Promise<unknown[][]> | undefined;
+        try {
+          await client.query('set jit = off');
+          cursor = client.query(new Cursor<unknown[]>(query.sql, query.parameters as unknown[], { rowMode: 'array' }));
+          next = cursor.read(size);
+          for (let rows = await next; rows.length > 0; rows = await next) {
+            next = cursor.read(size);
+            yield rows;
+          }
+        } finally {
+          await next?.catch(() => undefined);
+          await cursor?.close().catch(() => undefined);
+          // A connection whose cursor failed mid-way may be in any state: it is closed rather than reused.
+          const healthy = await client.query('reset jit').then(() => true, () => false);
+          client.release(!healthy);
+        }
+      },
+      close: () => kysely.destroy(),
+    };
   }
   if (database.file !== ':memory:') fs.mkdirSync(path.dirname(database.file), { recursive: true });
   const sqlite = new SQLite(database.file);

@@ -17,7 +17,7 @@ export function exportFilename(format: ExportFormat, at = new Date()): string {
  * Excel runs a cell starting with = + - @ (or a tab or carriage return) as a formula; a leading quote keeps it
  * text (OWASP "CSV injection"). Applied to free text only: our own money and times never start that way.
  */
-function textCell(value: string | null): string {
+export function textCell(value: string | null): string {
   if (value === null || value === '') return '';
   const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -28,15 +28,29 @@ function csvRow(o: ExportOrder): string {
   return `${textCell(o.number)},${o.status},${textCell(o.customer_name)},${textCell(o.owner_name)},${fromMinor(o.total)},${fromMinor(o.paid)},${o.created_at},${o.confirmed_at ?? ''},${o.line_count},${textCell(o.note)}`;
 }
 
-/** UTF-8 with a BOM (so Excel reads Chinese names correctly), CRLF line ends, one chunk per page. */
+/** UTF-8 with a BOM (so Excel reads Chinese names correctly), then the header; CRLF line ends. */
+const CSV_HEADER = `\uFEFF${ORDER_EXPORT_COLUMNS.join(',')}\r\n`;
+
+/** The CSV file, one chunk per page. */
 export async function* csvChunks(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows): AsyncGenerator<string> {
-  yield `\uFEFF${ORDER_EXPORT_COLUMNS.join(',')}\r\n`;
+  yield CSV_HEADER;
   let rows = 0;
   for await (const page of pages) {
     let chunk = '';
     for (const o of page) chunk += `${csvRow(o)}\r\n`;
     yield chunk;
     rows += page.length;
+    onRows?.(rows);
+  }
+}
+
+/** The same file from lines already written (export.csv-pg.ts), one chunk per page. */
+export async function* writtenCsvChunks(pages: AsyncIterable<{ text: string; rows: number }>, onRows?: OnRows): AsyncGenerator<string> {
+  yield CSV_HEADER;
+  let rows = 0;
+  for await (const page of pages) {
+    yield page.text;
+    rows += page.rows;
     onRows?.(rows);
   }
 }

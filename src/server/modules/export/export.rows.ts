@@ -51,10 +51,10 @@ export interface ExportOrderDetail extends ExportOrder {
   lines: ExportLine[];
 }
 
-type Scope = { ownerId?: number };
+export type Scope = { ownerId?: number };
 
 /** The matching orders: the selected ids, or the filter; either way only live orders within the caller's scope. */
-async function selectedOrders(db: Kysely<DB>, query: OrderExportQuery, scope: Scope) {
+export async function selectedOrders(db: Kysely<DB>, query: OrderExportQuery, scope: Scope) {
   if (query.ids) return (await filteredOrders(db, {}, scope)).where('o.id', 'in', query.ids.map(Number));
   return filteredOrders(db, query, scope);
 }

@@ -4,7 +4,8 @@ import { EXPORT_CONTENT_TYPES, OrderExportQuery, type ExportFormat, type OrderEx
 import type { Ctx } from '../../db/context.js';
 import { ownerFilter, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
-import { csvChunks, exportFilename, jsonChunks, xlsxStream, type OnRows } from './export.formats.js';
+import { postgresCsvPages } from './export.csv-pg.js';
+import { csvChunks, exportFilename, jsonChunks, writtenCsvChunks, xlsxStream, type OnRows } from './export.formats.js';
 import { detailPages, measureSelection, summaryPages } from './export.rows.js';
 
 export interface OrderExport {
@@ -31,13 +32,14 @@ export interface ExportOptions {
   onEnd?: (outcome: ExportOutcome) => void;
 }
 
-async function* trackPages<T>(pages: AsyncGenerator<T[]>, signal: AbortSignal | undefined, onEnd: ExportOptions['onEnd']): AsyncGenerator<T[]> {
+/** Counts the orders handed on (`sizeOf` a page) and reports, once, how the export ended. */
+async function* trackPages<P>(pages: AsyncGenerator<P>, sizeOf: (page: P) => number, signal: AbortSignal | undefined, onEnd: ExportOptions['onEnd']): AsyncGenerator<P> {
   let rows = 0;
   let completed = false;
   try {
     for await (const page of pages) {
       yield page;
-      rows += page.length;
+      rows += sizeOf(page);
     }
     completed = !signal?.aborted;
   } finally {
@@ -66,13 +68,15 @@ export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExport
       diff: { format, ...(ids ? { ids } : { filter: given }), scope: scope.ownerId === undefined ? 'all' : 'own', rows, upToId: String(upToId) },
     }),
   );
-  const track = <T>(pages: AsyncGenerator<T[]>) => trackPages(pages, options.signal, options.onEnd);
+  const track = <T>(pages: AsyncGenerator<T[]>) => trackPages(pages, (page) => page.length, options.signal, options.onEnd);
   const body =
     format === 'json'
       ? Readable.from(jsonChunks(track(detailPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
-      : format === 'csv'
-        ? Readable.from(csvChunks(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
-        : xlsxStream(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows);
+      : format === 'csv' && ctx.dialect === 'postgres'
+        ? Readable.from(writtenCsvChunks(trackPages(postgresCsvPages(ctx, query, scope, upToId, options.signal), (page) => page.rows, options.signal, options.onEnd), options.onRows), { objectMode: false })
+        : format === 'csv'
+          ? Readable.from(csvChunks(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
+          : xlsxStream(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows);
   return { format, filename: exportFilename(format), contentType: EXPORT_CONTENT_TYPES[format], rows, body };
 }
 

@@ -1,0 +1,68 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { OrderExportQuery } from '../../../contracts/export.js';
+import type { Ctx } from '../../db/context.js';
+import { textCell } from './export.formats.js';
+import { selectedOrders, type Scope } from './export.rows.js';
+
+/**
+ * The CSV export on PostgreSQL: one query through a cursor, the work shared between the two processes.
+ *
+ * Paged as row objects (every field parsed, a Map of names and one of line counts per page, then the garbage),
+ * a million orders kept node-postgres busy for 5.5 s (~180,000 rows/s) and peaked at ~220 MB while the
+ * database mostly waited. Here PostgreSQL joins the names, counts the lines and writes the columns that never
+ * need quoting (number, status, money, times, line count) as two ready pieces of the line; the app guards and
+ * quotes only the free text (customer, owner, note) with the same textCell as every other CSV, and reads the
+ * next chunk while it formats this one. The file is byte for byte the one export.formats.ts csvRow writes (a
+ * test compares them). SQLite keeps the plain path: its driver is in-process, so there is nothing to overlap.
+ */
+
+/** contracts/common.ts fromMinor in SQL: 12345 → "123.45", -5 → "-0.05". */
+function money(minor: RawBuilder<number>): RawBuilder<string> {
+  return sql<string>`((case when ${minor} < 0 then '-' else '' end) || (abs(${minor}) / 100)::text || '.' || lpad((abs(${minor}) % 100)::text, 2, '0'))`;
+}
+
+/** Rows read per round trip. */
+const CHUNK_ROWS = 2_000;
+
+export interface FormattedPage {
+  /** CSV lines, concatenated. */
+  text: string;
+  rows: number;
+}
+
+/** The matching orders up to `upToId`, by id, as CSV text in chunks; stops between chunks when `signal` aborts. */
+export async function* postgresCsvPages(
+  ctx: Ctx,
+  query: OrderExportQuery,
+  scope: Scope,
+  upToId: number,
+  signal?: AbortSignal,
+  chunkRows = CHUNK_ROWS,
+): AsyncGenerator<FormattedPage> {
+  if (!ctx.readInChunks) throw new Error('this CSV export path needs PostgreSQL');
+  const lines = (await selectedOrders(ctx.kysely, query, scope))
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .leftJoin('users as u', 'u.id', 'o.owner_id')
+    .where('o.id', '<=', upToId)
+    .select([
+      // The number is always SO-YYYY-NNNNNN and the status a keyword: neither can need the guard or quotes.
+      sql<string>`o.number || ',' || o.status`.as('head'),
+      'c.name',
+      sql<string | null>`coalesce(u.display_name, u.username)`.as('owner'),
+      sql<string>`${money(sql.ref('o.total'))} || ',' || ${money(sql.ref('o.paid'))} || ',' || o.created_at || ',' || coalesce(o.confirmed_at, '') || ',' || (select count(*) from order_items i where i.order_id = o.id)::text`.as(
+        'middle',
+      ),
+      'o.note',
+    ])
+    .orderBy('o.id')
+    .compile();
+  // Leaving the loop early (an abort, or the reader gone) closes the cursor and frees its connection.
+  for await (const chunk of ctx.readInChunks(lines, chunkRows)) {
+    if (signal?.aborted) return;
+    let text = '';
+    for (const [head, customer, owner, middle, note] of chunk as Array<[string, string, string | null, string, string | null]>) {
+      text += `${head},${textCell(customer)},${textCell(owner)},${middle},${textCell(note)}\r\n`;
+    }
+    yield { text, rows: chunk.length };
+  }
+}
