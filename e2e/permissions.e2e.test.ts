@@ -153,8 +153,15 @@ describe('roles and permissions in the browser', () => {
     await page.waitForURL(/\/orders$/);
     await page.goto(`${baseUrl}/tokens`);
     await page.locator('[data-testid=new-token]').click();
-    await page.locator('#name').fill('ERP 同步');
-    await page.locator('.ant-modal:visible .ant-modal-footer .ant-btn-primary').click();
+    const name = page.locator('.ant-modal:visible #name');
+    await name.fill('ERP 同步');
+    expect(await name.inputValue()).toBe('ERP 同步');
+    // Wait for the create request itself, so a refusal fails here with its status and body, not as a timeout later.
+    const [created] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/tokens' && r.request().method() === 'POST'),
+      page.locator('.ant-modal:visible .ant-modal-footer .ant-btn-primary').click(),
+    ]);
+    expect(created.status(), await created.text()).toBe(201);
     const token = (await page.locator('[data-testid=token-value]').textContent()) ?? '';
     expect(token).toMatch(/^ord_/);
     await page.screenshot({ path: path.join(SHOTS, 'permissions-token-zh-CN.png') });
