@@ -4,7 +4,7 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../../tes
 import { bulkSeed } from '../../../cli/bulk-seed.js';
 import { OrderExportQuery } from '../../../contracts/export.js';
 import { postgresCsvPages } from './export.csv-pg.js';
-import { csvChunks, writtenCsvChunks } from './export.formats.js';
+import { csvChunks, csvPages } from './export.formats.js';
 import { measureSelection, summaryPages } from './export.rows.js';
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {
@@ -47,8 +47,8 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL CSV export path', () =
           });
           const query = OrderExportQuery.parse({ format: 'csv' });
           const { upToId } = await measureSelection(k, query, {});
-          const expected = await text(csvChunks(summaryPages(k, query, {}, upToId)));
-          const actual = await text(writtenCsvChunks(postgresCsvPages(db.ctx, query, {}, upToId)));
+          const expected = await text(csvChunks(csvPages(summaryPages(k, query, {}, upToId))));
+          const actual = await text(csvChunks(postgresCsvPages(db.ctx, query, {}, upToId)));
           expect(actual.length).toBe(expected.length);
           expect(actual === expected).toBe(true);
         },
@@ -64,8 +64,8 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL CSV export path', () =
     const scope = { ownerId: owner.owner_id };
     const { rows, upToId } = await measureSelection(k, query, scope);
     expect(rows).toBeGreaterThan(0);
-    const expected = await text(csvChunks(summaryPages(k, query, scope, upToId)));
-    expect(await text(writtenCsvChunks(postgresCsvPages(db.ctx, query, scope, upToId)))).toBe(expected);
+    const expected = await text(csvChunks(csvPages(summaryPages(k, query, scope, upToId))));
+    expect(await text(csvChunks(postgresCsvPages(db.ctx, query, scope, upToId)))).toBe(expected);
 
     const stop = new AbortController();
     let chunks = 0;

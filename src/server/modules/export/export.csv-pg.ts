@@ -1,8 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { OrderExportQuery } from '../../../contracts/export.js';
 import type { Ctx } from '../../db/context.js';
-import { textCell } from './export.formats.js';
-import { selectedOrders, type Scope } from './export.rows.js';
+import { textCell, type CsvPage } from './export.formats.js';
+import { exportPageSize, selectedOrders, type Scope } from './export.rows.js';
 
 /**
  * The CSV export on PostgreSQL: one query through a cursor, the work shared between the two processes.
@@ -21,15 +21,6 @@ function money(minor: RawBuilder<number>): RawBuilder<string> {
   return sql<string>`((case when ${minor} < 0 then '-' else '' end) || (abs(${minor}) / 100)::text || '.' || lpad((abs(${minor}) % 100)::text, 2, '0'))`;
 }
 
-/** Rows read per round trip. */
-const CHUNK_ROWS = 2_000;
-
-export interface FormattedPage {
-  /** CSV lines, concatenated. */
-  text: string;
-  rows: number;
-}
-
 /** The matching orders up to `upToId`, by id, as CSV text in chunks; stops between chunks when `signal` aborts. */
 export async function* postgresCsvPages(
   ctx: Ctx,
@@ -37,8 +28,8 @@ export async function* postgresCsvPages(
   scope: Scope,
   upToId: number,
   signal?: AbortSignal,
-  chunkRows = CHUNK_ROWS,
-): AsyncGenerator<FormattedPage> {
+  chunkRows = exportPageSize('postgres'),
+): AsyncGenerator<CsvPage> {
   if (!ctx.readInChunks) throw new Error('this CSV export path needs PostgreSQL');
   const lines = (await selectedOrders(ctx.kysely, query, scope))
     .innerJoin('customers as c', 'c.id', 'o.customer_id')

@@ -31,21 +31,23 @@ function csvRow(o: ExportOrder): string {
 /** UTF-8 with a BOM (so Excel reads Chinese names correctly), then the header; CRLF line ends. */
 const CSV_HEADER = `\uFEFF${ORDER_EXPORT_COLUMNS.join(',')}\r\n`;
 
-/** The CSV file, one chunk per page. */
-export async function* csvChunks(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows): AsyncGenerator<string> {
-  yield CSV_HEADER;
-  let rows = 0;
+/** A page of orders written as CSV lines, each ending in CRLF. */
+export interface CsvPage {
+  text: string;
+  rows: number;
+}
+
+/** Each page of orders as its CSV lines; on PostgreSQL export.csv-pg.ts writes the same pages with the database's help. */
+export async function* csvPages(pages: AsyncIterable<ExportOrder[]>): AsyncGenerator<CsvPage> {
   for await (const page of pages) {
-    let chunk = '';
-    for (const o of page) chunk += `${csvRow(o)}\r\n`;
-    yield chunk;
-    rows += page.length;
-    onRows?.(rows);
+    let text = '';
+    for (const o of page) text += `${csvRow(o)}\r\n`;
+    yield { text, rows: page.length };
   }
 }
 
-/** The same file from lines already written (export.csv-pg.ts), one chunk per page. */
-export async function* writtenCsvChunks(pages: AsyncIterable<{ text: string; rows: number }>, onRows?: OnRows): AsyncGenerator<string> {
+/** The CSV file, one chunk per page. */
+export async function* csvChunks(pages: AsyncIterable<CsvPage>, onRows?: OnRows): AsyncGenerator<string> {
   yield CSV_HEADER;
   let rows = 0;
   for await (const page of pages) {

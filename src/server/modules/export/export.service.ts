@@ -5,7 +5,7 @@ import type { Ctx } from '../../db/context.js';
 import { ownerFilter, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { postgresCsvPages } from './export.csv-pg.js';
-import { csvChunks, exportFilename, jsonChunks, writtenCsvChunks, xlsxStream, type OnRows } from './export.formats.js';
+import { csvChunks, csvPages, exportFilename, jsonChunks, xlsxStream, type OnRows } from './export.formats.js';
 import { detailPages, measureSelection, summaryPages } from './export.rows.js';
 
 export interface OrderExport {
@@ -69,14 +69,14 @@ export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExport
     }),
   );
   const track = <T>(pages: AsyncGenerator<T[]>) => trackPages(pages, (page) => page.length, options.signal, options.onEnd);
+  const csv = () =>
+    ctx.dialect === 'postgres' ? postgresCsvPages(ctx, query, scope, upToId, options.signal) : csvPages(summaryPages(ctx.kysely, query, scope, upToId, options.signal));
   const body =
     format === 'json'
       ? Readable.from(jsonChunks(track(detailPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
-      : format === 'csv' && ctx.dialect === 'postgres'
-        ? Readable.from(writtenCsvChunks(trackPages(postgresCsvPages(ctx, query, scope, upToId, options.signal), (page) => page.rows, options.signal, options.onEnd), options.onRows), { objectMode: false })
-        : format === 'csv'
-          ? Readable.from(csvChunks(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
-          : xlsxStream(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows);
+      : format === 'csv'
+        ? Readable.from(csvChunks(trackPages(csv(), (page) => page.rows, options.signal, options.onEnd), options.onRows), { objectMode: false })
+        : xlsxStream(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows);
   return { format, filename: exportFilename(format), contentType: EXPORT_CONTENT_TYPES[format], rows, body };
 }
 
