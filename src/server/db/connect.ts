@@ -27,6 +27,15 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * A LIMIT written into the SQL rather than bound: SQLite plans with the value bound to LIMIT, so it prepares a
+ * statement with `limit ?` afresh on every run (see withStatementCache), which costs more than a small query.
+ */
+export function literalLimit(n: number) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`LIMIT must be a whole number, not ${n}`);
+  return sql.lit(n);
+}
+
 /** The dialect behind a connection or transaction, for the few queries written differently per database. */
 export function dialectOf(db: Kysely<any>): Dialect {
   return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { BackupTable } from '../../../contracts/backup.js';
-import type { Dialect } from '../../db/connect.js';
+import { literalLimit, type Dialect } from '../../db/connect.js';
 import type { CatalogueTable } from './backup.catalogue.js';
 import { readTableRows, type Row } from './backup.files.js';
 
@@ -27,7 +27,7 @@ export async function* tablePages(db: Kysely<any>, dialect: Dialect, table: Keye
   let after: unknown[] | undefined;
   for (;;) {
     const where = after ? sql`where (${sql.join(key)}) > (${sql.join(after.map((v) => sql.val(v)))})` : sql``;
-    const { rows } = await sql<Row>`select ${columns} from ${sql.table(table.name)} ${where} order by ${sql.join(key)} limit ${sql.lit(DUMP_PAGE)}`.execute(db);
+    const { rows } = await sql<Row>`select ${columns} from ${sql.table(table.name)} ${where} order by ${sql.join(key)} limit ${literalLimit(DUMP_PAGE)}`.execute(db);
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < DUMP_PAGE) return;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { CreateCustomerInput, CustomerView } from '../../../contracts/customers.js';
-import { dialectOf } from '../../db/connect.js';
+import { dialectOf, literalLimit } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/actor.js';
@@ -63,8 +63,7 @@ export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id', tex
 
 /** Customer ids whose name contains the text; capped so a vague search stays cheap. */
 export async function customerIdsMatching(db: Kysely<DB>, text: string, cap = 1000): Promise<number[]> {
-  // A literal LIMIT: SQLite re-plans a statement whose LIMIT is bound, on every run (see listOrders).
-  const rows = await db.selectFrom('customers').select('id').where(customerNameMatches(db, 'id', text)).limit(sql.lit(cap)).execute();
+  const rows = await db.selectFrom('customers').select('id').where(customerNameMatches(db, 'id', text)).limit(literalLimit(cap)).execute();
   return rows.map((r) => r.id);
 }
 

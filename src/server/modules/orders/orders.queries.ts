@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
+import { literalLimit } from '../../db/connect.js';
 import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import { customerIdsMatching } from '../customers/customers.service.js';
@@ -61,15 +62,6 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
   return q;
 }
 
-/**
- * SQLite plans with the value bound to LIMIT and so re-prepares a statement with `limit ?` on every run,
- * which costs more than the query; a validated integer is written into the SQL instead.
- */
-const inlineLimit = (n: number) => {
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`LIMIT must be a whole number, not ${n}`);
-  return sql.lit(n);
-};
-
 const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.number' } as const;
 
 function encodeCursor(value: string | number, id: number): string {
@@ -97,7 +89,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
     .select('o.id')
     .orderBy(column, direction)
     .orderBy('o.id', direction)
-    .limit(inlineLimit(query.limit + 1));
+    .limit(literalLimit(query.limit + 1));
   if (query.cursor) {
     const [value, id] = decodeCursor(query.cursor);
     if (typeof value !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
