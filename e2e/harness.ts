@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/platform/http.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers.js';
@@ -28,3 +28,19 @@ export async function serveBuiltApp(): Promise<{ db: TestDatabase; app: App; bas
 }
 
 export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+
+/**
+ * What a page asked the server and what it said to itself, for a failure message: a step that waits for a
+ * request can then tell "never sent" from "sent and not answered" from "the app threw".
+ */
+export function recordTraffic(page: Page): () => string {
+  const lines: string[] = [];
+  const at = () => new Date().toISOString().slice(11, 23);
+  const api = (url: string) => new URL(url).pathname.startsWith('/api/');
+  page.on('request', (r) => api(r.url()) && lines.push(`${at()} → ${r.method()} ${new URL(r.url()).pathname}`));
+  page.on('response', (r) => api(r.url()) && lines.push(`${at()} ← ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
+  page.on('requestfailed', (r) => lines.push(`${at()} ✗ ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && lines.push(`${at()} console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`${at()} page error: ${e.message}`));
+  return () => lines.join('\n') || '(no requests, no console messages)';
+}

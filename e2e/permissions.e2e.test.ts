@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/server/platform/http.js';
 import { en } from '../src/web/i18n/en.js';
 import { zhCN } from '../src/web/i18n/zh-CN.js';
-import { launchChromium, serveBuiltApp } from './harness.js';
+import { launchChromium, recordTraffic, serveBuiltApp } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 const SHOTS = path.resolve('test-results');
@@ -146,6 +146,7 @@ describe('roles and permissions in the browser', () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
+    const traffic = recordTraffic(page);
     await page.goto(`${baseUrl}/sign-in`);
     await page.locator('#username').fill('admin');
     await page.locator('#password').fill(ADMIN_PASSWORD);
@@ -156,11 +157,19 @@ describe('roles and permissions in the browser', () => {
     const name = page.locator('.ant-modal:visible #name');
     await name.fill('ERP 同步');
     expect(await name.inputValue()).toBe('ERP 同步');
-    // Wait for the create request itself, so a refusal fails here with its status and body, not as a timeout later.
-    const [created] = await Promise.all([
-      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/tokens' && r.request().method() === 'POST'),
+    // Wait for the create request itself; if it never comes, say what the page did instead (this step failed
+    // twice in CI without a trace).
+    const created = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/tokens' && r.request().method() === 'POST', { timeout: 15_000 }),
       page.locator('.ant-modal:visible .ant-modal-footer .ant-btn-primary').click(),
-    ]);
+    ]).then(
+      ([response]) => response,
+      async (error: unknown) => {
+        await page.screenshot({ path: path.join(SHOTS, 'permissions-token-failed.png') }).catch(() => undefined);
+        const dialogs = await page.locator('.ant-modal').evaluateAll((els) => els.map((el) => `${el.className} visible=${(el as HTMLElement).offsetParent !== null} ${el.textContent ?? ''}`));
+        throw new Error(`${String(error)}\npage traffic:\n${traffic()}\ndialogs:\n${dialogs.join('\n')}`);
+      },
+    );
     expect(created.status(), await created.text()).toBe(201);
     const token = (await page.locator('[data-testid=token-value]').textContent()) ?? '';
     expect(token).toMatch(/^ord_/);
