@@ -7,7 +7,7 @@
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/server/platform/http.js';
-import { launchChromium, serveBuiltApp } from './harness.js';
+import { launchChromium, newStillContext, serveBuiltApp } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 
@@ -32,7 +32,7 @@ describe('audit log in the browser', () => {
     order = created;
 
     browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
+    const context = await newStillContext(browser, { locale: 'en-US', viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
     await page.goto(`${baseUrl}/sign-in`);
     await page.locator('#username').fill('admin');

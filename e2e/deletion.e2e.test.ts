@@ -10,7 +10,7 @@ import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/server/platform/http.js';
-import { launchChromium, serveBuiltApp } from './harness.js';
+import { launchChromium, newStillContext, serveBuiltApp } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 const SHOTS = path.resolve('test-results');
@@ -54,7 +54,7 @@ describe('safe deletion in the browser', () => {
     expect(await reservedStock()).toBe(3);
 
     browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 1000 } });
+    const context = await newStillContext(browser, { locale: 'en-US', viewport: { width: 1366, height: 1000 } });
     page = await context.newPage();
   });
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_EXPORT_COLUMNS } from '../src/contracts/export.js';
 import type { OrderSummaryView } from '../src/contracts/orders.js';
 import type { App } from '../src/server/platform/http.js';
-import { launchChromium, serveBuiltApp } from './harness.js';
+import { launchChromium, newStillContext, serveBuiltApp } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 
@@ -43,7 +43,7 @@ describe('order export in the browser', () => {
     }
 
     browser = await launchChromium();
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    const context = await newStillContext(browser, { locale: 'en-US', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
   });
 

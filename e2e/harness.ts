@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { buildApp } from '../src/server/app.js';
 import type { App } from '../src/server/platform/http.js';
 import { createTestDatabase, type TestDatabase } from '../test/helpers.js';
@@ -28,6 +28,14 @@ export async function serveBuiltApp(): Promise<{ db: TestDatabase; app: App; bas
 }
 
 export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+
+/**
+ * A browser context that asks for reduced motion, which the app honours by not animating (src/web/theme.ts).
+ * An animated dialog zooms in for 0.3 s after it opens; twice in CI a click Playwright aimed at an OK button
+ * that had just appeared did nothing (the token dialog sent no request, the restore confirmation stayed open),
+ * which a button that is moving explains.
+ */
+export const newStillContext = (browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> => browser.newContext({ ...options, reducedMotion: 'reduce' });
 
 /**
  * What a page asked the server and what it said to itself, for a failure message: a step that waits for a

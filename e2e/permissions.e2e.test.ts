@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/server/platform/http.js';
 import { en } from '../src/web/i18n/en.js';
 import { zhCN } from '../src/web/i18n/zh-CN.js';
-import { launchChromium, recordTraffic, serveBuiltApp } from './harness.js';
+import { launchChromium, newStillContext, recordTraffic, serveBuiltApp } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 const SHOTS = path.resolve('test-results');
@@ -49,7 +49,7 @@ describe('roles and permissions in the browser', () => {
   });
 
   async function signIn(username: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
+    const context = await newStillContext(browser, { locale: 'en-US', viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${baseUrl}/sign-in`);
@@ -143,7 +143,7 @@ describe('roles and permissions in the browser', () => {
   });
 
   it('shows a new API token once, in Chinese too', async () => {
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
+    const context = await newStillContext(browser, { locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     const traffic = recordTraffic(page);
@@ -154,6 +154,8 @@ describe('roles and permissions in the browser', () => {
     await page.waitForURL(/\/orders$/);
     await page.goto(`${baseUrl}/tokens`);
     await page.locator('[data-testid=new-token]').click();
+    // The context asks for reduced motion: the dialog is where it will stay from the first frame.
+    expect(await page.locator('.ant-modal:visible').evaluate((el) => el.getAnimations({ subtree: true }).length)).toBe(0);
     const name = page.locator('.ant-modal:visible #name');
     await name.fill('ERP 同步');
     expect(await name.inputValue()).toBe('ERP 同步');

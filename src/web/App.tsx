@@ -7,7 +7,7 @@ import { RequireSession, SessionProvider } from './auth/session.js';
 import { LocaleProvider, useLocale } from './i18n/locale.js';
 import { AppLayout } from './layout/AppLayout.js';
 import { SignInPage } from './pages/sign-in/index.js';
-import { THEME } from './theme.js';
+import { useTheme } from './theme.js';
 
 // Pages load on demand; the sign-in page ships with the first bundle because most visits start there.
 const OrdersPage = lazy(() => import('./pages/orders/index.js'));
@@ -39,8 +39,9 @@ const queryClient = new QueryClient({
 
 function ThemedApp() {
   const { antdLocale } = useLocale();
+  const theme = useTheme();
   return (
-    <ConfigProvider locale={antdLocale} theme={THEME}>
+    <ConfigProvider locale={antdLocale} theme={theme}>
       <AntdApp>
         <BrowserRouter>
           <SessionProvider>

@@ -1,4 +1,5 @@
 import type { ThemeConfig } from 'antd';
+import { useSyncExternalStore } from 'react';
 
 /** One place for the look: a calm business blue, compact radii, readable tables. */
 export const THEME: ThemeConfig = {
@@ -16,3 +17,21 @@ export const THEME: ThemeConfig = {
     Menu: { itemBorderRadius: 6, itemMarginInline: 8 },
   },
 };
+
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+const STILL_THEME: ThemeConfig = { ...THEME, token: { ...THEME.token, motion: false } };
+
+function subscribeToMotionPreference(onChange: () => void): () => void {
+  const query = window.matchMedia(REDUCED_MOTION);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+/**
+ * THEME, without dialogs zooming in and menus sliding when the system asks for reduced motion — for people
+ * whom motion bothers, and for the browser tests, which then never click a button that is still moving.
+ */
+export function useTheme(): ThemeConfig {
+  const still = useSyncExternalStore(subscribeToMotionPreference, () => window.matchMedia(REDUCED_MOTION).matches);
+  return still ? STILL_THEME : THEME;
+}
