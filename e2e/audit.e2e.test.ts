@@ -7,7 +7,7 @@
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/server/platform/http.js';
-import { launchChromium, newStillContext, serveBuiltApp } from './harness.js';
+import { launchChromium, newStillContext, serveBuiltApp, signInPage } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 
@@ -34,11 +34,7 @@ describe('audit log in the browser', () => {
     browser = await launchChromium();
     const context = await newStillContext(browser, { locale: 'en-US', viewport: { width: 1366, height: 900 } });
     page = await context.newPage();
-    await page.goto(`${baseUrl}/sign-in`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/orders$/);
+    await signInPage(page, baseUrl, 'admin', ADMIN_PASSWORD);
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_EXPORT_COLUMNS } from '../src/contracts/export.js';
 import type { OrderSummaryView } from '../src/contracts/orders.js';
 import type { App } from '../src/server/platform/http.js';
-import { launchChromium, newStillContext, serveBuiltApp } from './harness.js';
+import { launchChromium, newStillContext, serveBuiltApp, signInPage } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 
@@ -66,11 +66,7 @@ describe('order export in the browser', () => {
   }
 
   it('exports the status-filtered list as XLSX whose rows are exactly the filtered orders', async () => {
-    await page.goto(`${baseUrl}/sign-in`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/orders$/);
+    await signInPage(page, baseUrl, 'admin', ADMIN_PASSWORD);
     await expect.poll(() => orderRows().count()).toBe(9);
 
     await page.locator('[data-testid=status-filter]').click();

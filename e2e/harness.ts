@@ -52,3 +52,12 @@ export function recordTraffic(page: Page): () => string {
   page.on('pageerror', (e) => lines.push(`${at()} page error: ${e.message}`));
   return () => lines.join('\n') || '(no requests, no console messages)';
 }
+
+/** Signs in through the sign-in page (in either language) and waits for the orders page it leads to. */
+export async function signInPage(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('button[type=submit]').click();
+  await page.waitForURL(/\/orders$/);
+}

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/server/platform/http.js';
 import { en } from '../src/web/i18n/en.js';
 import { zhCN } from '../src/web/i18n/zh-CN.js';
-import { launchChromium, newStillContext, recordTraffic, serveBuiltApp } from './harness.js';
+import { launchChromium, newStillContext, recordTraffic, serveBuiltApp, signInPage } from './harness.js';
 import { ADMIN_PASSWORD, Client, makeCustomer, makeOrder, makeProduct, type TestDatabase } from '../test/helpers.js';
 
 const SHOTS = path.resolve('test-results');
@@ -52,11 +52,7 @@ describe('roles and permissions in the browser', () => {
     const context = await newStillContext(browser, { locale: 'en-US', viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/sign-in`);
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/orders$/);
+    await signInPage(page, baseUrl, username, password);
     await page.locator('[data-testid=orders-table] tbody tr.ant-table-row').first().waitFor();
     return page;
   }
@@ -147,11 +143,7 @@ describe('roles and permissions in the browser', () => {
     contexts.push(context);
     const page = await context.newPage();
     const traffic = recordTraffic(page);
-    await page.goto(`${baseUrl}/sign-in`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(/\/orders$/);
+    await signInPage(page, baseUrl, 'admin', ADMIN_PASSWORD);
     await page.goto(`${baseUrl}/tokens`);
     await page.locator('[data-testid=new-token]').click();
     // The context asks for reduced motion: the dialog is where it will stay from the first frame.
