@@ -113,4 +113,16 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
     expect(list.body.items).toHaveLength(50);
     expect(list.body.items[0].id).toBe(created.body.id);
   });
+
+  it('finds a serial number typed alone in every year it was given in', async () => {
+    const numbers = (await t.db.ctx.kysely.selectFrom('orders').select('number').where('deleted_at', 'is', null).execute()).map((n) => n.number);
+    const years = new Set(numbers.map((n) => n.slice(3, 7)));
+    expect(years.size).toBeGreaterThanOrEqual(2);
+    for (const typed of ['7', '000007', '0007']) {
+      const res = await t.admin.get(`/api/orders?q=${typed}&limit=100`);
+      expect(res.status).toBe(200);
+      expect(res.body.items.map((o: { number: string }) => o.number).sort(), typed).toEqual(numbers.filter((n) => n.endsWith('-000007')).sort());
+    }
+    expect(numbers.filter((n) => n.endsWith('-000007')).length).toBe(years.size);
+  });
 });

@@ -45,11 +45,25 @@ const dayStart = (day: string) => `${day}T00:00:00.000Z`;
 const nextDayStart = (day: string) => new Date(Date.parse(dayStart(day)) + 86_400_000).toISOString();
 const isDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
 
+/**
+ * A typed order number, as the README documents it: the number's start with or without "SO-" and its hyphen,
+ * or bare digits that are the serial number in any year.
+ */
+function numberMatches(number: string, typed: string): boolean {
+  const text = typed.toUpperCase();
+  const [, year, serial] = number.split('-');
+  if (text.startsWith('SO')) return number.startsWith(text.startsWith('SO-') ? text : `SO-${text.slice(2)}`);
+  if (/^\d{4}-/.test(text)) return number.startsWith(`SO-${text}`);
+  if (/^\d{1,6}$/.test(text)) return Number(serial) === Number(text);
+  if (/^\d{7,10}$/.test(text)) return `${year}${serial}`.startsWith(text);
+  return number.startsWith(text);
+}
+
 /** The filter semantics as documented: fragments are case-insensitive, date days are whole UTC days, bounds inclusive. */
 function matches(o: ModelOrder, f: Query): boolean {
   const contains = (text: string, fragment: string) => text.toLowerCase().includes(fragment.toLowerCase());
-  if (f.q !== undefined && !(f.qKind === 'number' ? o.number.includes(f.q.toUpperCase()) : contains(o.customerName, f.q))) return false;
-  if (f.number !== undefined && !o.number.startsWith(f.number.toUpperCase())) return false;
+  if (f.q !== undefined && !(f.qKind === 'number' ? numberMatches(o.number, f.q) : contains(o.customerName, f.q))) return false;
+  if (f.number !== undefined && !numberMatches(o.number, f.number)) return false;
   if (f.customer !== undefined && !contains(o.customerName, f.customer)) return false;
   if (f.customerId !== undefined && o.customerId !== f.customerId) return false;
   if (f.status !== undefined && !f.status.includes(o.status)) return false;
@@ -189,13 +203,20 @@ describe.each(DIALECTS)('finding, sorting and paging orders (%s)', (dialect) => 
     }
   });
 
-  it('q finds an order by its full number (any case) and by the digits of its number', async () => {
+  it('q finds an order by its number in the ways people type it', async () => {
     const target = orders[7];
-    expect(await ids({ q: target.number })).toEqual([target.id]);
-    expect(await ids({ q: target.number.toLowerCase() })).toEqual([target.id]);
-    const digits = target.number.slice(-6);
-    expect(await ids({ q: digits })).toEqual([target.id]);
-    await expectSelective({ q: target.number.slice(-1), qKind: 'number' });
+    const [, year, serial] = target.number.split('-');
+    for (const typed of [target.number, target.number.toLowerCase(), `${year}-${serial}`, `${year}${serial}`, serial, String(Number(serial)), `so${year}-${serial}`]) {
+      expect(await ids({ q: typed }), typed).toEqual([target.id]);
+    }
+    // The start of a number is a prefix; bare digits are a serial, not a fragment found anywhere in the number.
+    await expectSelective({ q: target.number.slice(0, -1), qKind: 'number' });
+    await expectSelective({ q: `${year}-${serial.slice(0, -1)}`, qKind: 'number' });
+    expect(await ids({ q: serial.slice(-1) })).toEqual(expected({ q: serial.slice(-1), qKind: 'number' }));
+    expect(await ids({ q: serial.slice(1, 4) })).toEqual(expected({ q: serial.slice(1, 4), qKind: 'number' }));
+    // Four digits are a serial too, not the year (the date filter is for that).
+    expect(await ids({ q: year })).toEqual(expected({ q: year, qKind: 'number' }));
+    expect(await ids({ q: year })).not.toContain(target.id);
   });
 
   it('q finds orders by customer name fragments, Chinese and Latin, in any case', async () => {
@@ -207,10 +228,14 @@ describe.each(DIALECTS)('finding, sorting and paging orders (%s)', (dialect) => 
     expect(await ids({ q: '不存在的公司' })).toEqual([]);
   });
 
-  it('number= matches a number prefix', async () => {
+  it('number= matches the start of a number, with or without "SO-", or a serial number', async () => {
     const target = orders[3];
+    const [, year, serial] = target.number.split('-');
     expect(await ids({ number: target.number })).toEqual([target.id]);
+    expect(await ids({ number: `${year}-${serial}` })).toEqual([target.id]);
+    expect(await ids({ number: String(Number(serial)) })).toEqual([target.id]);
     await expectSelective({ number: target.number.slice(0, -1) });
+    await expectSelective({ number: `${year}-${serial.slice(0, -1)}` });
     expect((await ids({ number: target.number.slice(0, 3).toLowerCase() })).length).toBe(orders.length);
   });
 
@@ -292,12 +317,14 @@ describe.each(DIALECTS)('finding, sorting and paging orders (%s)', (dialect) => 
     const anOrder = fc.constantFrom(...orders);
     const q = fc.oneof(
       fc.constantFrom(...CUSTOMER_NAMES).chain(fragment).map((text) => ({ q: text, qKind: 'name' as const })),
-      anOrder.chain((o) => fc.constantFrom(o.number, o.number.toLowerCase(), o.number.slice(-6), o.number.slice(-2))).map((text) => ({ q: text, qKind: 'number' as const })),
+      anOrder
+        .chain((o) => fc.constantFrom(o.number, o.number.toLowerCase(), o.number.slice(3), o.number.slice(-6), o.number.slice(-2), o.number.slice(0, 12), String(Number(o.number.slice(-6)))))
+        .map((text) => ({ q: text, qKind: 'number' as const })),
     );
     const query = fc
       .record({
         q: sometimes(q),
-        number: sometimes(anOrder.chain((o) => fc.integer({ min: 3, max: o.number.length }).map((n) => o.number.slice(0, n)))),
+        number: sometimes(anOrder.chain((o) => fc.integer({ min: 3, max: o.number.length }).chain((n) => fc.constantFrom(o.number.slice(0, n), o.number.slice(3, Math.max(n, 8)))))),
         customer: sometimes(fc.constantFrom(...CUSTOMER_NAMES).chain(fragment)),
         customerId: sometimes(fc.constantFrom(...customers.map((c) => c.id))),
         status: sometimes(fc.subarray([...STATUSES], { minLength: 1 })),

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
 import { literalLimit } from '../../db/connect.js';
@@ -19,9 +19,51 @@ function dayBound(value: string, end: boolean): string {
 }
 
 /** Prefix range on the byte-ordered number column, so a partial number still uses its unique index. */
-function numberPrefix(text: string): [string, string] {
-  const normalized = text.toUpperCase();
-  return [normalized, `${normalized}\u{10FFFF}`];
+function numberPrefix(prefix: string): [string, string] {
+  return [prefix, `${prefix}\u{10FFFF}`];
+}
+
+/**
+ * What a typed order number selects. The number or its start ("SO-2026-0001", "2026-0001", "20260001") is
+ * a prefix; bare digits of up to six ("123", "000123") are the serial number in any year (not also a year:
+ * "2025" as every order of 2025 read half a million index entries to sort them; the date filter does that).
+ * Each reading is a range or a few exact values of the number's unique index; reading digits as a fragment
+ * anywhere in the number ("%123%") scanned all of a million numbers (~0.4 s).
+ */
+export function readOrderNumber(typed: string): { prefixes: string[]; serial?: string } {
+  const text = typed.trim().toUpperCase();
+  if (text.startsWith('SO')) return { prefixes: [text.startsWith('SO-') ? text : `SO-${text.slice(2)}`] };
+  if (/^\d{4}-/.test(text)) return { prefixes: [`SO-${text}`] };
+  if (/^\d{1,6}$/.test(text)) return { prefixes: [], serial: text.padStart(6, '0') };
+  if (/^\d{7,10}$/.test(text)) return { prefixes: [`SO-${text.slice(0, 4)}-${text.slice(4)}`] };
+  return { prefixes: [text] };
+}
+
+/** The years order numbers have been given in, from the first and last number (two index probes). */
+async function numberYears(db: Kysely<DB>): Promise<string[]> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('orders').select((e) => e.fn.min('number').as('n')).as('first'),
+      eb.selectFrom('orders').select((e) => e.fn.max('number').as('n')).as('last'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (!row.first || !row.last) return [];
+  const years: string[] = [];
+  for (let year = Number(row.first.slice(3, 7)); year <= Number(row.last.slice(3, 7)); year++) years.push(String(year));
+  return years;
+}
+
+async function numberCondition(db: Kysely<DB>, typed: string) {
+  const { prefixes, serial } = readOrderNumber(typed);
+  const exact = serial ? (await numberYears(db)).map((year) => `SO-${year}-${serial}`) : [];
+  return (eb: ExpressionBuilder<{ o: OrderRow }, 'o'>) =>
+    eb.or([
+      ...prefixes.map((prefix) => {
+        const [lo, hi] = numberPrefix(prefix);
+        return eb.and([eb('o.number', '>=', lo), eb('o.number', '<', hi)]);
+      }),
+      ...(exact.length ? [eb('o.number', 'in', exact)] : []),
+    ]);
 }
 
 type Scope = { ownerId?: number };
@@ -40,25 +82,13 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
   if (filter.to) q = q.where('o.created_at', '<', dayBound(filter.to, true));
   if (filter.minTotal) q = q.where('o.total', '>=', toMinor(filter.minTotal));
   if (filter.maxTotal) q = q.where('o.total', '<=', toMinor(filter.maxTotal));
-  if (filter.number) {
-    const [lo, hi] = numberPrefix(filter.number);
-    q = q.where('o.number', '>=', lo).where('o.number', '<', hi);
-  }
+  if (filter.number) q = q.where(await numberCondition(db, filter.number));
   const nameTerms = [filter.customer, filter.q && !NUMBER_LIKE.test(filter.q) ? filter.q : undefined].filter(Boolean) as string[];
   for (const term of nameTerms) {
     const ids = await customerIdsMatching(db, term);
     q = ids.length ? q.where('o.customer_id', 'in', ids) : q.where(sql<boolean>`1 = 0`);
   }
-  if (filter.q && NUMBER_LIKE.test(filter.q)) {
-    // Digits alone ("000123") match the end of the number in any year.
-    const text = filter.q.toUpperCase();
-    if (text.startsWith('SO')) {
-      const [lo, hi] = numberPrefix(text.startsWith('SO-') ? text : `SO-${text.slice(2)}`);
-      q = q.where('o.number', '>=', lo).where('o.number', '<', hi);
-    } else {
-      q = q.where('o.number', 'like', `%${text}%`);
-    }
-  }
+  if (filter.q && NUMBER_LIKE.test(filter.q)) q = q.where(await numberCondition(db, filter.q));
   return q;
 }
 
