@@ -30,7 +30,7 @@ function numberPrefix(prefix: string): [string, string] {
  * Each reading is a range or a few exact values of the number's unique index; reading digits as a fragment
  * anywhere in the number ("%123%") scanned all of a million numbers (~0.4 s).
  */
-export function readOrderNumber(typed: string): { prefixes: string[]; serial?: string } {
+function readOrderNumber(typed: string): { prefixes: string[]; serial?: string } {
   const text = typed.trim().toUpperCase();
   if (text.startsWith('SO')) return { prefixes: [text.startsWith('SO-') ? text : `SO-${text.slice(2)}`] };
   if (/^\d{4}-/.test(text)) return { prefixes: [`SO-${text}`] };
