@@ -18,13 +18,13 @@ export const THEME: ThemeConfig = {
   },
 };
 
-const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
 const STILL_THEME: ThemeConfig = { ...THEME, token: { ...THEME.token, motion: false } };
+// One query for the app's life: it reports changes itself, so renders only read `matches`.
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
 function subscribeToMotionPreference(onChange: () => void): () => void {
-  const query = window.matchMedia(REDUCED_MOTION);
-  query.addEventListener('change', onChange);
-  return () => query.removeEventListener('change', onChange);
+  reducedMotion.addEventListener('change', onChange);
+  return () => reducedMotion.removeEventListener('change', onChange);
 }
 
 /**
@@ -32,6 +32,6 @@ function subscribeToMotionPreference(onChange: () => void): () => void {
  * whom motion bothers, and for the browser tests, which then never click a button that is still moving.
  */
 export function useTheme(): ThemeConfig {
-  const still = useSyncExternalStore(subscribeToMotionPreference, () => window.matchMedia(REDUCED_MOTION).matches);
+  const still = useSyncExternalStore(subscribeToMotionPreference, () => reducedMotion.matches);
   return still ? STILL_THEME : THEME;
 }
