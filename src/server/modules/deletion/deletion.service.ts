@@ -26,7 +26,8 @@ import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } f
 import { publish } from '../../platform/outbox.js';
 import { filteredOrders } from '../orders/orders.queries.js';
 import { getRetentionDays } from '../recycle-bin/retention.js';
-import { heldStockOf, idChunks, openReceivablesOf, releaseHeldStock, reversalsByOrder, reverseReceivables } from './order-effects.js';
+import { idChunks } from '../../db/chunks.js';
+import { heldStock, openReceivables, releaseStock, reversalsByOrder, reverseReceivables } from '../journals/journals.service.js';
 import { orderSetHash, previewSecret, readPreviewToken, signPreviewToken, type PreviewClaims } from './preview-token.js';
 
 /** The columns deletion decides on. */
@@ -133,14 +134,14 @@ async function describeDeletion(db: Kysely<DB>, actor: Actor, rows: TargetRow[])
   });
   // Only confirmed orders hold stock and owe money; drafts never did, cancelling already gave it back.
   const movingIds = rows.filter((r, i) => r.status === 'confirmed' && orders[i].deletable).map((r) => r.id);
-  const held = await heldStockOf(db, movingIds);
+  const held = await heldStock(db, movingIds);
   const releaseByProduct = new Map<number, { sku: string; release: number }>();
   for (const h of held) {
     const entry = releaseByProduct.get(h.productId) ?? { sku: h.sku, release: 0 };
     entry.release += h.quantity;
     releaseByProduct.set(h.productId, entry);
   }
-  const reversals = reversalsByOrder(await openReceivablesOf(db, movingIds));
+  const reversals = reversalsByOrder(await openReceivables(db, movingIds));
   const numberOf = new Map(rows.map((r) => [r.id, r.number]));
   const notify: Department[] = rows.length > 0 ? ['sales'] : [];
   if (releaseByProduct.size > 0) notify.push('warehouse');
@@ -226,11 +227,8 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
   if (updated !== rows.length) throw new StalePreview();
 
   const confirmedIds = rows.filter((r) => r.status === 'confirmed').map((r) => r.id);
-  const held = await heldStockOf(trx, confirmedIds);
-  await releaseHeldStock(trx, dialect, held, actor.userId, 'order deleted');
-  const open = await openReceivablesOf(trx, confirmedIds);
-  await reverseReceivables(trx, open, actor.userId, 'order deleted');
-  const reversed = reversalsByOrder(open);
+  const held = await releaseStock(trx, dialect, confirmedIds, actor.userId, 'order deleted');
+  const reversed = reversalsByOrder(await reverseReceivables(trx, confirmedIds, actor.userId, 'order deleted'));
 
   const heldByOrder = new Map<number, typeof held>();
   for (const h of held) heldByOrder.set(h.orderId, [...(heldByOrder.get(h.orderId) ?? []), h]);

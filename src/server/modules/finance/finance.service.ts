@@ -1,122 +1,18 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { fromMinor } from '../../../contracts/common.js';
 import type { CustomerBalanceList, CustomerBalanceQuery, FinanceSummary, LedgerEntryView, LedgerKind, RevenueMonth } from '../../../contracts/finance.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
-import { scopeOf, type Actor } from '../../platform/actor.js';
-import { nowIso } from '../../platform/clock.js';
-import { AppError } from '../../platform/errors.js';
+import { ownerFilter, scopeOf, type Actor } from '../../platform/actor.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { customerNameMatches } from '../customers/customers.service.js';
 
 /**
- * The finance journal: what each customer owes per order. Receivable +total on confirm, payment −amount,
- * refund +amount (names the payment it gives back), reversal −receivable on cancel or deletion (names the
- * receivable). Append-only: nothing is updated or deleted in place.
+ * Finance reports over the ledger: what each customer owes per order. Receivable +total on confirm, payment
+ * −amount, refund +amount (names the payment it gives back), reversal −receivable on cancel or deletion
+ * (names the receivable). Every write to the ledger goes through journals/journals.service.ts.
  */
 export type { LedgerKind };
-
-type OrderRef = { id: number; customer_id: number; total: number };
-
-/** A free order (total 0) owes nothing, so it posts no receivable: the journal holds no zero entries. */
-export async function postReceivable(trx: Transaction<DB>, order: OrderRef, actorId: number | null): Promise<void> {
-  if (order.total === 0) return;
-  await trx
-    .insertInto('ledger_entries')
-    .values({ order_id: order.id, customer_id: order.customer_id, kind: 'receivable', amount: order.total, actor_id: actorId, created_at: nowIso() })
-    .execute();
-}
-
-/** Receivables of the order that no reversal names yet. */
-async function openReceivables(trx: Transaction<DB>, orderId: number) {
-  return trx
-    .selectFrom('ledger_entries as r')
-    .select(['r.id', 'r.amount'])
-    .where('r.order_id', '=', orderId)
-    .where('r.kind', '=', 'receivable')
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('ledger_entries as x').select('x.id').where('x.order_id', '=', orderId).where('x.kind', '=', 'reversal').whereRef('x.reverses_id', '=', 'r.id'))),
-    )
-    .orderBy('r.id')
-    .execute();
-}
-
-/** What reversing the order's receivables would take back (for deletion previews); 0 when nothing is open. */
-export async function openReceivableTotal(trx: Transaction<DB>, orderId: number): Promise<number> {
-  return (await openReceivables(trx, orderId)).reduce((sum, e) => sum + e.amount, 0);
-}
-
-/** One reversal per open receivable, each the exact negation of the entry it names. Returns the total reversed. */
-export async function reverseReceivable(trx: Transaction<DB>, order: OrderRef, actorId: number | null, note: string): Promise<number> {
-  let reversedTotal = 0;
-  for (const entry of await openReceivables(trx, order.id)) {
-    await trx
-      .insertInto('ledger_entries')
-      .values({ order_id: order.id, customer_id: order.customer_id, kind: 'reversal', amount: -entry.amount, reverses_id: entry.id, note, actor_id: actorId, created_at: nowIso() })
-      .execute();
-    reversedTotal += entry.amount;
-  }
-  return reversedTotal;
-}
-
-export async function postPayment(trx: Transaction<DB>, order: OrderRef, amount: number, actorId: number | null, note: string | null): Promise<number> {
-  const { id } = await trx
-    .insertInto('ledger_entries')
-    .values({ order_id: order.id, customer_id: order.customer_id, kind: 'payment', amount: -amount, note, actor_id: actorId, created_at: nowIso() })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-/** Each payment of the order with what is still refundable on it, oldest first. */
-async function refundablePayments(trx: Transaction<DB>, orderId: number): Promise<Array<{ id: number; refundable: number }>> {
-  const entries = await trx
-    .selectFrom('ledger_entries')
-    .select(['id', 'kind', 'amount', 'reverses_id'])
-    .where('order_id', '=', orderId)
-    .where('kind', 'in', ['payment', 'refund'])
-    .orderBy('id')
-    .execute();
-  const refunded = new Map<number, number>();
-  for (const e of entries) if (e.kind === 'refund' && e.reverses_id != null) refunded.set(e.reverses_id, (refunded.get(e.reverses_id) ?? 0) + e.amount);
-  return entries.filter((e) => e.kind === 'payment').map((p) => ({ id: p.id, refundable: -p.amount - (refunded.get(p.id) ?? 0) }));
-}
-
-/**
- * Gives money back against the payments in the order they were taken: each refund entry names one payment
- * and never exceeds what is left of it, so a refund larger than one payment becomes several entries.
- */
-export async function postRefund(
-  trx: Transaction<DB>,
-  order: OrderRef,
-  amount: number,
-  actorId: number | null,
-  note: string | null,
-): Promise<Array<{ id: number; paymentId: number; amount: number }>> {
-  const payments = await refundablePayments(trx, order.id);
-  const refundable = payments.reduce((sum, p) => sum + p.refundable, 0);
-  if (amount <= 0 || amount > refundable) {
-    throw new AppError('conflict', `Cannot refund ${fromMinor(amount)}: ${fromMinor(refundable)} of the payments is refundable`, {
-      code: 'refund_exceeds_payments',
-      errors: [{ field: 'amount', message: `at most ${fromMinor(refundable)}` }],
-    });
-  }
-  const posted: Array<{ id: number; paymentId: number; amount: number }> = [];
-  let left = amount;
-  const now = nowIso();
-  for (const p of payments) {
-    if (left === 0) break;
-    const part = Math.min(left, p.refundable);
-    if (part <= 0) continue;
-    const { id } = await trx
-      .insertInto('ledger_entries')
-      .values({ order_id: order.id, customer_id: order.customer_id, kind: 'refund', amount: part, reverses_id: p.id, note, actor_id: actorId, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    posted.push({ id, paymentId: p.id, amount: part });
-    left -= part;
-  }
-  return posted;
-}
 
 /** Company-wide money is for finance, or for whoever may read every order; a rep with "own" scope may not. */
 export function assertFinanceReader(actor: Actor): void {
@@ -125,7 +21,19 @@ export function assertFinanceReader(actor: Actor): void {
   }
 }
 
-export async function listLedger(ctx: Ctx, filter: { orderId?: number; customerId?: number; limit: number }): Promise<LedgerEntryView[]> {
+/**
+ * An order's ledger, or a customer's statement. Reading an order's ledger is reading the order: same scope,
+ * same 404 for an order out of it. A customer's statement (or the whole ledger) is a finance report.
+ */
+export async function listLedger(ctx: Ctx, actor: Actor, filter: { orderId?: number; customerId?: number; limit: number }): Promise<LedgerEntryView[]> {
+  if (filter.orderId !== undefined) {
+    const ownerId = ownerFilter(actor, 'orders.read');
+    let order = ctx.kysely.selectFrom('orders').select('id').where('id', '=', filter.orderId).where('deleted_at', 'is', null);
+    if (ownerId !== undefined) order = order.where('owner_id', '=', ownerId);
+    if (!(await order.executeTakeFirst())) throw notFound('Order');
+  } else {
+    assertFinanceReader(actor);
+  }
   let q = ctx.kysely
     .selectFrom('ledger_entries as l')
     .leftJoin('orders as o', 'o.id', 'l.order_id')

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
 import { checkInvariants } from '../integrity/invariants.js';
-import { releaseStock } from '../inventory/inventory.service.js';
-import { reverseReceivable } from './finance.service.js';
+import { releaseStock, reverseReceivables } from '../journals/journals.service.js';
 
 type Entry = { id: string; kind: string; amount: string; reversesId: string | null; orderNumber: string | null; customerId: string };
 
@@ -145,8 +144,8 @@ describe.each(DIALECTS)('finance journal over HTTP (%s)', (dialect) => {
     await t.db.ctx.kysely.updateTable('ledger_entries').set({ created_at: lastMonth }).where('order_id', '=', Number(gone.id)).execute();
     await t.db.ctx.kysely.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('orders').selectAll().where('id', '=', Number(gone.id)).executeTakeFirstOrThrow();
-      await releaseStock(trx, row.id, null, 'order deleted');
-      await reverseReceivable(trx, row, null, 'order deleted');
+      await releaseStock(trx, dialect, [row.id], null, 'order deleted');
+      await reverseReceivables(trx, [row.id], null, 'order deleted');
       await trx.updateTable('orders').set({ deleted_at: new Date().toISOString() }).where('id', '=', row.id).execute();
     });
     expect(await checkInvariants(t.db.ctx.kysely)).toEqual([]);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CreateOrderInput, OrderListQuery, PaymentInput, TRANSITION_NAMES, UpdateOrderInput } from '../../../contracts/orders.js';
 import type { Ctx } from '../../db/context.js';
 import { IdParams, parseIfMatch, type App } from '../../platform/http.js';
+import { replayOrRun } from '../../platform/idempotency.js';
 import { createOrder, getOrder, listOrders, recordOrderPayment, transitionOrder, updateOrder } from './orders.service.js';
 
 const TransitionBody = z.object({ reason: z.string().trim().max(500).optional() }).optional();
@@ -38,12 +39,15 @@ export function ordersRoutes(app: App, ctx: Ctx): void {
     });
   }
 
-  app.post('/api/orders/:id/payments', { config: { access: 'finance.manage' }, schema: { tags: ['finance'], params: IdParams, body: PaymentInput } }, async (request, reply) => {
-    reply.code(201);
-    return recordOrderPayment(ctx, request.actor, Number(request.params.id), request.body);
-  });
-  app.post('/api/orders/:id/refunds', { config: { access: 'finance.manage' }, schema: { tags: ['finance'], params: IdParams, body: PaymentInput } }, async (request, reply) => {
-    reply.code(201);
-    return recordOrderPayment(ctx, request.actor, Number(request.params.id), { ...request.body, refund: true });
-  });
+  for (const kind of ['payments', 'refunds'] as const) {
+    app.post(
+      `/api/orders/:id/${kind}`,
+      { config: { access: 'finance.manage' }, schema: { tags: ['finance'], summary: `Record ${kind === 'payments' ? 'a payment' : 'a refund'}; honours Idempotency-Key`, params: IdParams, body: PaymentInput } },
+      async (request, reply) => {
+        reply.code(201);
+        const input = { ...request.body, refund: kind === 'refunds' };
+        return replayOrRun(ctx.kysely, request, reply, (claim) => recordOrderPayment(ctx, request.actor, Number(request.params.id), input, claim));
+      },
+    );
+  }
 }

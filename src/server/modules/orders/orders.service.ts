@@ -8,9 +8,9 @@ import { ownerFilter, requirePermission, type Actor } from '../../platform/actor
 import { diffFields, recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
 import { AppError, invalid, type FieldError } from '../../platform/errors.js';
+import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
-import { postPayment, postReceivable, postRefund, reverseReceivable } from '../finance/finance.service.js';
-import { releaseStock, reserveStock, shipStock } from '../inventory/inventory.service.js';
+import { postPayment, postReceivables, postRefund, releaseStock, reserveStock, reverseReceivables, shipStock } from '../journals/journals.service.js';
 import { nextOrderNumber } from './order-numbers.js';
 import { assertFound, findOrder, listOrders as queryOrders } from './orders.queries.js';
 
@@ -238,17 +238,16 @@ export async function transitionOrder(ctx: Ctx, actor: Actor, id: number, transi
     }
     const now = nowIso();
     if (transition === 'confirm') {
-      const lines = await trx.selectFrom('order_items').select(['product_id', 'quantity']).where('order_id', '=', id).execute();
-      await reserveStock(trx, id, lines, actor.userId);
-      await postReceivable(trx, row, actor.userId);
+      await reserveStock(trx, ctx.dialect, [id], actor.userId, null);
+      await postReceivables(trx, [row], actor.userId, null);
     } else if (transition === 'ship') {
-      await shipStock(trx, id, actor.userId);
+      await shipStock(trx, ctx.dialect, [id], actor.userId);
     } else if (transition === 'cancel' && row.status === 'confirmed') {
       if (row.paid > 0) {
         throw new AppError('conflict', `Order ${row.number} has ${fromMinor(row.paid)} paid: refund the payments before cancelling`, { code: 'has_payments' });
       }
-      await releaseStock(trx, id, actor.userId, 'order cancelled');
-      await reverseReceivable(trx, row, actor.userId, 'order cancelled');
+      await releaseStock(trx, ctx.dialect, [id], actor.userId, 'order cancelled');
+      await reverseReceivables(trx, [id], actor.userId, 'order cancelled');
     }
     await bumpVersion(trx, row, { status: rule.to, [STAMP[transition]]: now });
     await recordAudit(trx, ctx.dialect, actor, {
@@ -264,10 +263,21 @@ export async function transitionOrder(ctx: Ctx, actor: Actor, id: number, transi
   return getOrder(ctx, actor, id);
 }
 
-export async function recordOrderPayment(ctx: Ctx, actor: Actor, id: number, input: { amount: string; note?: string; refund?: boolean }): Promise<OrderView> {
+/**
+ * A payment or a refund (201 with the order). With an Idempotency-Key, a retry of the same request (a
+ * timeout, a double click) returns the first response and takes no money twice.
+ */
+export async function recordOrderPayment(
+  ctx: Ctx,
+  actor: Actor,
+  id: number,
+  input: { amount: string; note?: string; refund?: boolean },
+  claim?: IdempotencyClaim,
+): Promise<OrderView> {
   requirePermission(actor, 'finance.manage');
   const amount = toMinor(input.amount);
-  await ctx.kysely.transaction().execute(async (trx) => {
+  return ctx.kysely.transaction().execute(async (trx) => {
+    await claimIdempotencyKey(trx, claim);
     const row = await loadForChange(trx, actor, id, 'orders.read');
     if (!['confirmed', 'shipped', 'completed'].includes(row.status)) {
       throw new AppError('conflict', `Order ${row.number} is ${row.status}: payments are taken on confirmed, shipped or completed orders`);
@@ -286,6 +296,9 @@ export async function recordOrderPayment(ctx: Ctx, actor: Actor, id: number, inp
     const action = input.refund ? 'order.refund' : 'order.payment';
     await recordAudit(trx, ctx.dialect, actor, { action, entityType: 'order', entityId: id, entityLabel: row.number, diff: { amount: input.amount, paid: { from: fromMinor(row.paid), to: fromMinor(row.paid + (input.refund ? -amount : amount)) } }, reason: input.note ?? null });
     await publish(trx, [{ topic: input.refund ? 'order.refunded' : 'order.paid', payload: { orderId: String(id), number: row.number, amount: input.amount } }]);
+    // Read inside the transaction: the stored response must be exactly the state this payment committed.
+    const view = assertFound(await findOrder(trx, id, { ownerId: ownerFilter(actor, 'orders.read') }));
+    await storeIdempotentResponse(trx, claim, 201, view);
+    return view;
   });
-  return getOrder(ctx, actor, id);
 }

@@ -7,6 +7,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { keyContains, searchKey } from '../customers/customers.service.js';
+import { recordOpeningStock } from '../journals/journals.service.js';
 
 type Row = Pick<DB['products'], 'sku' | 'name' | 'price' | 'on_hand' | 'reserved' | 'created_at'> & { id: number };
 const view = (p: Row): ProductView => ({
@@ -30,12 +31,7 @@ export async function createProduct(ctx: Ctx, actor: Actor, raw: CreateProductIn
       .returningAll()
       .executeTakeFirstOrThrow();
     // Opening stock is a journal entry like any other, so the balance always equals the journal.
-    if (input.stock > 0) {
-      await trx
-        .insertInto('stock_movements')
-        .values({ product_id: row.id, kind: 'receive', on_hand_delta: input.stock, reserved_delta: 0, reason: 'opening stock', actor_id: actor.userId, created_at: now })
-        .execute();
-    }
+    await recordOpeningStock(trx, row.id, input.stock, actor.userId);
     await recordAudit(trx, ctx.dialect, actor, {
       action: 'product.create',
       entityType: 'product',

@@ -11,7 +11,6 @@ import type { Ctx } from '../../db/context.js';
 import { IdParams, type App } from '../../platform/http.js';
 import { replayOrRun } from '../../platform/idempotency.js';
 import { listRecycleBin, purgeOrders, restoreOrders } from './recycle-bin.service.js';
-import { ensureVerifiedBackup } from '../backup/backup.service.js';
 import type { Config } from '../../config.js';
 import { createRestoreRequest, decideRestoreRequest, getRestoreRequest, listRestoreRequests } from './restore-requests.service.js';
 import { getRetentionDays, setRetentionDays } from './retention.js';
@@ -31,11 +30,7 @@ export function recycleBinRoutes(app: App, ctx: Ctx, config: Config): void {
   app.post(
     '/api/recycle-bin/purge',
     { config: { access: 'orders.purge' }, schema: { tags: ['recycle-bin'], summary: 'Delete permanently; needs confirm: "PURGE"; honours Idempotency-Key', body: PurgeInput } },
-    async (request, reply) => replayOrRun(ctx.kysely, request, reply, async (claim) => {
-      // Purge is the one thing that cannot be undone: never without a verified backup holding these orders.
-      await ensureVerifiedBackup(ctx, config, request.actor);
-      return purgeOrders(ctx, request.actor, request.body, claim);
-    }),
+    async (request, reply) => replayOrRun(ctx.kysely, request, reply, (claim) => purgeOrders(ctx, config, request.actor, request.body, claim)),
   );
 
   app.post('/api/restore-requests', { config: { access: 'restore_requests.create' }, schema: { tags: ['recycle-bin'], body: CreateRestoreRequestInput } }, async (request, reply) => {

@@ -14,6 +14,7 @@ import {
   type RestoreResult,
 } from '../../../contracts/deletion.js';
 import type { OrderStatus } from '../../../contracts/orders.js';
+import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import type { Dialect } from '../../db/connect.js';
 import type { DB, OrderRow } from '../../db/schema.js';
@@ -23,8 +24,10 @@ import { nowIso } from '../../platform/clock.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
+import { ensureVerifiedBackup } from '../backup/backup.service.js';
 import { customerIdsMatching } from '../customers/customers.service.js';
-import { idChunks, repostReceivables, reserveStockOfOrders } from '../deletion/order-effects.js';
+import { idChunks } from '../../db/chunks.js';
+import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
@@ -180,8 +183,8 @@ export async function restoreRows(trx: Transaction<DB>, dialect: Dialect, actor:
   if (restored !== rows.length) throw new AppError('conflict', 'Some of these orders were restored or purged by someone else meanwhile; reload the recycle bin', { code: 'concurrent_change' });
 
   const confirmed = rows.filter((r) => r.status === 'confirmed');
-  await reserveStockOfOrders(trx, dialect, confirmed.map((r) => r.id), actor.userId, 'order restored');
-  await repostReceivables(trx, confirmed, actor.userId, 'order restored');
+  await reserveStock(trx, dialect, confirmed.map((r) => r.id), actor.userId, 'order restored');
+  await postReceivables(trx, confirmed, actor.userId, 'order restored');
 
   const isConfirmed = (r: OrderRow) => r.status === 'confirmed';
   await recordAudit(
@@ -240,6 +243,7 @@ function contentHash(order: OrderRow, items: unknown[]): string {
 export async function purgeRows(trx: Transaction<DB>, dialect: Dialect, actor: Actor, rows: OrderRow[], why: string): Promise<OrderRef[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
+  await assertSettled(trx, ids);
   const itemsOf = new Map<number, unknown[]>();
   for (const chunk of idChunks(ids)) {
     const items = await trx.selectFrom('order_items').selectAll().where('order_id', 'in', chunk).orderBy('order_id').orderBy('line_no').execute();
@@ -286,9 +290,14 @@ export async function purgeRows(trx: Transaction<DB>, dialect: Dialect, actor: A
   return rows.map((r) => ({ id: String(r.id), number: r.number }));
 }
 
-/** POST /api/recycle-bin/purge: admin only, `confirm: "PURGE"` checked by the schema. */
-export async function purgeOrders(ctx: Ctx, actor: Actor, input: PurgeInput, claim?: IdempotencyClaim): Promise<PurgeResult> {
+/**
+ * POST /api/recycle-bin/purge: admin only, `confirm: "PURGE"` checked by the schema. Purge is the one thing
+ * that cannot be undone, so it never runs without a verified backup holding these orders (taken first, outside
+ * the transaction: a backup reads the whole database).
+ */
+export async function purgeOrders(ctx: Ctx, config: Config, actor: Actor, input: PurgeInput, claim?: IdempotencyClaim): Promise<PurgeResult> {
   requirePermission(actor, 'orders.purge');
+  await ensureVerifiedBackup(ctx, config, actor);
   return ctx.kysely.transaction().execute(async (trx) => {
     await claimIdempotencyKey(trx, claim);
     const rows = await loadDeleted(trx, ctx.dialect, actor, { ids: input.ids });

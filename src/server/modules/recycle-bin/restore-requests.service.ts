@@ -11,7 +11,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { publish } from '../../platform/outbox.js';
-import { idChunks } from '../deletion/order-effects.js';
+import { idChunks } from '../../db/chunks.js';
 import { restoreRows } from './recycle-bin.service.js';
 
 /**
