@@ -76,13 +76,14 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     routePrefix: '/api/docs',
     uiHooks: {
       // The API description maps every route; unless a setting publishes it, only signed-in users read it.
-      onRequest: async (request) => {
+      onRequest: async (request, reply) => {
         if (config.publicApiDocs) return;
         const meta = { ip: request.ip, userAgent: null, requestId: String(request.id) };
         const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
         const cookie = request.cookies?.[SESSION_COOKIE];
         const auth = bearer ? await authenticateToken(ctx, bearer, meta) : cookie ? await authenticateSession(ctx, cookie, meta, config.sessionIdleMinutes) : null;
-        if (!auth) throw new AppError('unauthenticated', 'Sign in to read the API documentation');
+        // Answered here: the plugin's routes were registered before the app's error mapper below.
+        if (!auth) return reply.code(401).type(PROBLEM).send({ type: 'https://orderly.dev/problems/401', title: TITLE_OF.unauthenticated, status: 401, detail: 'Sign in to read the API documentation', requestId: request.id });
       },
     },
   });
