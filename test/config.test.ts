@@ -60,4 +60,36 @@ describe('configuration from the environment', () => {
     const message = configErrorFor({ PORT: 'x', ORDERLY_LOG_LEVEL: 'loud', ORDERLY_SESSION_HOURS: '0', ORDERLY_SECURE_COOKIES: 'yes', ORDERLY_ADMIN_PASSWORD: 'short' });
     for (const name of ['PORT', 'ORDERLY_LOG_LEVEL', 'ORDERLY_SESSION_HOURS', 'ORDERLY_SECURE_COOKIES', 'ORDERLY_ADMIN_PASSWORD']) expect(message).toContain(name);
   });
+  it('reads the sign-in, session and proxy settings, with safe defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({ sessionIdleMinutes: 120, trustProxy: false, publicApiDocs: false });
+    expect(defaults.login).toEqual({ lockoutFailures: 10, lockoutMinutes: 15, failuresPerAddress: 30, failuresPerUsername: 50, windowMinutes: 15 });
+    expect(Object.isFrozen(defaults.login)).toBe(true);
+    const set = loadConfig({
+      ORDERLY_SESSION_IDLE_MINUTES: '30',
+      ORDERLY_LOCKOUT_FAILURES: '5',
+      ORDERLY_LOCKOUT_MINUTES: '60',
+      ORDERLY_LOGIN_FAILURES_PER_ADDRESS: '20',
+      ORDERLY_LOGIN_FAILURES_PER_USERNAME: '40',
+      ORDERLY_LOGIN_WINDOW_MINUTES: '10',
+      ORDERLY_PUBLIC_API_DOCS: 'true',
+    });
+    expect(set).toMatchObject({ sessionIdleMinutes: 30, publicApiDocs: true });
+    expect(set.login).toEqual({ lockoutFailures: 5, lockoutMinutes: 60, failuresPerAddress: 20, failuresPerUsername: 40, windowMinutes: 10 });
+    expect(loadConfig({ ORDERLY_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ORDERLY_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ORDERLY_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', '::1']);
+  });
+
+  it.each([
+    ['ORDERLY_TRUST_PROXY', 'yes'],
+    ['ORDERLY_TRUST_PROXY', '10.0.0.0/33'],
+    ['ORDERLY_TRUST_PROXY', 'proxy.internal'],
+    ['ORDERLY_SESSION_IDLE_MINUTES', '0'],
+    ['ORDERLY_LOCKOUT_FAILURES', '1'],
+    ['ORDERLY_LOGIN_FAILURES_PER_ADDRESS', 'many'],
+    ['ORDERLY_PUBLIC_API_DOCS', 'maybe'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    expect(configErrorFor({ [name]: value })).toContain(name);
+  });
 });

@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -9,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Ctx } from './db/context.js';
+import { isUniqueViolation } from './db/unique-violation.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
@@ -25,7 +27,8 @@ import { purgeJob } from './modules/recycle-bin/purge.job.js';
 import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
-import { registerAccessControl } from './platform/access.js';
+import { registerAccessControl, SESSION_COOKIE } from './platform/access.js';
+import { authenticateSession, authenticateToken } from './modules/auth/auth.service.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
 import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
 import { startJobs, type JobRunner } from './platform/jobs.js';
@@ -33,10 +36,14 @@ import type { App } from './platform/http.js';
 
 const PROBLEM = 'application/problem+json';
 
+/** ORDERLY_TRUST_PROXY=2: believe the nearest two proxies, as proxy-addr does for a hop count. */
+const hopsTrusted = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    trustProxy: false,
+    // Behind a reverse proxy the client's address comes from X-Forwarded-For, for throttling and the audit log.
+    trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     bodyLimit: 5 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>();
@@ -65,7 +72,26 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    uiHooks: {
+      // The API description maps every route; unless a setting publishes it, only signed-in users read it.
+      onRequest: async (request, reply) => {
+        if (config.publicApiDocs) return;
+        const meta = { ip: request.ip, userAgent: null, requestId: String(request.id) };
+        const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+        const cookie = request.cookies?.[SESSION_COOKIE];
+        const auth = bearer ? await authenticateToken(ctx, bearer, meta) : cookie ? await authenticateSession(ctx, cookie, meta, config.sessionIdleMinutes) : null;
+        // Answered here: the plugin's routes were registered before the app's error mapper below.
+        if (!auth) return reply.code(401).type(PROBLEM).send({ type: 'https://orderly.dev/problems/401', title: TITLE_OF.unauthenticated, status: 401, detail: 'Sign in to read the API documentation', requestId: request.id });
+      },
+    },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  // Every API answer may carry personal data, the session's CSRF token (/api/auth/me) or an export: no cache keeps it.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     let status: number;
@@ -84,6 +110,11 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
       const where = error.validationContext === 'headers' ? 'header ' : '';
       errors = error.validation.map((v) => ({ field: `${where}${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || error.validationContext || 'body'}`, message: v.message ?? 'is invalid' }));
       detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    } else if (isUniqueViolation(error)) {
+      // A race the service did not anticipate (two requests creating the same unique thing at once).
+      status = 409;
+      title = TITLE_OF.conflict;
+      detail = 'This conflicts with a record that was just created; reload and try again.';
     } else if (typeof error.statusCode === 'number' && error.statusCode < 500) {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large.
       status = error.statusCode;
@@ -101,7 +132,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
       .send({ type: `https://orderly.dev/problems/${String(extra.code ?? status)}`, title, status, detail, ...(errors ? { errors } : {}), ...extra, requestId: request.id });
   });
 
-  registerAccessControl(app, ctx);
+  registerAccessControl(app, ctx, { sessionIdleMinutes: config.sessionIdleMinutes });
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
   rolesRoutes(app, ctx);

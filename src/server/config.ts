@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -18,7 +19,38 @@ const Env = z.object({
   ORDERLY_BACKUP_DIR: z.string().min(1).default('./data/backups'),
   ORDERLY_BACKUP_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24),
   ORDERLY_BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  ORDERLY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(24 * 60 * 90).default(120),
+  ORDERLY_LOCKOUT_FAILURES: z.coerce.number().int().min(3).max(1000).default(10),
+  ORDERLY_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  ORDERLY_LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+  ORDERLY_LOGIN_FAILURES_PER_USERNAME: z.coerce.number().int().min(1).max(100_000).default(50),
+  ORDERLY_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  ORDERLY_TRUST_PROXY: z
+    .string()
+    .refine(
+      (v) => /^(true|false|\d{1,2})$/.test(v) || v.split(',').every((part) => isAddressOrRange(part.trim())),
+      'must be true, false, a number of proxy hops, or a comma-separated list of proxy addresses / CIDR ranges',
+    )
+    .default('false'),
+  ORDERLY_PUBLIC_API_DOCS: z.enum(['true', 'false']).default('false'),
 });
+
+function isAddressOrRange(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || !net.isIP(address)) return false;
+  if (bits === undefined) return true;
+  const max = net.isIPv4(address) ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
+/** Fastify's trustProxy: false, true (any proxy), a hop count, or the proxies' addresses. */
+export type TrustProxy = boolean | number | string[];
+function trustProxyOf(value: string): TrustProxy {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
+}
 
 export type Database =
   | { dialect: 'sqlite'; file: string }
@@ -38,6 +70,20 @@ export interface Config {
   readonly backupDir: string;
   readonly backupEveryHours: number;
   readonly backupKeep: number;
+  /** A signed-in session ends after this many minutes without a request, besides sessionHours. */
+  readonly sessionIdleMinutes: number;
+  /** Sign-in throttling; see README's configuration table for how the thresholds fit together. */
+  readonly login: {
+    readonly lockoutFailures: number;
+    readonly lockoutMinutes: number;
+    readonly failuresPerAddress: number;
+    readonly failuresPerUsername: number;
+    readonly windowMinutes: number;
+  };
+  /** Which reverse proxies' X-Forwarded-For is believed for the client address. */
+  readonly trustProxy: TrustProxy;
+  /** Whether /api/docs is served to anonymous visitors; otherwise it needs a sign-in. */
+  readonly publicApiDocs: boolean;
   /** Where the built web app lives; absent in tests that only use the API. */
   readonly webRoot: string | undefined;
 }
@@ -67,6 +113,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     backupDir: path.resolve(e.ORDERLY_BACKUP_DIR),
     backupEveryHours: e.ORDERLY_BACKUP_EVERY_HOURS,
     backupKeep: e.ORDERLY_BACKUP_KEEP,
+    sessionIdleMinutes: e.ORDERLY_SESSION_IDLE_MINUTES,
+    login: Object.freeze({
+      lockoutFailures: e.ORDERLY_LOCKOUT_FAILURES,
+      lockoutMinutes: e.ORDERLY_LOCKOUT_MINUTES,
+      failuresPerAddress: e.ORDERLY_LOGIN_FAILURES_PER_ADDRESS,
+      failuresPerUsername: e.ORDERLY_LOGIN_FAILURES_PER_USERNAME,
+      windowMinutes: e.ORDERLY_LOGIN_WINDOW_MINUTES,
+    }),
+    trustProxy: trustProxyOf(e.ORDERLY_TRUST_PROXY),
+    publicApiDocs: e.ORDERLY_PUBLIC_API_DOCS === 'true',
     webRoot: undefined,
     ...overrides,
   });

@@ -72,7 +72,7 @@ export function connect(database: Database, options: { poolSize?: number } = {})
       close: () => kysely.destroy(),
     };
   }
-  if (database.file !== ':memory:') fs.mkdirSync(path.dirname(database.file), { recursive: true });
+  if (database.file !== ':memory:') keepPrivate(database.file);
   const sqlite = new SQLite(database.file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -93,6 +93,21 @@ export function connect(database: Database, options: { poolSize?: number } = {})
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * The database holds every order, customer and password hash: only the account running Orderly may read it.
+ * A new folder is made 0700 and the file is created 0600 before SQLite opens it, because SQLite gives the
+ * -wal and -shm files it creates the permissions of the database file. Files left readable by an older
+ * version are tightened too. A folder that already existed (a shared ./data, /var/lib/…) keeps its mode.
+ */
+function keepPrivate(file: string): void {
+  const folder = path.dirname(file);
+  if (!fs.existsSync(folder)) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const own of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(own) && (fs.statSync(own).mode & 0o077) !== 0) fs.chmodSync(own, 0o600);
+  }
 }
 
 /**

@@ -62,6 +62,8 @@ export interface SessionsTable {
   csrf_token: string;
   created_at: string;
   expires_at: string;
+  /** Touched at most once a minute; the session ends after ORDERLY_SESSION_IDLE_MINUTES without a request. */
+  last_seen_at: string | null;
   ip: string | null;
   user_agent: string | null;
 }

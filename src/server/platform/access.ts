@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../../contracts/permissions.js';
 import type { Ctx } from '../db/context.js';
@@ -52,7 +53,18 @@ export interface DeclaredRoute {
 }
 
 /** Returns the live list of declared /api routes (filled as routes register), for the permission matrix test. */
-export function registerAccessControl(app: FastifyInstance, ctx: Ctx): DeclaredRoute[] {
+/**
+ * Compares the header with the session's token in constant time: an ordinary comparison stops at the first
+ * differing character, and its timing tells an attacker how much of a guess was right. Hashing first gives
+ * both sides the same length, which timingSafeEqual needs.
+ */
+export function csrfTokenMatches(sent: string | string[] | undefined, expected: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(sent), digest(expected));
+}
+
+export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: { sessionIdleMinutes: number }): DeclaredRoute[] {
   const declaredRoutes: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declaredRoutes);
   app.decorateRequest('actor', null as unknown as Actor);
@@ -73,12 +85,12 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx): DeclaredR
     const meta = requestMeta(request);
     const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const cookie = request.cookies?.[SESSION_COOKIE];
-    const auth = bearer ? await authenticateToken(ctx, bearer, meta) : cookie ? await authenticateSession(ctx, cookie, meta) : null;
+    const auth = bearer ? await authenticateToken(ctx, bearer, meta) : cookie ? await authenticateSession(ctx, cookie, meta, options.sessionIdleMinutes) : null;
     if (!auth) throw new AppError('unauthenticated', bearer ? 'The API token is invalid or revoked' : 'Sign in to continue');
     request.actor = auth.actor;
     request.sessionCsrf = auth.csrfToken;
     request.sessionToken = bearer ? null : (cookie ?? null);
-    if (!bearer && !SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== auth.csrfToken) {
+    if (!bearer && !SAFE_METHODS.has(request.method) && (auth.csrfToken === null || !csrfTokenMatches(request.headers['x-csrf-token'], auth.csrfToken))) {
       throw new AppError('forbidden', 'Missing or wrong X-CSRF-Token header', { code: 'csrf' });
     }
     if (typeof access === 'object') {

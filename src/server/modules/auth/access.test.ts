@@ -82,7 +82,12 @@ describe.each(DIALECTS)('accounts and data permissions (%s)', (dialect) => {
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
     expect(wrong.body.detail).toBe(unknown.body.detail);
-    for (let i = 1; i < 10; i++) await anon.post('/api/auth/login', { username: 'rep_locked', password: `wrong-password-${i}` });
+    // ORDERLY_LOCKOUT_FAILURES, 10 by default: the tenth wrong password in a row locks.
+    expect(t.db.config.login.lockoutFailures).toBe(10);
+    for (let i = 1; i < 9; i++) expect((await anon.post('/api/auth/login', { username: 'rep_locked', password: `wrong-password-${i}` })).status).toBe(401);
+    // Nine failures do not lock yet: the right password still works, and starts the count afresh.
+    expect((await anon.post('/api/auth/login', { username: 'rep_locked', password: 'rep_locked-password-1' })).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await anon.post('/api/auth/login', { username: 'rep_locked', password: `wrong-password-${i}` })).status).toBe(401);
     const locked = await anon.post('/api/auth/login', { username: 'rep_locked', password: 'rep_locked-password-1' });
     expect(locked.status).toBe(401);
     expect(locked.body.detail).toBe(unknown.body.detail);

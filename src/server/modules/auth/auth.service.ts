@@ -1,4 +1,4 @@
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type Transaction } from 'kysely';
 import { createHash, randomBytes } from 'node:crypto';
 import type { LoginInput, Me } from '../../../contracts/auth.js';
 import { mergeGrants } from '../../../contracts/permissions.js';
@@ -12,9 +12,6 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { accessOf } from '../users/roles.queries.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 
-export const MAX_FAILED_LOGINS = 10;
-export const LOCKOUT_MS = 15 * 60_000;
-
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const newSecret = () => randomBytes(32).toString('base64url');
 
@@ -27,11 +24,18 @@ export interface RequestMeta {
 /** One message for every failure, so a caller cannot tell a wrong password from an unknown user. */
 const badCredentials = () => new AppError('unauthenticated', 'Wrong username or password, or the account is temporarily locked');
 
+/** The account lockout: this many wrong passwords in a row lock the account for lockoutMinutes. */
+export interface LoginPolicy {
+  sessionHours: number;
+  lockoutFailures: number;
+  lockoutMinutes: number;
+}
+
 export async function login(
   ctx: Ctx,
   input: LoginInput,
   meta: RequestMeta,
-  sessionHours: number,
+  policy: LoginPolicy,
 ): Promise<{ sessionToken: string; csrfToken: string; me: Me }> {
   const user = await ctx.kysely.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
   const now = nowIso();
@@ -41,16 +45,15 @@ export async function login(
 
   if (!user || !ok || locked || user.disabled === 1) {
     await ctx.kysely.transaction().execute(async (trx) => {
-      if (user && !ok && !locked) {
-        const failed = user.failed_logins + 1;
-        await trx
-          .updateTable('users')
-          .set({ failed_logins: failed >= MAX_FAILED_LOGINS ? 0 : failed, locked_until: failed >= MAX_FAILED_LOGINS ? isoPlus(now, LOCKOUT_MS) : user.locked_until })
-          .where('id', '=', user.id)
-          .execute();
-      }
+      const lockedUntil = user && !ok && !locked ? await countFailedLogin(trx, user.id, now, policy) : null;
       const why = !user ? 'unknown_user' : locked ? 'locked' : user.disabled === 1 ? 'disabled' : 'wrong_password';
-      await recordAudit(trx, ctx.dialect, anonymous, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, entityLabel: input.username, diff: { why } });
+      await recordAudit(trx, ctx.dialect, anonymous, {
+        action: 'auth.login_failed',
+        entityType: 'user',
+        entityId: user?.id ?? null,
+        entityLabel: input.username,
+        diff: { why, ...(lockedUntil ? { lockedUntil } : {}) },
+      });
     });
     throw badCredentials();
   }
@@ -61,7 +64,7 @@ export async function login(
     await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
     await trx
       .insertInto('sessions')
-      .values({ id: sha256(sessionToken), user_id: user.id, csrf_token: csrfToken, created_at: now, expires_at: isoPlus(now, sessionHours * 3_600_000), ip: meta.ip, user_agent: meta.userAgent })
+      .values({ id: sha256(sessionToken), user_id: user.id, csrf_token: csrfToken, created_at: now, expires_at: isoPlus(now, policy.sessionHours * 3_600_000), last_seen_at: now, ip: meta.ip, user_agent: meta.userAgent })
       .execute();
     await trx.deleteFrom('sessions').where('expires_at', '<', now).execute();
     await recordAudit(trx, ctx.dialect, anonymous, { action: 'auth.login', entityType: 'user', entityId: user.id, entityLabel: user.username });
@@ -72,6 +75,28 @@ export async function login(
     csrfToken,
     me: { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken },
   };
+}
+
+/**
+ * Counts one wrong password in a single UPDATE, so simultaneous failures all count (reading the count and
+ * writing it back lost most of them). The failure that reaches the threshold locks the account and starts the
+ * count afresh; failures that land while it is locked are not counted. Returns the lock's end when this
+ * failure locked the account, read from the row the UPDATE returned rather than from an earlier read.
+ */
+async function countFailedLogin(trx: Transaction<DB>, userId: number, now: string, policy: LoginPolicy): Promise<string | null> {
+  const lockUntil = isoPlus(now, policy.lockoutMinutes * 60_000);
+  const reachesThreshold = sql<boolean>`failed_logins + 1 >= ${policy.lockoutFailures}`;
+  const row = await trx
+    .updateTable('users')
+    .set({
+      failed_logins: sql<number>`case when ${reachesThreshold} then 0 else failed_logins + 1 end`,
+      locked_until: sql<string | null>`case when ${reachesThreshold} then ${lockUntil} else locked_until end`,
+    })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .returning(['locked_until'])
+    .executeTakeFirst();
+  return row?.locked_until === lockUntil ? lockUntil : null;
 }
 
 export async function logout(ctx: Ctx, actor: Actor, sessionToken: string): Promise<void> {
@@ -98,7 +123,7 @@ const sessionQuery = (db: Kysely<DB>, tokenHash: string) =>
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
     .leftJoin('roles', 'roles.id', 'user_roles.role_id')
-    .select(['users.id as userId', 'users.username', 'users.disabled', 'sessions.csrf_token', 'sessions.expires_at', 'roles.grants'])
+    .select(['users.id as userId', 'users.username', 'users.disabled', 'sessions.csrf_token', 'sessions.created_at', 'sessions.expires_at', 'sessions.last_seen_at', 'roles.grants'])
     .where('sessions.id', '=', tokenHash);
 
 const tokenQuery = (db: Kysely<DB>, tokenHash: string) =>
@@ -129,10 +154,17 @@ async function runAuthQuery<R>(db: Kysely<DB>, build: (db: Kysely<DB>, tokenHash
   return (await db.executeQuery<R>(CompiledQuery.raw(text, [tokenHash]))).rows;
 }
 
-export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta): Promise<Authenticated | null> {
-  const rows = await runAuthQuery(ctx.kysely, sessionQuery, sha256(sessionToken));
+/** A session unused for idleMinutes is over even before its absolute expiry; a stolen, forgotten one dies sooner. */
+export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta, idleMinutes: number): Promise<Authenticated | null> {
+  const tokenHash = sha256(sessionToken);
+  const rows = await runAuthQuery(ctx.kysely, sessionQuery, tokenHash);
   const row = rows[0];
-  if (!row || row.disabled === 1 || row.expires_at <= nowIso()) return null;
+  const now = nowIso();
+  if (!row || row.disabled === 1 || row.expires_at <= now) return null;
+  const lastSeen = row.last_seen_at ?? row.created_at;
+  if (lastSeen <= isoPlus(now, -idleMinutes * 60_000)) return null;
+  // Touch at most once a minute: reads should not each become a write.
+  if (lastSeen < isoPlus(now, -60_000)) await ctx.kysely.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', tokenHash).execute();
   return { actor: { type: 'user', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta }, csrfToken: row.csrf_token };
 }
 

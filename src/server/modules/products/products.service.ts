@@ -2,6 +2,7 @@ import type { CreateProductInput, ProductView } from '../../../contracts/product
 import { CreateProductInput as CreateProductSchema, fromMinor, toMinor } from '../../../contracts/index.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
+import { orConflict } from '../../db/unique-violation.js';
 import type { Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
@@ -21,9 +22,10 @@ const view = (p: Row): ProductView => ({
 
 export async function createProduct(ctx: Ctx, actor: Actor, raw: CreateProductInput): Promise<ProductView> {
   const input = CreateProductSchema.parse(raw);
-  return ctx.kysely.transaction().execute(async (trx) => {
+  const skuTaken = () => new AppError('conflict', `SKU ${input.sku} exists already`, { errors: [{ field: 'sku', message: 'exists already' }] });
+  return orConflict(ctx.kysely.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('products').select('id').where('sku', '=', input.sku).executeTakeFirst();
-    if (taken) throw new AppError('conflict', `SKU ${input.sku} exists already`, { errors: [{ field: 'sku', message: 'exists already' }] });
+    if (taken) throw skuTaken();
     const now = nowIso();
     const row = await trx
       .insertInto('products')
@@ -40,7 +42,7 @@ export async function createProduct(ctx: Ctx, actor: Actor, raw: CreateProductIn
       diff: { sku: input.sku, name: input.name, price: input.price, stock: input.stock },
     });
     return view(row);
-  });
+  }), skuTaken);
 }
 
 export async function getProduct(ctx: Ctx, id: number): Promise<ProductView> {

@@ -1,5 +1,6 @@
 import type { CreateRoleInput, RoleView, UpdateRoleInput } from '../../../contracts/roles.js';
 import type { Ctx } from '../../db/context.js';
+import { orConflict } from '../../db/unique-violation.js';
 import type { Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
@@ -35,9 +36,10 @@ async function getRole(ctx: Ctx, id: number): Promise<RoleView> {
 }
 
 export async function createRole(ctx: Ctx, actor: Actor, input: CreateRoleInput): Promise<RoleView> {
-  const id = await ctx.kysely.transaction().execute(async (trx) => {
+  const nameTaken = () => new AppError('conflict', `A role named ${input.name} exists`, { errors: [{ field: 'name', message: 'is taken' }] });
+  const id = await orConflict(ctx.kysely.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('roles').select('id').where('name', '=', input.name).executeTakeFirst();
-    if (taken) throw new AppError('conflict', `A role named ${input.name} exists`, { errors: [{ field: 'name', message: 'is taken' }] });
+    if (taken) throw nameTaken();
     const now = nowIso();
     const grants = normalizeGrants(input.grants);
     const { id } = await trx
@@ -47,7 +49,7 @@ export async function createRole(ctx: Ctx, actor: Actor, input: CreateRoleInput)
       .executeTakeFirstOrThrow();
     await recordAudit(trx, ctx.dialect, actor, { action: 'role.create', entityType: 'role', entityId: id, entityLabel: input.name, diff: { grants } });
     return id;
-  });
+  }), nameTaken);
   return getRole(ctx, id);
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CreateUserInput, UpdateUserInput, UserView } from '../../../contracts/users.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
+import { orConflict } from '../../db/unique-violation.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
@@ -15,6 +16,27 @@ async function roleIdsByName(db: Kysely<DB>, names: string[]): Promise<number[]>
   const unknown = names.filter((n) => !rows.some((r) => r.name === n));
   if (unknown.length > 0) throw invalid('roles', `unknown role: ${unknown.join(', ')}`);
   return rows.map((r) => r.id);
+}
+
+/**
+ * Two admins demoting each other at once would each still see the other as admin and both succeed. Writing
+ * the admin role's row makes such changes take turns (a row lock on PostgreSQL; SQLite runs one writer at a
+ * time anyway), and each statement after it sees what the previous change committed.
+ */
+async function lockAdminRole(trx: Transaction<DB>): Promise<void> {
+  await trx.updateTable('roles').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('name', '=', 'admin').execute();
+}
+
+async function countEnabledAdmins(trx: Transaction<DB>): Promise<number> {
+  const { n } = await trx
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .innerJoin('roles', 'roles.id', 'user_roles.role_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('roles.name', '=', 'admin')
+    .where('users.disabled', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }
 
 export async function listUsers(ctx: Ctx): Promise<UserView[]> {
@@ -38,9 +60,10 @@ export async function getUser(ctx: Ctx, id: number): Promise<UserView> {
 
 export async function createUser(ctx: Ctx, actor: Actor, input: CreateUserInput): Promise<UserView> {
   const passwordHash = await hashPassword(input.password);
-  const id = await ctx.kysely.transaction().execute(async (trx) => {
+  const usernameTaken = () => new AppError('conflict', `Username ${input.username} is taken`, { errors: [{ field: 'username', message: 'is taken' }] });
+  const id = await orConflict(ctx.kysely.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
-    if (taken) throw new AppError('conflict', `Username ${input.username} is taken`, { errors: [{ field: 'username', message: 'is taken' }] });
+    if (taken) throw usernameTaken();
     const roleIds = await roleIdsByName(trx, input.roles);
     const now = nowIso();
     const { id } = await trx
@@ -57,15 +80,17 @@ export async function createUser(ctx: Ctx, actor: Actor, input: CreateUserInput)
       diff: { username: input.username, displayName: input.displayName ?? null, roles: input.roles },
     });
     return id;
-  });
+  }), usernameTaken);
   return getUser(ctx, id);
 }
 
 export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: UpdateUserInput): Promise<UserView> {
   const before = await getUser(ctx, id);
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+  const mayRemoveAnAdmin = before.roles.includes('admin') && !before.disabled && (input.disabled === true || (input.roles !== undefined && !input.roles.includes('admin')));
   await ctx.kysely.transaction().execute(async (trx) => {
     const now = nowIso();
+    if (mayRemoveAnAdmin) await lockAdminRole(trx);
     await trx
       .updateTable('users')
       .set({
@@ -81,6 +106,9 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: Upda
       const roleIds = await roleIdsByName(trx, input.roles);
       await trx.deleteFrom('user_roles').where('user_id', '=', id).execute();
       await trx.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: id, role_id }))).execute();
+    }
+    if (mayRemoveAnAdmin && (await countEnabledAdmins(trx)) === 0) {
+      throw new AppError('conflict', `${before.username} is the last enabled admin; make another user admin first`, { code: 'last_admin' });
     }
     // Disabling or a new password ends every open session of that user at once.
     if (input.disabled || passwordHash) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
