@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { CreateCustomerInput, CustomerView } from '../../../contracts/customers.js';
-import { dialectOf, literalLimit } from '../../db/connect.js';
+import { dialectOf } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/actor.js';
@@ -49,21 +49,25 @@ const ftsPhrase = (key: string) => `"${key.replaceAll('"', '""')}"`;
 const TRIGRAM = 3;
 
 /**
- * The customers (by the id column given) whose name contains the text, case-insensitively: through SQLite's
- * trigram table where the fragment is long enough, else `name_key LIKE` (which PostgreSQL's planner answers
- * from its pg_trgm index by itself). Every customer-name search uses this, so they all agree on a match.
+ * The rows whose customer (by the id column given: a customer's own id, or an order's customer_id) has a name
+ * containing the text, case-insensitively. A condition, never a list of ids fetched first: a vague name may match
+ * any number of customers, and the order list, its count, the export and deletion by filter must all see every
+ * one of them. SQLite reads the ids straight from its trigram table where the fragment is long enough;
+ * otherwise `name_key LIKE`, which PostgreSQL's planner answers from its pg_trgm index by itself. Every
+ * customer-name search uses this, so they all agree on a match.
  */
-export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id', text: string) {
+export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string) {
   const key = searchKey(text);
   if (dialectOf(db) === 'sqlite' && [...key].length >= TRIGRAM) {
     return sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${ftsPhrase(key)})`;
   }
+  if (idColumn === 'o.customer_id') return sql<boolean>`${sql.ref(idColumn)} in (select matched.id from customers as matched where ${keyContains('matched.name_key', text)})`;
   return keyContains(idColumn === 'id' ? 'name_key' : 'c.name_key', text);
 }
 
-/** Customer ids whose name contains the text; capped so a vague search stays cheap. */
-export async function customerIdsMatching(db: Kysely<DB>, text: string, cap = 1000): Promise<number[]> {
-  const rows = await db.selectFrom('customers').select('id').where(customerNameMatches(db, 'id', text)).limit(literalLimit(cap)).execute();
+/** Every customer id whose name contains the text, in id order (for checks of the search index itself). */
+export async function customerIdsMatching(db: Kysely<DB>, text: string): Promise<number[]> {
+  const rows = await db.selectFrom('customers').select('id').where(customerNameMatches(db, 'id', text)).orderBy('id').execute();
   return rows.map((r) => r.id);
 }
 
