@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CreateCustomerInput, CustomerView } from '../../../contracts/customers.js';
 import { dialectOf } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/actor.js';
+import { scopeOf } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { notFound } from '../../platform/errors.js';
@@ -15,6 +16,7 @@ const likeContains = (text: string) => `%${searchKey(text).replace(/[\\%_]/g, (c
 export const keyContains = (column: string, text: string) => sql<boolean>`${sql.ref(column)} like ${likeContains(text)} escape '\\'`;
 
 type Row = DB['customers'];
+type CustomerRow = Selectable<Row>;
 const view = (c: Pick<Row, 'name' | 'phone' | 'email' | 'note' | 'created_at'> & { id: number }): CustomerView => ({
   id: String(c.id),
   name: c.name,
@@ -71,14 +73,43 @@ export async function customerIdsMatching(db: Kysely<DB>, text: string): Promise
   return rows.map((r) => r.id);
 }
 
-export async function searchCustomers(ctx: Ctx, q: string | undefined, limit: number): Promise<CustomerView[]> {
-  let query = ctx.kysely.selectFrom('customers').selectAll().orderBy('name').limit(limit);
-  if (q) query = query.where(customerNameMatches(ctx.kysely, 'id', q));
-  return (await query.execute()).map(view);
+/** A directory entry: the name a rep needs to pick the customer for an order, and nothing to contact them by. */
+const nameOnly = (c: CustomerRow): CustomerView => ({ ...view({ ...c, phone: null, email: null, note: null }), contactHidden: true });
+
+/**
+ * Data minimisation (SPEC §5): contact details for callers with `customers.read`; for anyone else only for the
+ * customers of their own live orders, and the name alone for the rest. Decided per row, from the rows at hand.
+ */
+async function visibleTo(db: Kysely<DB>, actor: Actor, rows: CustomerRow[]): Promise<CustomerView[]> {
+  if (scopeOf(actor, 'customers.read') || rows.length === 0) return rows.map(view);
+  const own =
+    actor.userId == null
+      ? []
+      : await db
+          .selectFrom('orders')
+          .select('customer_id')
+          .distinct()
+          .where('owner_id', '=', actor.userId)
+          .where('deleted_at', 'is', null)
+          .where('customer_id', 'in', rows.map((r) => r.id))
+          .execute();
+  const mine = new Set(own.map((o) => o.customer_id));
+  return rows.map((r) => (mine.has(r.id) ? view(r) : nameOnly(r)));
 }
 
-export async function getCustomer(ctx: Ctx, id: number): Promise<CustomerView> {
+export async function searchCustomers(ctx: Ctx, actor: Actor, q: string | undefined, limit: number): Promise<CustomerView[]> {
+  let query = ctx.kysely.selectFrom('customers').selectAll().orderBy('name').limit(limit);
+  if (q) query = query.where(customerNameMatches(ctx.kysely, 'id', q));
+  return visibleTo(ctx.kysely, actor, await query.execute());
+}
+
+/**
+ * One customer. Every signed-in user may look up any customer by id — the name is in the directory anyway, and
+ * an order names its customer — but without `customers.read` the contact details only of their own customers.
+ */
+export async function getCustomer(ctx: Ctx, actor: Actor, id: number): Promise<CustomerView> {
   const row = await ctx.kysely.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Customer');
-  return view(row);
+  const [visible] = await visibleTo(ctx.kysely, actor, [row]);
+  return visible!;
 }
