@@ -29,6 +29,8 @@ const SPEC_TABLE: Record<Permission, Partial<Record<BuiltinRole, 'all' | 'own'>>
   'settings.manage': { admin: 'all' },
   'backups.manage': { admin: 'all' },
   'cleanup.manage': { admin: 'all' },
+  // SPEC §5: every role but sales_rep (who sees the customers of their own orders, and a name-only directory).
+  'customers.read': { admin: 'all', sales_manager: 'all', warehouse: 'all', finance: 'all', auditor: 'all' },
 };
 
 interface Fixture {

@@ -26,6 +26,11 @@ export const CustomerView = z.object({
   email: z.string().nullable(),
   note: z.string().nullable(),
   createdAt: z.string(),
+  /**
+   * Present (true) when the caller may see only the name: a sales rep without `customers.read` looking at a
+   * customer of none of their orders. Phone, email and note are then withheld (null), not empty.
+   */
+  contactHidden: z.literal(true).optional(),
 });
 export type CustomerView = z.infer<typeof CustomerView>;
 

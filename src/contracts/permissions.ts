@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'settings.manage',
   'backups.manage',
   'cleanup.manage',
+  'customers.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -50,6 +51,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grant[]> = {
     'restore_requests.create',
     'restore_requests.approve',
     'orders.export',
+    'customers.read',
   ],
   sales_rep: [
     'orders.read:own',
@@ -59,9 +61,11 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grant[]> = {
     'restore_requests.create',
     'orders.export:own',
   ],
-  warehouse: ['orders.read', 'inventory.manage'],
-  finance: ['orders.read', 'orders.export', 'finance.manage'],
-  auditor: ['orders.read', 'orders.export', 'audit.read'],
+  // customers.read: contact details of every customer (SPEC §5). A sales rep sees those of the customers of
+  // their own orders, and only the names of the rest.
+  warehouse: ['orders.read', 'inventory.manage', 'customers.read'],
+  finance: ['orders.read', 'orders.export', 'finance.manage', 'customers.read'],
+  auditor: ['orders.read', 'orders.export', 'audit.read', 'customers.read'],
 };
 
 /** Effective permissions: for each permission held, the widest scope any role grants. */

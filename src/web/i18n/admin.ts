@@ -81,6 +81,7 @@ export const adminEn = {
       'settings.manage': 'Change settings such as recycle-bin retention',
       'backups.manage': 'Create, verify and restore backups',
       'cleanup.manage': 'Run the periodic review and cleanup of stale orders',
+      'customers.read': "See every customer's phone, email and note (without it: only the customers of one's own orders)",
     } satisfies Record<Permission, string>,
   },
   tokens: {
@@ -195,6 +196,7 @@ export const adminZhCN: AdminMessages = {
       'settings.manage': '修改设置，例如回收站保留期',
       'backups.manage': '创建、校验和恢复备份',
       'cleanup.manage': '执行定期审查，清理过期订单',
+      'customers.read': '查看所有客户的电话、邮箱和备注（没有此权限时只能看到自己订单的客户）',
     },
   },
   tokens: {

@@ -88,6 +88,7 @@ export const en = {
       'settings.manage': 'Manage settings',
       'backups.manage': 'Manage backups',
       'cleanup.manage': 'Manage cleanup',
+      'customers.read': 'Read customer contacts',
     } satisfies Record<Permission, string>,
   },
   status: {
@@ -251,6 +252,8 @@ export const en = {
     namePlaceholder: 'Shanghai Trading Co. / 上海贸易有限公司',
     phonePlaceholder: '+86 138 0013 8000',
     emailPlaceholder: 'buyer@example.com',
+    contactHidden: "Not your customer",
+    contactHiddenHelp: 'Contact details are shown for the customers of your own orders only.',
   },
   products: {
     title: 'Products',

@@ -84,6 +84,7 @@ export const zhCN: Messages = {
       'settings.manage': '管理设置',
       'backups.manage': '管理备份',
       'cleanup.manage': '管理清理',
+      'customers.read': '查看客户联系方式',
     },
   },
   status: {
@@ -247,6 +248,8 @@ export const zhCN: Messages = {
     namePlaceholder: '上海贸易有限公司',
     phonePlaceholder: '+86 138 0013 8000',
     emailPlaceholder: 'buyer@example.com',
+    contactHidden: '非您的客户',
+    contactHiddenHelp: '仅显示您自己订单的客户的联系方式。',
   },
   products: {
     title: '产品',

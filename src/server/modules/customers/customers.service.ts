@@ -1,9 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CreateCustomerInput, CustomerView } from '../../../contracts/customers.js';
-import { dialectOf, literalLimit } from '../../db/connect.js';
+import { dialectOf } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/actor.js';
+import { scopeOf } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { notFound } from '../../platform/errors.js';
@@ -15,6 +16,7 @@ const likeContains = (text: string) => `%${searchKey(text).replace(/[\\%_]/g, (c
 export const keyContains = (column: string, text: string) => sql<boolean>`${sql.ref(column)} like ${likeContains(text)} escape '\\'`;
 
 type Row = DB['customers'];
+type CustomerRow = Selectable<Row>;
 const view = (c: Pick<Row, 'name' | 'phone' | 'email' | 'note' | 'created_at'> & { id: number }): CustomerView => ({
   id: String(c.id),
   name: c.name,
@@ -49,32 +51,65 @@ const ftsPhrase = (key: string) => `"${key.replaceAll('"', '""')}"`;
 const TRIGRAM = 3;
 
 /**
- * The customers (by the id column given) whose name contains the text, case-insensitively: through SQLite's
- * trigram table where the fragment is long enough, else `name_key LIKE` (which PostgreSQL's planner answers
- * from its pg_trgm index by itself). Every customer-name search uses this, so they all agree on a match.
+ * The rows whose customer (by the id column given: a customer's own id, or an order's customer_id) has a name
+ * containing the text, case-insensitively. A condition, never a list of ids fetched first: a vague name may match
+ * any number of customers, and the order list, its count, the export and deletion by filter must all see every
+ * one of them. SQLite reads the ids straight from its trigram table where the fragment is long enough;
+ * otherwise `name_key LIKE`, which PostgreSQL's planner answers from its pg_trgm index by itself. Every
+ * customer-name search uses this, so they all agree on a match.
  */
-export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id', text: string) {
+export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string) {
   const key = searchKey(text);
   if (dialectOf(db) === 'sqlite' && [...key].length >= TRIGRAM) {
     return sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${ftsPhrase(key)})`;
   }
+  if (idColumn === 'o.customer_id') return sql<boolean>`${sql.ref(idColumn)} in (select matched.id from customers as matched where ${keyContains('matched.name_key', text)})`;
   return keyContains(idColumn === 'id' ? 'name_key' : 'c.name_key', text);
 }
 
-/** Customer ids whose name contains the text; capped so a vague search stays cheap. */
-export async function customerIdsMatching(db: Kysely<DB>, text: string, cap = 1000): Promise<number[]> {
-  const rows = await db.selectFrom('customers').select('id').where(customerNameMatches(db, 'id', text)).limit(literalLimit(cap)).execute();
+/** Every customer id whose name contains the text, in id order (for checks of the search index itself). */
+export async function customerIdsMatching(db: Kysely<DB>, text: string): Promise<number[]> {
+  const rows = await db.selectFrom('customers').select('id').where(customerNameMatches(db, 'id', text)).orderBy('id').execute();
   return rows.map((r) => r.id);
 }
 
-export async function searchCustomers(ctx: Ctx, q: string | undefined, limit: number): Promise<CustomerView[]> {
-  let query = ctx.kysely.selectFrom('customers').selectAll().orderBy('name').limit(limit);
-  if (q) query = query.where(customerNameMatches(ctx.kysely, 'id', q));
-  return (await query.execute()).map(view);
+/** A directory entry: the name a rep needs to pick the customer for an order, and nothing to contact them by. */
+const nameOnly = (c: CustomerRow): CustomerView => ({ ...view({ ...c, phone: null, email: null, note: null }), contactHidden: true });
+
+/**
+ * Data minimisation (SPEC §5): contact details for callers with `customers.read`; for anyone else only for the
+ * customers of their own live orders, and the name alone for the rest. Decided per row, from the rows at hand.
+ */
+async function visibleTo(db: Kysely<DB>, actor: Actor, rows: CustomerRow[]): Promise<CustomerView[]> {
+  if (scopeOf(actor, 'customers.read') || rows.length === 0) return rows.map(view);
+  const own =
+    actor.userId == null
+      ? []
+      : await db
+          .selectFrom('orders')
+          .select('customer_id')
+          .distinct()
+          .where('owner_id', '=', actor.userId)
+          .where('deleted_at', 'is', null)
+          .where('customer_id', 'in', rows.map((r) => r.id))
+          .execute();
+  const mine = new Set(own.map((o) => o.customer_id));
+  return rows.map((r) => (mine.has(r.id) ? view(r) : nameOnly(r)));
 }
 
-export async function getCustomer(ctx: Ctx, id: number): Promise<CustomerView> {
+export async function searchCustomers(ctx: Ctx, actor: Actor, q: string | undefined, limit: number): Promise<CustomerView[]> {
+  let query = ctx.kysely.selectFrom('customers').selectAll().orderBy('name').limit(limit);
+  if (q) query = query.where(customerNameMatches(ctx.kysely, 'id', q));
+  return visibleTo(ctx.kysely, actor, await query.execute());
+}
+
+/**
+ * One customer. Every signed-in user may look up any customer by id — the name is in the directory anyway, and
+ * an order names its customer — but without `customers.read` the contact details only of their own customers.
+ */
+export async function getCustomer(ctx: Ctx, actor: Actor, id: number): Promise<CustomerView> {
   const row = await ctx.kysely.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Customer');
-  return view(row);
+  const [visible] = await visibleTo(ctx.kysely, actor, [row]);
+  return visible!;
 }

@@ -1,10 +1,10 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
 import { literalLimit } from '../../db/connect.js';
 import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
 import { AppError, invalid } from '../../platform/errors.js';
-import { customerIdsMatching } from '../customers/customers.service.js';
+import { customerNameMatches } from '../customers/customers.service.js';
 
 const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
 
@@ -53,7 +53,8 @@ async function numberYears(db: Kysely<DB>): Promise<string[]> {
   return years;
 }
 
-async function numberCondition(db: Kysely<DB>, typed: string) {
+/** Also the recycle bin's number search, so a typed number means the same there and reads the same index. */
+export async function numberCondition(db: Kysely<DB>, typed: string) {
   const { prefixes, serial } = readOrderNumber(typed);
   const exact = serial ? (await numberYears(db)).map((year) => `SO-${year}-${serial}`) : [];
   return (eb: ExpressionBuilder<{ o: OrderRow }, 'o'>) =>
@@ -84,10 +85,7 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
   if (filter.maxTotal) q = q.where('o.total', '<=', toMinor(filter.maxTotal));
   if (filter.number) q = q.where(await numberCondition(db, filter.number));
   const nameTerms = [filter.customer, filter.q && !NUMBER_LIKE.test(filter.q) ? filter.q : undefined].filter(Boolean) as string[];
-  for (const term of nameTerms) {
-    const ids = await customerIdsMatching(db, term);
-    q = ids.length ? q.where('o.customer_id', 'in', ids) : q.where(sql<boolean>`1 = 0`);
-  }
+  for (const term of nameTerms) q = q.where(customerNameMatches(db, 'o.customer_id', term));
   if (filter.q && NUMBER_LIKE.test(filter.q)) q = q.where(await numberCondition(db, filter.q));
   return q;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { fromMinor } from '../../../contracts/common.js';
 import {
   UNDO_WINDOW_MS,
@@ -25,9 +25,10 @@ import { AppError, invalid } from '../../platform/errors.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
 import { ensureVerifiedBackup } from '../backup/backup.service.js';
-import { customerIdsMatching } from '../customers/customers.service.js';
+import { customerNameMatches } from '../customers/customers.service.js';
 import { idChunks } from '../../db/chunks.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
+import { numberCondition } from '../orders/orders.queries.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
@@ -47,17 +48,6 @@ function decodeCursor(cursor: string): [string, number] {
     /* answered below */
   }
   throw invalid('cursor', 'is not a cursor returned by this list');
-}
-
-/** A number typed in part: "SO-2026-0001" is a prefix (on the unique index), bare digits match anywhere in it. */
-function numberMatches(text: string) {
-  const upper = text.toUpperCase();
-  const column = sql.ref('o.number');
-  if (upper.startsWith('SO')) {
-    const prefix = upper.startsWith('SO-') ? upper : `SO-${upper.slice(2)}`;
-    return sql<boolean>`${column} >= ${prefix} and ${column} < ${`${prefix}\u{10FFFF}`}`;
-  }
-  return sql<boolean>`${column} like ${`%${upper}%`}`;
 }
 
 /** GET /api/recycle-bin: newest deletions first, in the caller's `orders.read` scope. */
@@ -91,15 +81,10 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
   if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId);
   if (query.reason) q = q.where('o.delete_reason', '=', query.reason);
   if (query.batchId) q = q.where('o.delete_batch_id', '=', query.batchId);
-  if (query.number) q = q.where(numberMatches(query.number));
-  if (query.q) {
-    if (NUMBER_LIKE.test(query.q)) {
-      q = q.where(numberMatches(query.q));
-    } else {
-      const ids = await customerIdsMatching(ctx.kysely, query.q);
-      q = ids.length ? q.where('o.customer_id', 'in', ids) : q.where(sql<boolean>`1 = 0`);
-    }
-  }
+  // A typed number reads the same way as in the order list: ranges and exact values of the number's unique
+  // index, never a LIKE in which a typed "%" or "_" would be a wildcard.
+  if (query.number) q = q.where(await numberCondition(ctx.kysely, query.number));
+  if (query.q) q = q.where(NUMBER_LIKE.test(query.q) ? await numberCondition(ctx.kysely, query.q) : customerNameMatches(ctx.kysely, 'o.customer_id', query.q));
   if (query.cursor) {
     const [deletedAt, id] = decodeCursor(query.cursor);
     q = q.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string | null, id)));

@@ -1,6 +1,6 @@
-import { PlusOutlined } from '@ant-design/icons';
+import { LockOutlined, PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Button, Typography, type TableColumnsType } from 'antd';
+import { Button, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import type { CustomerView } from '../../../contracts/customers.js';
 import { CUSTOMER_PAGE_LIMIT, customerKeys, searchCustomers } from '../../api/customers.js';
@@ -25,7 +25,25 @@ export default function CustomersPage() {
 
   const columns: TableColumnsType<CustomerView> = [
     { key: 'name', title: t.customers.name, dataIndex: 'name', render: (name: string) => <Typography.Text strong>{name}</Typography.Text> },
-    { key: 'phone', title: t.customers.phone, dataIndex: 'phone', width: 200, render: (v: string | null) => (v ? <span className="num nowrap">{v}</span> : <span className="muted">—</span>) },
+    {
+      key: 'phone',
+      title: t.customers.phone,
+      dataIndex: 'phone',
+      width: 200,
+      // A name-only directory entry says so, rather than look like a customer without a phone number.
+      render: (v: string | null, c: CustomerView) =>
+        c.contactHidden ? (
+          <Tooltip title={t.customers.contactHiddenHelp}>
+            <span className="muted nowrap" data-testid="contact-hidden">
+              <LockOutlined /> {t.customers.contactHidden}
+            </span>
+          </Tooltip>
+        ) : v ? (
+          <span className="num nowrap">{v}</span>
+        ) : (
+          <span className="muted">—</span>
+        ),
+    },
     { key: 'email', title: t.customers.email, dataIndex: 'email', width: 260, render: (v: string | null) => v ?? <span className="muted">—</span> },
     {
       key: 'note',
