@@ -41,8 +41,8 @@ interface Operation {
   body?: JsonSchema;
 }
 
-/** A JSON value, or raw JSON text for what JSON.stringify cannot write (1e999, duplicate or prototype keys). */
-type Value = unknown | { raw: string };
+/** A JSON value; raw(text) inside it stands for JSON text that JSON.stringify cannot write (1e999, lone surrogates, prototype keys). */
+type Value = unknown;
 const RAW = Symbol('raw');
 const raw = (text: string) => ({ [RAW]: text });
 const isRaw = (v: unknown): v is { [RAW]: string } => typeof v === 'object' && v !== null && RAW in v;
