@@ -17,10 +17,17 @@ export interface DrillVerification {
   ok: boolean;
   checked: number;
   detail: string;
+  /** The first entry that does not verify, so a report can show what it was. */
+  firstBrokenId?: number;
 }
 
 /** Takes a connection or a transaction: the tampering drill verifies inside the transaction it rolls back. */
 export async function verifyAuditForDrill(db: Kysely<DB>): Promise<DrillVerification> {
   const chain = await verifyAuditChain(db);
-  return { ok: chain.ok, checked: chain.checked, detail: chain.ok ? `${chain.checked} entries intact` : `broken at entry ${chain.firstBrokenId}` };
+  return {
+    ok: chain.ok,
+    checked: chain.checked,
+    detail: chain.ok ? `${chain.checked} entries intact` : `broken at entry ${chain.firstBrokenId}`,
+    ...(chain.firstBrokenId ? { firstBrokenId: Number(chain.firstBrokenId) } : {}),
+  };
 }

@@ -36,7 +36,7 @@ export interface CrashResult {
   intactRounds: number;
   committed: number;
   rolledBack: number;
-  /** How long an uninterrupted deletion and restore took: the window the kills are spread over. */
+  /** How long an uninterrupted deletion and restore took: the kills are spread over twice that, widened as needed. */
   calibration: { deleteMs: number; restoreMs: number };
   seconds: number;
 }
@@ -175,6 +175,11 @@ export async function runCrashDrill(app: App, ctx: Db, config: Config, options: 
   }
   log(`crash drill: ${options.orders} orders; uninterrupted delete ${calibration.deleteMs.toFixed(0)} ms, restore ${calibration.restoreMs.toFixed(0)} ms`);
 
+  // Kills are spread over twice the calibrated time. On a loaded machine the operation may take longer than it
+  // did then: a run of kills that all land before the commit widens that operation's window, so the rounds keep
+  // covering both the early and the late part of the write.
+  const windowMs = { delete: 2 * calibration.deleteMs, restore: 2 * calibration.restoreMs };
+  const rolledBackInARow = { delete: 0, restore: 0 };
   const rounds: CrashRound[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     const operation = state.live ? 'delete' : 'restore';
@@ -184,8 +189,7 @@ export async function runCrashDrill(app: App, ctx: Db, config: Config, options: 
       const client = await new DrillClient({ baseUrl: child.baseUrl }).login('admin', options.adminPassword);
       await client.stepUp(options.adminPassword);
       // A deletion's preview is read before the clock starts: the kill is aimed at the write itself.
-      const window = 1.2 * (operation === 'delete' ? calibration.deleteMs : calibration.restoreMs);
-      killAfterMs = Math.round(random() * window);
+      killAfterMs = Math.round(random() * windowMs[operation]);
       const inFlight = operationRequest(client, state, customerId).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, killAfterMs));
       child.process.kill('SIGKILL');
@@ -219,6 +223,11 @@ export async function runCrashDrill(app: App, ctx: Db, config: Config, options: 
     rounds.push({ round, operation, killAfterMs, outcome, invariantViolations: violations.length, auditOk: audit.ok, auditAgrees, intact, problem });
     log(`  round ${round}: ${operation} killed after ${killAfterMs} ms → ${outcome}${intact ? '' : ` — ${problem}`}`);
     if (outcome === 'partial') break;
+    rolledBackInARow[operation] = outcome === 'rolled back' ? rolledBackInARow[operation] + 1 : 0;
+    if (rolledBackInARow[operation] >= 4) {
+      windowMs[operation] *= 1.5;
+      rolledBackInARow[operation] = 0;
+    }
     state.live = seen.deleted === 0;
     state.batchId = seen.batchId ?? undefined;
   }
