@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { BUILD_STAMP, ROOT, build } from './build.mjs';
 
 /** Everything a build reads: a change to any of them makes dist stale. */
-const INPUTS = ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'vite.config.ts', 'package.json'];
+const INPUTS = ['src', 'bench', 'drill', 'tsconfig.json', 'tsconfig.build.json', 'vite.config.ts', 'package.json'];
 
 function newestMtime(entry) {
   let stat;
