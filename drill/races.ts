@@ -5,7 +5,6 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../src/server/db/schema.js';
-import { MAX_FAILED_LOGINS } from '../src/server/modules/auth/auth.service.js';
 import { checkInvariants } from '../src/server/modules/integrity/invariants.js';
 import type { App } from '../src/server/platform/http.js';
 import { DrillClient, expectOk } from './client.js';
@@ -63,7 +62,7 @@ export async function runIdempotentDelete(app: App, db: Kysely<DB>, adminPasswor
   };
 }
 
-export async function runLockout(app: App, db: Kysely<DB>, adminPassword: string, attempts = 3 * MAX_FAILED_LOGINS): Promise<LockoutResult> {
+export async function runLockout(app: App, db: Kysely<DB>, adminPassword: string, attempts = 30): Promise<LockoutResult> {
   const admin = await new DrillClient({ app }).login('admin', adminPassword);
   const username = `drill-victim-${Date.now()}`;
   const password = 'the-right-password-1';
