@@ -14,7 +14,6 @@ import { changeOnHand } from '../journals/journals.service.js';
  * balance columns that move with it) goes through journals/journals.service.ts.
  */
 export type { MovementKind };
-export type { Shortage } from '../journals/journals.service.js';
 
 /** Manual correction (`adjust`, signed) or goods arriving (`receive`); on-hand never falls below what is reserved. */
 export async function adjustStock(ctx: Ctx, actor: Actor, productId: number, raw: StockChangeInput): Promise<void> {
