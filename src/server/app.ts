@@ -27,8 +27,7 @@ import { purgeJob } from './modules/recycle-bin/purge.job.js';
 import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
-import { registerAccessControl, SESSION_COOKIE } from './platform/access.js';
-import { authenticateSession, authenticateToken } from './modules/auth/auth.service.js';
+import { authenticateRequest, registerAccessControl } from './platform/access.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
 import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
 import { startJobs, type JobRunner } from './platform/jobs.js';
@@ -78,10 +77,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
       // The API description maps every route; unless a setting publishes it, only signed-in users read it.
       onRequest: async (request, reply) => {
         if (config.publicApiDocs) return;
-        const meta = { ip: request.ip, userAgent: null, requestId: String(request.id) };
-        const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-        const cookie = request.cookies?.[SESSION_COOKIE];
-        const auth = bearer ? await authenticateToken(ctx, bearer, meta) : cookie ? await authenticateSession(ctx, cookie, meta, config.sessionIdleMinutes) : null;
+        const auth = await authenticateRequest(ctx, request, config.sessionIdleMinutes);
         // Answered here: the plugin's routes were registered before the app's error mapper below.
         if (!auth) return reply.code(401).type(PROBLEM).send({ type: 'https://orderly.dev/problems/401', title: TITLE_OF.unauthenticated, status: 401, detail: 'Sign in to read the API documentation', requestId: request.id });
       },

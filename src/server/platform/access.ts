@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../../contracts/permissions.js';
 import type { Ctx } from '../db/context.js';
-import { authenticateSession, authenticateToken, type RequestMeta } from '../modules/auth/auth.service.js';
+import { authenticateSession, authenticateToken, type Authenticated, type RequestMeta } from '../modules/auth/auth.service.js';
 import type { Actor } from './actor.js';
 import { requirePermission } from './actor.js';
 import { AppError } from './errors.js';
@@ -52,7 +52,6 @@ export interface DeclaredRoute {
   access: Access;
 }
 
-/** Returns the live list of declared /api routes (filled as routes register), for the permission matrix test. */
 /**
  * Compares the header with the session's token in constant time: an ordinary comparison stops at the first
  * differing character, and its timing tells an attacker how much of a guess was right. Hashing first gives
@@ -64,6 +63,15 @@ export function csrfTokenMatches(sent: string | string[] | undefined, expected: 
   return timingSafeEqual(digest(sent), digest(expected));
 }
 
+/** The caller behind a bearer token or the session cookie, or null; also guards pages outside /api routes (the docs). */
+export async function authenticateRequest(ctx: Ctx, request: FastifyRequest, sessionIdleMinutes: number): Promise<Authenticated | null> {
+  const meta = requestMeta(request);
+  const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  return bearer ? authenticateToken(ctx, bearer, meta) : cookie ? authenticateSession(ctx, cookie, meta, sessionIdleMinutes) : null;
+}
+
+/** Returns the live list of declared /api routes (filled as routes register), for the permission matrix test. */
 export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: { sessionIdleMinutes: number }): DeclaredRoute[] {
   const declaredRoutes: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declaredRoutes);
@@ -82,10 +90,9 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: {
   app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const access = request.routeOptions.config?.access;
     if (!access || access === 'public') return;
-    const meta = requestMeta(request);
     const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const cookie = request.cookies?.[SESSION_COOKIE];
-    const auth = bearer ? await authenticateToken(ctx, bearer, meta) : cookie ? await authenticateSession(ctx, cookie, meta, options.sessionIdleMinutes) : null;
+    const auth = await authenticateRequest(ctx, request, options.sessionIdleMinutes);
     if (!auth) throw new AppError('unauthenticated', bearer ? 'The API token is invalid or revoked' : 'Sign in to continue');
     request.actor = auth.actor;
     request.sessionCsrf = auth.csrfToken;
