@@ -3,8 +3,7 @@ import type { CreateCustomerInput, CustomerView } from '../../../contracts/custo
 import { dialectOf } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
-import type { Actor } from '../../platform/actor.js';
-import { scopeOf } from '../../platform/actor.js';
+import { scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { notFound } from '../../platform/errors.js';
