@@ -20,6 +20,7 @@ import type { Ctx } from '../../db/context.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { recordAudit, verifyAuditChain, type ChainVerification } from '../../platform/audit.js';
+import { CheckpointRefused, writeCheckpoint } from '../../platform/audit-checkpoints.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import type { JobDefinition } from '../../platform/jobs.js';
@@ -124,6 +125,11 @@ export async function createBackup(ctx: Ctx, config: Config, actor: Actor): Prom
       diff: { tables: manifest.tables.length, rows, sha256: manifest.sha256, auditHeadId: manifest.auditHead?.id ?? null },
     }),
   );
+  // A backup is a notable moment: anchor the head that records it. A refusal (a rewritten log) is not the
+  // backup's failure; `audit verify` reports it.
+  await writeCheckpoint(ctx, config.auditSigningKey).catch((error) => {
+    if (!(error instanceof CheckpointRefused)) throw error;
+  });
   return summarize({ name, dir: final }, manifest);
 }
 
@@ -177,6 +183,23 @@ export function listBackups(config: Config): BackupList {
   }
   items.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.name < b.name ? 1 : -1));
   return { directory: config.backupDir, items, unreadable };
+}
+
+/** The audit head each readable backup recorded: anchors for `orderly audit verify`, kept where the database cannot reach. */
+export function backupAuditHeads(backupDir: string): Array<{ name: string; createdAt: string; auditHead: BackupManifest['auditHead'] }> {
+  if (!fs.existsSync(backupDir)) return [];
+  const heads = [];
+  for (const entry of fs.readdirSync(backupDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !BACKUP_NAME_PATTERN.test(entry.name)) continue;
+    try {
+      const manifest = readManifest(path.join(backupDir, entry.name));
+      heads.push({ name: entry.name, createdAt: manifest.createdAt, auditHead: manifest.auditHead });
+    } catch (error) {
+      // An unreadable backup is reported by `backup list`; it simply anchors nothing.
+      if (!(error instanceof BackupFileError)) throw error;
+    }
+  }
+  return heads;
 }
 
 // ── restore (shared by verify's trial restore and the real one) ───────────────────────────────────────────
