@@ -25,12 +25,14 @@ function backupSubcommand(sub: string, usage: string, summary: string, runner: B
     usage,
     summary,
     options,
-    run: (args: CommandArgs) => withDatabase((ctx, config) => runner(ctx, config, [...args.positionals, ...(args.values.force ? ['--force'] : [])])),
+    run: (args: CommandArgs) => withDatabase((ctx, config) => runner(ctx, config, [...args.positionals, ...(args.values.force ? ['--force'] : []), ...(args.values.full ? ['--full'] : [])])),
   };
 }
 
 export const backupCommands: Command[] = [
-  backupSubcommand('create', '', 'Take a full, checksummed backup now (into ORDERLY_BACKUP_DIR)', backupCreateCommand),
+  backupSubcommand('create', '[--full]', 'Take a checksummed backup now (into ORDERLY_BACKUP_DIR); --full keeps password and token hashes', backupCreateCommand, {
+    full: { type: 'boolean' },
+  }),
   backupSubcommand('list', '', 'List backups, newest first, with their verification state', backupListCommand),
   backupSubcommand('verify', '<name|path>', 'Check a backup’s checksums and restore it into a throw-away database', backupVerifyCommand),
   backupSubcommand('restore', '<name|path> [--force]', 'Restore a verified backup into this database (empty, or --force to replace it)', backupRestoreCommand, {
