@@ -5,7 +5,8 @@ import { buildApp } from '../../app.js';
 import { loadConfig, ConfigError, type Config } from '../../config.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { canonicalText, hashAuditRow, recordAudit } from '../../platform/audit.js';
-import { checkpointMessage, CheckpointRefused, writeCheckpoint } from '../../platform/audit-checkpoints.js';
+import { auditCheckpointJob, checkpointMessage, CheckpointRefused, writeCheckpoint } from '../../platform/audit-checkpoints.js';
+import { runJobOnce } from '../../platform/jobs.js';
 import type { App } from '../../platform/http.js';
 import { createBackup, locateBackup, restoreBackup, verifyBackup } from '../backup/backup.service.js';
 import { auditVerifyCommand } from './audit.cli.js';
@@ -161,6 +162,15 @@ describe.each(DIALECTS)('audit chain anchors (%s)', (dialect) => {
     expect(result).toMatchObject({ ok: true, anchored: true, anchoredId: String(checkpoint!.entryId), problems: [] });
     const auditorOnly = await new Client(app).get('/api/audit/checkpoints');
     expect(auditorOnly.status).toBe(401);
+
+    // The job writes them through the lease-based runner, only when the head moved.
+    await makeCustomer(admin, 'After the first checkpoint');
+    expect(await runJobOnce(db.ctx, auditCheckpointJob(config), 'test-owner')).toBe(true);
+    const byJob = await db.ctx.kysely.selectFrom('audit_checkpoints').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const head = await db.ctx.kysely.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(byJob).toMatchObject({ entry_id: head.id, head_hash: head.hash, key_id: anchors.keyId });
+    expect(byJob.signature).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect((await verifyNow()).anchoredId).toBe(String(head.id));
   });
 
   it('deleting the newest entries behind a signed checkpoint is detected', async () => {
