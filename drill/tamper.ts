@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditLogTable, DB } from '../src/server/db/schema.js';
-import { hashAuditRow } from '../src/server/platform/audit.js';
+import { AUDIT_HASH_VERSION, hashAuditRow } from '../src/server/platform/audit.js';
 import { CHECKPOINTS_VERIFIED, verifyAuditForDrill } from './audit-verification.js';
 
 type Row = Selectable<AuditLogTable>;
@@ -90,6 +90,7 @@ function forgedEntry(prevHash: string, last: Row): Omit<Row, 'id'> {
     ip: last.ip,
     user_agent: last.user_agent,
     request_id: last.request_id,
+    hash_version: AUDIT_HASH_VERSION,
   };
   return { ...row, hash: hashAuditRow(row) };
 }

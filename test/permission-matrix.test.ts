@@ -157,6 +157,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/audit': { need: 'audit.read' },
   'GET /api/audit/verify': { need: 'audit.read' },
   'GET /api/audit/export': { need: 'audit.read' },
+  'GET /api/audit/checkpoints': { need: 'audit.read' },
   'POST /api/backups': { need: 'backups.manage' },
   'GET /api/backups': { need: 'backups.manage' },
   'POST /api/backups/:name/verify': { need: 'backups.manage', url: async (f) => `/api/backups/${encodeURIComponent(await f.backupName())}/verify` },

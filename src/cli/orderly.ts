@@ -5,14 +5,14 @@ import { ConfigError } from '../server/config.js';
 import { AppError } from '../server/platform/errors.js';
 import { UsageError, type Command } from './command.js';
 import { demoCommand } from './commands/demo.js';
-import { auditVerifyCliCommand, backupCommands } from './commands/maintenance.js';
+import { auditAnchorsCliCommand, auditCheckpointCliCommand, auditVerifyCliCommand, backupCommands } from './commands/maintenance.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedCommand } from './commands/seed.js';
 import { startCommand } from './commands/start.js';
 import { usersCreateCommand } from './commands/users.js';
 
 /** Every `orderly` command; add new ones here (one file per command under commands/). */
-export const COMMANDS: Command[] = [startCommand, demoCommand, migrateCommand, seedCommand, usersCreateCommand, ...backupCommands, auditVerifyCliCommand];
+export const COMMANDS: Command[] = [startCommand, demoCommand, migrateCommand, seedCommand, usersCreateCommand, ...backupCommands, auditVerifyCliCommand, auditCheckpointCliCommand, auditAnchorsCliCommand];
 
 const ENVIRONMENT_HELP = [
   'Configuration comes from the environment:',

@@ -72,6 +72,18 @@ export const AuditVerifyResult = z.object({
   /** The last intact entry: note it somewhere else to detect a later truncation of the log's tail. */
   lastId: z.string().optional(),
   lastHash: z.string().optional(),
+  /** Anchors the log contradicts (a signed checkpoint, a backup manifest), each in a sentence; any makes `ok` false. */
+  problems: z.array(z.string()),
+  /** Things worth knowing that do not make the log wrong (no signing key, checkpoints signed by another key). */
+  warnings: z.array(z.string()),
+  /** True when a checkpoint signed with ORDERLY_AUDIT_SIGNING_KEY vouches for the log up to `anchoredId`. */
+  anchored: z.boolean(),
+  anchoredId: z.string().optional(),
+  anchoredAt: z.string().optional(),
+  /** Entries after the newest signed checkpoint: intact as a chain, but not yet vouched for by a signature. */
+  unanchoredEntries: z.number(),
+  checkpointsChecked: z.number(),
+  backupsChecked: z.number(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;
 
@@ -107,3 +119,25 @@ export const AUDIT_CSV_COLUMNS = [
   'prevHash',
   'hash',
 ] as const;
+
+export const AuditCheckpointView = z.object({
+  id: z.string(),
+  entryId: z.string(),
+  headHash: z.string(),
+  at: z.string(),
+  /** base64 Ed25519 signature over `orderly-audit-checkpoint/1\n<entryId>\n<headHash>\n<at>\n`; null when unsigned. */
+  signature: z.string().nullable(),
+  keyId: z.string().nullable(),
+});
+export type AuditCheckpointView = z.infer<typeof AuditCheckpointView>;
+
+/** What an auditor takes away to check the log later without trusting the server's database. */
+export const AuditAnchors = z.object({
+  algorithm: z.literal('ed25519'),
+  /** SPKI PEM of the checkpoint signing key; null when ORDERLY_AUDIT_SIGNING_KEY is not set. */
+  publicKey: z.string().nullable(),
+  keyId: z.string().nullable(),
+  messageFormat: z.string(),
+  checkpoints: z.array(AuditCheckpointView),
+});
+export type AuditAnchors = z.infer<typeof AuditAnchors>;

@@ -6,7 +6,8 @@ export const BackupName = z.string().regex(BACKUP_NAME_PATTERN, 'must be the nam
 export const BackupParams = z.object({ name: BackupName });
 
 export const BACKUP_FORMAT = 'orderly-backup';
-export const BACKUP_FORMAT_VERSION = 1;
+/** 2: secrets left out unless asked for, optional encryption; version 1 manifests still read. */
+export const BACKUP_FORMAT_VERSION = 2;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -34,7 +35,7 @@ export type BackupTable = z.infer<typeof BackupTable>;
 /** `manifest.json`; `sha256` covers every other member, so any edit of the manifest is detected. */
 export const BackupManifest = z.object({
   format: z.literal(BACKUP_FORMAT),
-  formatVersion: z.literal(BACKUP_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(BACKUP_FORMAT_VERSION)]),
   name: BackupName,
   createdAt: z.string(),
   sourceDialect: z.enum(['sqlite', 'postgres']),
@@ -43,6 +44,15 @@ export const BackupManifest = z.object({
   /** The newest audit entry inside the snapshot: changes after it are not in this backup. */
   auditHead: z.object({ id: z.number().int(), hash: z.string() }).nullable(),
   tables: z.array(BackupTable),
+  /**
+   * `redacted` (the default): no sessions, and the columns in `redactedColumns` (password and API-token hashes,
+   * secrets) hold a placeholder. `included`: a full-fidelity backup the operator asked for, hashes and all
+   * (sessions are never backed up). Version 1 backups included everything.
+   */
+  secrets: z.enum(['redacted', 'included']).default('included'),
+  redactedColumns: z.array(z.string()).default([]),
+  /** AES-256-GCM per table file with ORDERLY_BACKUP_KEY; `keyId` names the key without revealing it. */
+  encryption: z.object({ algorithm: z.literal('aes-256-gcm'), keyId: z.string() }).nullable().default(null),
   sha256: Sha256,
 });
 export type BackupManifest = z.infer<typeof BackupManifest>;

@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { Ctx } from './db/context.js';
 import { isUniqueViolation } from './db/unique-violation.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
+import { auditCheckpointJob } from './platform/audit-checkpoints.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
 import { backupJob } from './modules/backup/backup.service.js';
@@ -141,12 +142,12 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   recycleBinRoutes(app, ctx, config);
   financeRoutes(app, ctx);
   integrityRoutes(app, ctx);
-  auditRoutes(app, ctx);
+  auditRoutes(app, ctx, config);
   backupRoutes(app, ctx, config);
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {
-      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB], { log: app.log });
+      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB, auditCheckpointJob(config)], { log: app.log });
     });
     app.addHook('onClose', async () => jobs?.stop());
   }

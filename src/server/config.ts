@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { createPrivateKey, createSecretKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -33,6 +34,25 @@ const Env = z.object({
     )
     .default('false'),
   ORDERLY_PUBLIC_API_DOCS: z.enum(['true', 'false']).default('false'),
+  ORDERLY_AUDIT_SIGNING_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return null;
+      const key = readSigningKey(v);
+      if (!key) ctx.addIssue({ code: 'custom', message: 'must be an Ed25519 private key: PEM (PKCS#8) or its 32-byte seed as 64 hex digits or base64' });
+
+      return key;
+    }),
+  ORDERLY_BACKUP_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return null;
+      const bytes = readKeyBytes(v);
+      if (!bytes) ctx.addIssue({ code: 'custom', message: 'must be a 32-byte key as 64 hex digits or base64 (for example: openssl rand -base64 32)' });
+      return bytes ? createSecretKey(bytes) : null;
+    }),
 });
 
 function isAddressOrRange(value: string): boolean {
@@ -50,6 +70,32 @@ function trustProxyOf(value: string): TrustProxy {
   if (value === 'false') return false;
   if (/^\d+$/.test(value)) return Number(value);
   return value.split(',').map((part) => part.trim());
+}
+
+/** 32 bytes written as 64 hex digits or as base64/base64url; null when it is neither. */
+function readKeyBytes(text: string): Buffer | null {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) {
+    const bytes = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  return null;
+}
+
+/** DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows it. */
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+function readSigningKey(text: string): KeyObject | null {
+  try {
+    const seed = readKeyBytes(text);
+    const key = seed
+      ? createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' })
+      : createPrivateKey(text.replace(/\\n/g, '\n'));
+    return key.asymmetricKeyType === 'ed25519' ? key : null;
+  } catch {
+    return null;
+  }
 }
 
 export type Database =
@@ -84,6 +130,10 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   /** Whether /api/docs is served to anonymous visitors; otherwise it needs a sign-in. */
   readonly publicApiDocs: boolean;
+  /** Signs audit checkpoints (Ed25519); kept outside the database so whoever can write to it cannot forge them. */
+  readonly auditSigningKey: KeyObject | null;
+  /** Encrypts backup files at rest (AES-256-GCM); null writes them unencrypted. */
+  readonly backupKey: KeyObject | null;
   /** Where the built web app lives; absent in tests that only use the API. */
   readonly webRoot: string | undefined;
 }
@@ -123,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     }),
     trustProxy: trustProxyOf(e.ORDERLY_TRUST_PROXY),
     publicApiDocs: e.ORDERLY_PUBLIC_API_DOCS === 'true',
+    auditSigningKey: e.ORDERLY_AUDIT_SIGNING_KEY,
+    backupKey: e.ORDERLY_BACKUP_KEY,
     webRoot: undefined,
     ...overrides,
   });

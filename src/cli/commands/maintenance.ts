@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../../server/config.js';
 import { connect, type Db } from '../../server/db/connect.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
-import { auditVerifyCommand } from '../../server/modules/audit/audit.cli.js';
+import { auditAnchorsCommand, auditCheckpointCommand, auditVerifyCommand } from '../../server/modules/audit/audit.cli.js';
 import { backupCreateCommand, backupListCommand, backupRestoreCommand, backupVerifyCommand } from '../../server/modules/backup/backup.cli.js';
 import type { Command, CommandArgs } from '../command.js';
 
@@ -25,12 +25,14 @@ function backupSubcommand(sub: string, usage: string, summary: string, runner: B
     usage,
     summary,
     options,
-    run: (args: CommandArgs) => withDatabase((ctx, config) => runner(ctx, config, [...args.positionals, ...(args.values.force ? ['--force'] : [])])),
+    run: (args: CommandArgs) => withDatabase((ctx, config) => runner(ctx, config, [...args.positionals, ...(args.values.force ? ['--force'] : []), ...(args.values.full ? ['--full'] : [])])),
   };
 }
 
 export const backupCommands: Command[] = [
-  backupSubcommand('create', '', 'Take a full, checksummed backup now (into ORDERLY_BACKUP_DIR)', backupCreateCommand),
+  backupSubcommand('create', '[--full]', 'Take a checksummed backup now (into ORDERLY_BACKUP_DIR); --full keeps password and token hashes', backupCreateCommand, {
+    full: { type: 'boolean' },
+  }),
   backupSubcommand('list', '', 'List backups, newest first, with their verification state', backupListCommand),
   backupSubcommand('verify', '<name|path>', 'Check a backup’s checksums and restore it into a throw-away database', backupVerifyCommand),
   backupSubcommand('restore', '<name|path> [--force]', 'Restore a verified backup into this database (empty, or --force to replace it)', backupRestoreCommand, {
@@ -41,6 +43,20 @@ export const backupCommands: Command[] = [
 export const auditVerifyCliCommand: Command = {
   name: 'audit verify',
   usage: '',
-  summary: 'Recompute the audit hash chain and name the first entry that was changed or removed',
-  run: () => withDatabase((ctx) => auditVerifyCommand(ctx)),
+  summary: 'Recompute the audit hash chain, check it against signed checkpoints and backups, and name what was changed or removed',
+  run: () => withDatabase((ctx, config) => auditVerifyCommand(ctx, config)),
+};
+
+export const auditCheckpointCliCommand: Command = {
+  name: 'audit checkpoint',
+  usage: '',
+  summary: 'Note the audit chain head now, signed with ORDERLY_AUDIT_SIGNING_KEY when set',
+  run: () => withDatabase((ctx, config) => auditCheckpointCommand(ctx, config)),
+};
+
+export const auditAnchorsCliCommand: Command = {
+  name: 'audit anchors',
+  usage: '',
+  summary: 'Print the checkpoint public key and every checkpoint as JSON, for auditors to keep',
+  run: () => withDatabase((ctx, config) => auditAnchorsCommand(ctx, config)),
 };

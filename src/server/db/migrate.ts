@@ -13,6 +13,7 @@ import * as m0002 from './migrations/0002_deletion.js';
 import * as m0003 from './migrations/0003_audit_chain.js';
 import * as m0004 from './migrations/0004_search.js';
 import * as m0005 from './migrations/0005_session_idle.js';
+import * as m0006 from './migrations/0006_audit_anchors.js';
 import * as m0007 from './migrations/0007_customers_read.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0003_audit_chain': m0003,
   '0004_search': m0004,
   '0005_session_idle': m0005,
+  '0006_audit_anchors': m0006,
   '0007_customers_read': m0007,
 };
 

@@ -19,6 +19,7 @@ export interface DB {
   stock_movements: StockMovementsTable;
   ledger_entries: LedgerEntriesTable;
   audit_log: AuditLogTable;
+  audit_checkpoints: AuditCheckpointsTable;
   outbox: OutboxTable;
   settings: SettingsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -193,6 +194,20 @@ export interface AuditLogTable {
   request_id: string | null;
   prev_hash: string;
   hash: string;
+  /** 1: the original encoding (NULL and '' alike); 2: canonicalised text, NULL distinct from ''. */
+  hash_version: Generated<number>;
+}
+
+/** The chain head as noted at `at`; signed (Ed25519) when ORDERLY_AUDIT_SIGNING_KEY is set. */
+export interface AuditCheckpointsTable {
+  id: Generated<number>;
+  entry_id: number;
+  head_hash: string;
+  at: string;
+  /** base64 Ed25519 signature of checkpointMessage(); null when no signing key was configured. */
+  signature: string | null;
+  /** First 16 hex digits of sha256 of the public key (SPKI DER). */
+  key_id: string | null;
 }
 
 export interface OutboxTable {

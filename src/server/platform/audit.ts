@@ -17,10 +17,29 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-type AuditRow = Omit<DB['audit_log'], 'id' | 'hash'> & { hash?: string };
+type AuditRow = Omit<DB['audit_log'], 'id' | 'hash' | 'hash_version'> & { hash?: string; hash_version?: number };
 
-/** The hashed content of an entry: every column but id and hash, in a fixed order. */
-export function hashAuditRow(row: AuditRow): string {
+/** The encoding new entries are hashed with; older entries keep theirs (see hashAuditRow). */
+export const AUDIT_HASH_VERSION = 2;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text exactly as both databases store and return it: a lone UTF-16 surrogate has no UTF-8 form (SQLite and
+ * PostgreSQL would each turn it into something else) and PostgreSQL refuses NUL in text, so both become
+ * U+FFFD. Every string of an entry passes through here before it is hashed AND before it is stored, so the
+ * hash is always over the bytes read back.
+ */
+export function canonicalText(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
+}
+const canonical = (text: string | null): string | null => (text === null ? null : canonicalText(text));
+
+/**
+ * Version 1, kept so that chains written before version 2 still verify: NULL and '' hash alike, and a string
+ * the database could not store as given hashes differently from what it stored.
+ */
+function hashV1(row: AuditRow): string {
   const content = [
     row.prev_hash,
     row.at,
@@ -38,6 +57,40 @@ export function hashAuditRow(row: AuditRow): string {
     row.request_id ?? '',
   ];
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+/**
+ * Version 2: a JSON array tagged with its version, NULL as JSON null (so NULL ≠ ''), hashed as UTF-8.
+ * Strings are canonical (canonicalText) when written, so the UTF-8 bytes are the ones stored.
+ */
+function hashV2(row: AuditRow): string {
+  const content = [
+    'orderly-audit/2',
+    row.prev_hash,
+    row.at,
+    row.actor_type,
+    row.actor_id,
+    row.actor_name,
+    row.action,
+    row.entity_type,
+    row.entity_id,
+    row.entity_label,
+    row.diff,
+    row.reason,
+    row.ip,
+    row.user_agent,
+    row.request_id,
+  ];
+  return createHash('sha256').update(JSON.stringify(content), 'utf8').digest('hex');
+}
+
+/** The hashed content of an entry: every column but id and hash, in a fixed order, in the entry's encoding. */
+export function hashAuditRow(row: AuditRow): string {
+  const version = row.hash_version ?? AUDIT_HASH_VERSION;
+  if (version === 1) return hashV1(row);
+  if (version === 2) return hashV2(row);
+  // An unknown version cannot verify; a hash no entry can have makes it fail as broken.
+  return 'unknown-hash-version';
 }
 
 /**
@@ -66,21 +119,23 @@ export async function recordAudit(
   let prev = last?.hash ?? GENESIS_HASH;
   const at = nowIso();
   const rows = list.map((e) => {
-    const row: AuditRow = {
+    const row: AuditRow & { hash_version: number } = {
       prev_hash: prev,
       at,
-      actor_type: actor.type,
+      actor_type: canonicalText(actor.type),
       actor_id: actor.userId,
-      actor_name: actor.name,
-      action: e.action,
-      entity_type: e.entityType,
-      entity_id: e.entityId == null ? null : String(e.entityId),
-      entity_label: e.entityLabel ?? null,
-      diff: e.diff === undefined ? null : JSON.stringify(e.diff),
-      reason: e.reason ?? null,
-      ip: actor.ip,
-      user_agent: actor.userAgent,
-      request_id: actor.requestId,
+      actor_name: canonical(actor.name),
+      action: canonicalText(e.action),
+      entity_type: canonicalText(e.entityType),
+      entity_id: e.entityId == null ? null : canonicalText(String(e.entityId)),
+      entity_label: canonical(e.entityLabel ?? null),
+      // JSON.stringify writes NUL as \u0000 and a lone surrogate as an escape, so only the rest needs it.
+      diff: e.diff === undefined ? null : canonicalText(JSON.stringify(e.diff)),
+      reason: canonical(e.reason ?? null),
+      ip: canonical(actor.ip),
+      user_agent: canonical(actor.userAgent),
+      request_id: canonical(actor.requestId),
+      hash_version: AUDIT_HASH_VERSION,
     };
     prev = hashAuditRow(row);
     return { ...row, hash: prev };
@@ -97,6 +152,14 @@ export function diffFields(before: Record<string, unknown>, after: Record<string
   return changes;
 }
 
+/** A hash some entry must have, noted outside the chain's own reach (a signed checkpoint, a backup manifest). */
+export interface ChainAnchor {
+  entryId: number;
+  hash: string;
+  /** Where the anchor comes from, for the message: "signed checkpoint 12 of 2026-03-14T09:30:05.000Z". */
+  source: string;
+}
+
 export interface ChainVerification {
   ok: boolean;
   checked: number;
@@ -105,25 +168,42 @@ export interface ChainVerification {
   /** The last intact entry, to be noted elsewhere: a later log that lacks it was truncated. */
   lastId?: string;
   lastHash?: string;
+  /** Each anchor the log contradicts, in a sentence; any makes `ok` false. */
+  problems: string[];
 }
 
 /**
- * Re-computes every hash in chain (id) order. An edited entry breaks its own hash; a deleted or inserted
- * entry breaks the link of the entry after it.
+ * Re-computes every hash in chain (id) order, each entry in its own encoding. An edited entry breaks its own
+ * hash; a deleted or inserted entry breaks the link of the entry after it. A chain that was re-computed after
+ * an edit, or lost its newest entries, is intact by itself: only the anchors show it — an anchored entry with
+ * another hash, missing, or beyond the end of the log.
  */
-export async function verifyAuditChain(db: Kysely<DB>): Promise<ChainVerification> {
+export async function verifyAuditChain(db: Kysely<DB>, anchors: ChainAnchor[] = []): Promise<ChainVerification> {
+  const pending = [...anchors].sort((a, b) => a.entryId - b.entryId);
+  const problems: string[] = [];
+  let next = 0;
   let prev = GENESIS_HASH;
   let checked = 0;
   let afterId = 0;
   const head = () => (checked > 0 ? { lastId: String(afterId), lastHash: prev } : {});
   for (;;) {
     const batch = await db.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(5000).execute();
-    if (batch.length === 0) return { ok: true, checked, ...head() };
+    if (batch.length === 0) break;
     for (const row of batch) {
-      if (row.prev_hash !== prev || hashAuditRow(row) !== row.hash) return { ok: false, checked, firstBrokenId: String(row.id), ...head() };
+      if (row.prev_hash !== prev || hashAuditRow(row) !== row.hash) return { ok: false, checked, firstBrokenId: String(row.id), ...head(), problems };
+      for (; next < pending.length && pending[next]!.entryId <= row.id; next++) {
+        const anchor = pending[next]!;
+        if (anchor.entryId < row.id) problems.push(`Entry ${anchor.entryId}, which ${anchor.source} recorded, is missing from the log`);
+        else if (anchor.hash !== row.hash) problems.push(`Entry ${row.id} differs from the hash ${anchor.source} recorded: the chain was rewritten from there or earlier`);
+      }
       prev = row.hash;
       checked++;
       afterId = row.id;
     }
   }
+  for (; next < pending.length; next++) {
+    const anchor = pending[next]!;
+    problems.push(`The log ends at entry ${afterId}, but ${anchor.source} recorded entry ${anchor.entryId}: the newest entries were removed`);
+  }
+  return { ok: problems.length === 0, checked, ...head(), problems };
 }

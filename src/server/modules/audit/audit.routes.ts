@@ -1,14 +1,21 @@
-import { AuditFilter, AuditList, AuditQuery, AuditVerifyResult, OrderTimeline, TimelineQuery } from '../../../contracts/audit.js';
+import { AuditAnchors, AuditFilter, AuditList, AuditQuery, AuditVerifyResult, OrderTimeline, TimelineQuery } from '../../../contracts/audit.js';
+import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import { IdParams, type App } from '../../platform/http.js';
-import { exportAuditCsv, orderTimeline, searchAudit, verifyAudit } from './audit.service.js';
+import { exportAnchors, exportAuditCsv, orderTimeline, searchAudit, verifyAudit } from './audit.service.js';
 
-export function auditRoutes(app: App, ctx: Ctx): void {
+export function auditRoutes(app: App, ctx: Ctx, config: Config): void {
   app.get('/api/audit', { config: { access: 'audit.read' }, schema: { tags: ['audit'], querystring: AuditQuery, response: { 200: AuditList } } }, async (request) =>
     searchAudit(ctx, request.query),
   );
 
-  app.get('/api/audit/verify', { config: { access: 'audit.read' }, schema: { tags: ['audit'], response: { 200: AuditVerifyResult } } }, async () => verifyAudit(ctx));
+  app.get('/api/audit/verify', { config: { access: 'audit.read' }, schema: { tags: ['audit'], response: { 200: AuditVerifyResult } } }, async () => verifyAudit(ctx, config));
+
+  app.get(
+    '/api/audit/checkpoints',
+    { config: { access: 'audit.read' }, schema: { tags: ['audit'], summary: 'The checkpoint signing public key and every checkpoint, to keep outside the server', response: { 200: AuditAnchors } } },
+    async () => exportAnchors(ctx, config),
+  );
 
   app.get('/api/audit/export', { config: { access: 'audit.read' }, schema: { tags: ['audit'], querystring: AuditFilter, produces: ['text/csv'] } }, async (request, reply) => {
     const { filename, body } = await exportAuditCsv(ctx, request.actor, request.query);

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { Readable } from 'node:stream';
 import {
   AUDIT_CSV_COLUMNS,
+  type AuditAnchors,
   type AuditEntryView,
   type AuditFilter,
   type AuditList,
@@ -10,10 +11,13 @@ import {
   type OrderTimeline,
   type TimelineQuery,
 } from '../../../contracts/audit.js';
+import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import type { AuditLogTable, DB } from '../../db/schema.js';
 import { scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit, verifyAuditChain } from '../../platform/audit.js';
+import { keyIdOf, listCheckpoints, publicKeyPem, reviewCheckpoints } from '../../platform/audit-checkpoints.js';
+import { backupAuditHeads } from '../backup/backup.service.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { searchKey } from '../customers/customers.service.js';
@@ -104,8 +108,54 @@ export async function searchAudit(ctx: Ctx, query: AuditQuery): Promise<AuditLis
   return { items: page.map(entryView), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null };
 }
 
-export async function verifyAudit(ctx: Ctx): Promise<AuditVerifyResult> {
-  return verifyAuditChain(ctx.kysely);
+/**
+ * The chain, checked against every anchor outside its own reach: the checkpoints (trusted when signed with the
+ * configured key) and the audit head recorded in each backup manifest in the backup directory.
+ *
+ * A restore replaces the log with an older one on purpose, so backups taken before the newest restore are not
+ * held against it (the restore's own entry and the checkpoints after it anchor the new history).
+ */
+export async function verifyAudit(ctx: Ctx, config: Pick<Config, 'auditSigningKey' | 'backupDir'>): Promise<AuditVerifyResult> {
+  const checkpoints = await listCheckpoints(ctx.kysely);
+  const review = reviewCheckpoints(checkpoints, config.auditSigningKey);
+  const lastRestore = await ctx.kysely.selectFrom('audit_log').select('at').where('action', '=', 'backup.restore').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const backups = backupAuditHeads(config.backupDir).filter((b) => b.auditHead && (!lastRestore || b.createdAt > lastRestore.at));
+  const anchors = [...review.anchors, ...backups.map((b) => ({ entryId: b.auditHead!.id, hash: b.auditHead!.hash, source: `backup ${b.name}` }))];
+  const chain = await verifyAuditChain(ctx.kysely, anchors);
+  const warnings = [...review.warnings];
+  if (!config.auditSigningKey) warnings.push('ORDERLY_AUDIT_SIGNING_KEY is not set: checkpoints are not signed, so the log is unanchored (it shows accidents, not a forger with write access to the database)');
+  const signed = review.latestSigned;
+  const problems = [...review.problems, ...chain.problems];
+  return {
+    ok: chain.ok && problems.length === 0,
+    checked: chain.checked,
+    ...(chain.firstBrokenId ? { firstBrokenId: chain.firstBrokenId } : {}),
+    ...(chain.lastId ? { lastId: chain.lastId, lastHash: chain.lastHash } : {}),
+    problems,
+    warnings,
+    anchored: signed !== null,
+    ...(signed ? { anchoredId: String(signed.entryId), anchoredAt: signed.at } : {}),
+    unanchoredEntries: signed ? Math.max(0, chain.checked - (await countEntriesUpTo(ctx, signed.entryId))) : chain.checked,
+    checkpointsChecked: checkpoints.length,
+    backupsChecked: backups.length,
+  };
+}
+
+async function countEntriesUpTo(ctx: Ctx, id: number): Promise<number> {
+  const row = await ctx.kysely.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('id', '<=', id).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The public key and every checkpoint, for auditors to keep outside the server. */
+export async function exportAnchors(ctx: Ctx, config: Pick<Config, 'auditSigningKey'>): Promise<AuditAnchors> {
+  const key = config.auditSigningKey;
+  return {
+    algorithm: 'ed25519',
+    publicKey: key ? publicKeyPem(key) : null,
+    keyId: key ? keyIdOf(key) : null,
+    messageFormat: 'orderly-audit-checkpoint/1\\n<entryId>\\n<headHash>\\n<at>\\n (UTF-8)',
+    checkpoints: (await listCheckpoints(ctx.kysely)).map((c) => ({ ...c, id: String(c.id), entryId: String(c.entryId) })),
+  };
 }
 
 /**

@@ -22,7 +22,8 @@ const STD_IO: CliIo = { out: process.stdout, err: process.stderr };
 const CLI_ACTOR = systemActor('orderly backup');
 
 export const BACKUP_USAGE = `Usage:
-  orderly backup create                     take a full backup now (into ORDERLY_BACKUP_DIR)
+  orderly backup create [--full]            take a full backup now (into ORDERLY_BACKUP_DIR); --full also
+                                            keeps password and API-token hashes (never sessions)
   orderly backup list                       list backups, newest first
   orderly backup verify <name|path>         check checksums and restore into a throw-away database
   orderly backup restore <name|path> [--force]
@@ -43,14 +44,17 @@ function reportFailure(error: unknown, io: CliIo): number {
 }
 
 export async function backupCreateCommand(ctx: Ctx, config: Config, args: string[], io: CliIo = STD_IO): Promise<number> {
-  if (args.length > 0) {
+  const full = args.includes('--full');
+  if (args.some((a) => a !== '--full')) {
     io.err.write(BACKUP_USAGE);
     return 2;
   }
   const started = Date.now();
-  const backup = await createBackup(ctx, config, CLI_ACTOR);
+  const backup = await createBackup(ctx, config, CLI_ACTOR, { full });
   io.out.write(`Backup ${backup.name} written to ${config.backupDir}\n`);
   io.out.write(`${backup.tables} tables, ${backup.rows} rows, ${megabytes(backup.sizeBytes)}, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  io.out.write(full ? 'Full fidelity: password and API-token hashes are in it (sessions never are); keep it as safe as the database.\n' : 'Without sessions, password or API-token hashes (--full keeps the hashes).\n');
+  io.out.write(config.backupKey ? 'Encrypted with ORDERLY_BACKUP_KEY.\n' : '');
   io.out.write(`Check it with: orderly backup verify ${backup.name}\n`);
   return 0;
 }
@@ -91,7 +95,7 @@ export async function backupVerifyCommand(ctx: Ctx, config: Config, args: string
     return 2;
   }
   try {
-    const verification = await verifyBackup(ctx, locateBackup(config, args[0]!, { allowPath: true }), CLI_ACTOR);
+    const verification = await verifyBackup(ctx, locateBackup(config, args[0]!, { allowPath: true }), CLI_ACTOR, config.backupKey);
     printVerification(verification, io);
     return verification.ok ? 0 : 1;
   } catch (error) {
@@ -109,7 +113,7 @@ export async function backupRestoreCommand(ctx: Ctx, config: Config, args: strin
   try {
     const location = locateBackup(config, rest[0]!, { allowPath: true });
     io.out.write(`Verifying ${location.name} before restoring …\n`);
-    const result = await restoreBackup(ctx, location, { force, actor: systemActor('orderly backup restore') });
+    const result = await restoreBackup(ctx, location, { force, actor: systemActor('orderly backup restore'), backupKey: config.backupKey });
     const where = config.database.dialect === 'postgres' ? 'PostgreSQL' : `SQLite ${config.database.file}`;
     io.out.write(`Restored ${result.name} (taken on ${result.sourceDialect}) into ${where}: ${result.rows} rows in ${result.tables.length} tables${result.replacedData ? ', replacing the data that was there' : ''}.\n`);
     if (result.auditChain.ok) {

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -46,8 +47,25 @@ export function readManifest(dir: string): BackupManifest {
   return parsed.data;
 }
 
+/** Owner only: a backup holds every order and customer; whoever else can read the folder must not read it. */
+export const BACKUP_FILE_MODE = 0o600;
+export const BACKUP_DIR_MODE = 0o700;
+
 export function writeManifest(dir: string, manifest: BackupManifest): void {
-  fs.writeFileSync(`${dir}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+  fs.writeFileSync(`${dir}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: BACKUP_FILE_MODE });
+}
+
+/**
+ * Encrypted table files are `iv (12 bytes) | AES-256-GCM ciphertext of the gzip stream | tag (16 bytes)`, with
+ * the file's name as additional data, so a file moved to another table's name does not decrypt.
+ */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const aadOf = (file: string) => Buffer.from(`orderly-backup/2:${path.basename(file)}`, 'utf8');
+
+/** Names a backup key without revealing it: a wrong key is reported as such, before any decryption. */
+export function backupKeyId(key: KeyObject): string {
+  return createHash('sha256').update('orderly-backup-key-id\n').update(key.export()).digest('hex').slice(0, 16);
 }
 
 /** One row as a line; a value JSON cannot carry exactly (bigint, Date, Buffer) stops the backup loudly. */
@@ -70,8 +88,8 @@ export interface WrittenFile {
   bytes: number;
 }
 
-/** Compresses the lines into `file`, hashing the content before and the file after compression. */
-export async function writeTableFile(file: string, pages: AsyncIterable<string[]>): Promise<WrittenFile> {
+/** Compresses (and with a key, encrypts) the lines into `file`, hashing the content before and the file as stored. */
+export async function writeTableFile(file: string, pages: AsyncIterable<string[]>, key: KeyObject | null = null): Promise<WrittenFile> {
   const content = createHash('sha256');
   const stored = createHash('sha256');
   let rows = 0;
@@ -88,13 +106,23 @@ export async function writeTableFile(file: string, pages: AsyncIterable<string[]
     // Level 4 compresses JSON lines nearly as well as the default at about twice the speed.
     createGzip({ level: 4 }),
     async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
+      const emit = (chunk: Buffer) => {
         stored.update(chunk);
         bytes += chunk.length;
-        yield chunk;
+        return chunk;
+      };
+      if (!key) {
+        for await (const chunk of source) yield emit(chunk);
+        return;
       }
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aadOf(file));
+      yield emit(iv);
+      for await (const chunk of source) yield emit(cipher.update(chunk));
+      yield emit(cipher.final());
+      yield emit(cipher.getAuthTag());
     },
-    fs.createWriteStream(file, { flags: 'wx' }),
+    fs.createWriteStream(file, { flags: 'wx', mode: BACKUP_FILE_MODE }),
   );
   return { rows, sha256: content.digest('hex'), fileSha256: stored.digest('hex'), bytes };
 }
@@ -135,14 +163,29 @@ function decodeLine(table: BackupTable, text: string, line: number): Row {
  * manifest. Rows already handed out are only trustworthy once the generator has finished without error:
  * a restore consumes it inside its transaction, so a late mismatch rolls everything back.
  */
-export async function* readTableRows(dir: string, table: BackupTable, batchSize: number): AsyncGenerator<Row[]> {
+export async function* readTableRows(dir: string, table: BackupTable, batchSize: number, key: KeyObject | null = null): AsyncGenerator<Row[]> {
   const stored = createHash('sha256');
   const content = createHash('sha256');
-  const raw = fs.createReadStream(`${dir}/${table.file}`);
+  const file = `${dir}/${table.file}`;
   const gunzip = createGunzip();
-  raw.on('data', (chunk) => stored.update(chunk as Buffer));
-  raw.on('error', (error) => gunzip.destroy(error));
-  raw.pipe(gunzip);
+  let raw: fs.ReadStream;
+  let tag: Buffer | null = null;
+  if (key) {
+    const { iv, tag: t, size } = readEnvelope(file, table.file);
+    tag = t;
+    stored.update(iv);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(aadOf(file)).setAuthTag(t);
+    raw = fs.createReadStream(file, { start: IV_BYTES, end: size - TAG_BYTES - 1 });
+    raw.on('data', (chunk) => stored.update(chunk as Buffer));
+    raw.on('error', (error) => decipher.destroy(error));
+    decipher.on('error', (error) => gunzip.destroy(new BackupFileError(`${table.file} does not decrypt with ORDERLY_BACKUP_KEY: wrong key, or the file was changed (${error.message})`)));
+    raw.pipe(decipher).pipe(gunzip);
+  } else {
+    raw = fs.createReadStream(file);
+    raw.on('data', (chunk) => stored.update(chunk as Buffer));
+    raw.on('error', (error) => gunzip.destroy(error));
+    raw.pipe(gunzip);
+  }
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let line = 0;
@@ -170,6 +213,7 @@ export async function* readTableRows(dir: string, table: BackupTable, batchSize:
     carry += decoder.end();
     if (carry !== '') throw new BackupFileError(`${table.file} ends in the middle of a line: the file is truncated`);
     if (batch.length > 0) yield batch;
+    if (tag) stored.update(tag);
     const storedSha = stored.digest('hex');
     if (storedSha !== table.fileSha256) throw new BackupFileError(`${table.file} checksum mismatch: the file was changed or damaged after the backup was taken`);
     if (content.digest('hex') !== table.sha256) throw new BackupFileError(`${table.file} content checksum mismatch`);
@@ -177,6 +221,28 @@ export async function* readTableRows(dir: string, table: BackupTable, batchSize:
   } finally {
     raw.destroy();
     gunzip.destroy();
+  }
+}
+
+function readEnvelope(file: string, name: string): { iv: Buffer; tag: Buffer; size: number } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BackupFileError(`${name} is missing`);
+    throw error;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    // A gzip stream is never empty, so neither is the ciphertext.
+    if (size <= IV_BYTES + TAG_BYTES) throw new BackupFileError(`${name} is too short to be an encrypted backup file`);
+    const iv = Buffer.alloc(IV_BYTES);
+    const tag = Buffer.alloc(TAG_BYTES);
+    fs.readSync(fd, iv, 0, IV_BYTES, 0);
+    fs.readSync(fd, tag, 0, TAG_BYTES, size - TAG_BYTES);
+    return { iv, tag, size };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

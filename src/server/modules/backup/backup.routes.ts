@@ -17,6 +17,6 @@ export function backupRoutes(app: App, ctx: Ctx, config: Config): void {
   app.post(
     '/api/backups/:name/verify',
     { config: { access: 'backups.manage' }, schema: { tags: ['backups'], summary: 'Check checksums and restore into a throw-away database', params: BackupParams, response: { 200: BackupVerification } } },
-    async (request) => verifyBackup(ctx, locateBackup(config, request.params.name), request.actor),
+    async (request) => verifyBackup(ctx, locateBackup(config, request.params.name), request.actor, config.backupKey),
   );
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,11 +20,12 @@ import type { Ctx } from '../../db/context.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { recordAudit, verifyAuditChain, type ChainVerification } from '../../platform/audit.js';
+import { CheckpointRefused, writeCheckpoint } from '../../platform/audit-checkpoints.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { appliedMigrations, readCatalogue, type CatalogueTable } from './backup.catalogue.js';
-import { BackupFileError, encodeRow, fileChecksum, folderSize, manifestChecksum, readManifest, readTableRows, VERIFICATION_FILE, writeManifest, writeTableFile } from './backup.files.js';
+import { BACKUP_DIR_MODE, BACKUP_FILE_MODE, BackupFileError, backupKeyId, encodeRow, fileChecksum, folderSize, manifestChecksum, readManifest, readTableRows, VERIFICATION_FILE, writeManifest, writeTableFile } from './backup.files.js';
 import { withReadSnapshot } from './backup.snapshot.js';
 import { countRows, insertTableRows, resetIdentity, tablePages } from './backup.tables.js';
 
@@ -63,22 +64,51 @@ async function auditHead(db: Kysely<any>, tables: CatalogueTable[]): Promise<Bac
   return rows[0] ? { id: Number(rows[0].id), hash: rows[0].hash } : null;
 }
 
-async function* encodedPages(db: Kysely<any>, dialect: Dialect, table: CatalogueTable): AsyncGenerator<string[]> {
+/** Sign-ins are never backed up: restoring one would revive a session its user had signed out of. */
+const NEVER_BACKED_UP = new Set(['sessions']);
+
+/**
+ * Columns that hold credentials (password and token hashes, signing secrets): left out of a backup unless the
+ * operator asks for full fidelity. Named by pattern too, so a secret column added later is covered.
+ */
+export function isSecretColumn(table: string, column: string): boolean {
+  return (table === 'users' && column === 'password_hash') || (table === 'api_tokens' && column === 'token_hash') || /(^|_)(secret|password_hash|token_hash|secret_hash)$/.test(column);
+}
+
+/** What a left-out credential reads as: never a valid hash (nothing verifies against it), unique per row. */
+export const REDACTED_PREFIX = '!redacted:';
+
+async function* encodedPages(db: Kysely<any>, dialect: Dialect, table: CatalogueTable, redact: string[]): AsyncGenerator<string[]> {
+  if (NEVER_BACKED_UP.has(table.name)) return;
   const columns = table.columns.map((c) => c.name);
-  for await (const rows of tablePages(db, dialect, table)) yield rows.map((r) => encodeRow(table.name, columns, r));
+  for await (const rows of tablePages(db, dialect, table)) {
+    yield rows.map((r) => {
+      if (redact.length === 0) return encodeRow(table.name, columns, r);
+      const key = table.primaryKey.map((k) => String(r[k])).join(':');
+      return encodeRow(table.name, columns, { ...r, ...Object.fromEntries(redact.map((c) => [c, `${REDACTED_PREFIX}${key}`])) });
+    });
+  }
+}
+
+export interface BackupOptions {
+  /** Include password and token hashes (still never sessions); the manifest says `secrets: "included"`. */
+  full?: boolean;
 }
 
 /** Dumps every table from one read snapshot into `work`; returns the sealed manifest. */
-async function dumpSnapshot(ctx: Ctx, config: Config, work: string): Promise<BackupManifest> {
+async function dumpSnapshot(ctx: Ctx, config: Config, work: string, options: BackupOptions): Promise<BackupManifest> {
   return withReadSnapshot(ctx, config.database, async (db) => {
     const createdAt = nowIso();
     const catalogue = await readCatalogue(db, ctx.dialect);
     const migrations = await appliedMigrations(db);
     const head = await auditHead(db, catalogue);
     const tables: BackupTable[] = [];
+    const redactedColumns: string[] = [];
     for (const t of catalogue) {
       const file = `${t.name}.jsonl.gz`;
-      const written = await writeTableFile(path.join(work, file), encodedPages(db, ctx.dialect, t));
+      const redact = options.full ? [] : t.columns.filter((c) => c.type === 'text' && isSecretColumn(t.name, c.name)).map((c) => c.name);
+      redactedColumns.push(...redact.map((c) => `${t.name}.${c}`));
+      const written = await writeTableFile(path.join(work, file), encodedPages(db, ctx.dialect, t, redact), config.backupKey);
       tables.push({ name: t.name, file, columns: t.columns.map(({ name, type }) => ({ name, type })), primaryKey: t.primaryKey, ...written });
     }
     const body = {
@@ -90,6 +120,9 @@ async function dumpSnapshot(ctx: Ctx, config: Config, work: string): Promise<Bac
       migrations,
       auditHead: head,
       tables,
+      secrets: options.full ? 'included' : 'redacted',
+      redactedColumns,
+      encryption: config.backupKey ? { algorithm: 'aes-256-gcm' as const, keyId: backupKeyId(config.backupKey) } : null,
     } as const;
     return { ...body, sha256: manifestChecksum(body) };
   });
@@ -99,15 +132,15 @@ async function dumpSnapshot(ctx: Ctx, config: Config, work: string): Promise<Bac
  * Takes a full backup now: every table from one consistent snapshot, while the app keeps serving.
  * Written into a hidden folder and renamed when complete, so a crash never leaves a half backup that looks whole.
  */
-export async function createBackup(ctx: Ctx, config: Config, actor: Actor): Promise<BackupSummary> {
-  fs.mkdirSync(config.backupDir, { recursive: true });
+export async function createBackup(ctx: Ctx, config: Config, actor: Actor, options: BackupOptions = {}): Promise<BackupSummary> {
+  fs.mkdirSync(config.backupDir, { recursive: true, mode: BACKUP_DIR_MODE });
   const name = newBackupName(nowIso());
   const work = path.join(config.backupDir, `.partial-${name}`);
   const final = path.join(config.backupDir, name);
-  fs.mkdirSync(work);
+  fs.mkdirSync(work, { mode: BACKUP_DIR_MODE });
   let manifest: BackupManifest;
   try {
-    manifest = await dumpSnapshot(ctx, config, work);
+    manifest = await dumpSnapshot(ctx, config, work, options);
     writeManifest(work, manifest);
     fs.renameSync(work, final);
   } catch (error) {
@@ -121,9 +154,14 @@ export async function createBackup(ctx: Ctx, config: Config, actor: Actor): Prom
       entityType: 'backup',
       entityId: name,
       entityLabel: name,
-      diff: { tables: manifest.tables.length, rows, sha256: manifest.sha256, auditHeadId: manifest.auditHead?.id ?? null },
+      diff: { tables: manifest.tables.length, rows, sha256: manifest.sha256, auditHeadId: manifest.auditHead?.id ?? null, secrets: manifest.secrets, encrypted: manifest.encryption !== null },
     }),
   );
+  // A backup is a notable moment: anchor the head that records it. A refusal (a rewritten log) is not the
+  // backup's failure; `audit verify` reports it.
+  await writeCheckpoint(ctx, config.auditSigningKey).catch((error) => {
+    if (!(error instanceof CheckpointRefused)) throw error;
+  });
   return summarize({ name, dir: final }, manifest);
 }
 
@@ -179,6 +217,23 @@ export function listBackups(config: Config): BackupList {
   return { directory: config.backupDir, items, unreadable };
 }
 
+/** The audit head each readable backup recorded: anchors for `orderly audit verify`, kept where the database cannot reach. */
+export function backupAuditHeads(backupDir: string): Array<{ name: string; createdAt: string; auditHead: BackupManifest['auditHead'] }> {
+  if (!fs.existsSync(backupDir)) return [];
+  const heads = [];
+  for (const entry of fs.readdirSync(backupDir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !BACKUP_NAME_PATTERN.test(entry.name)) continue;
+    try {
+      const manifest = readManifest(path.join(backupDir, entry.name));
+      heads.push({ name: entry.name, createdAt: manifest.createdAt, auditHead: manifest.auditHead });
+    } catch (error) {
+      // An unreadable backup is reported by `backup list`; it simply anchors nothing.
+      if (!(error instanceof BackupFileError)) throw error;
+    }
+  }
+  return heads;
+}
+
 // ── restore (shared by verify's trial restore and the real one) ───────────────────────────────────────────
 
 /** What makes a database "not empty": anything beyond what first start creates (roles, `admin`). */
@@ -223,20 +278,32 @@ interface LoadResult {
  * real restore) append the restore to the restored audit chain. Any mismatch — a checksum, a constraint —
  * rolls the whole transaction back, so the target is either the backup or unchanged.
  */
-async function loadBackup(target: Ctx, location: BackupLocation, manifest: BackupManifest, actor: Actor | null): Promise<LoadResult> {
+async function loadBackup(target: Ctx, location: BackupLocation, manifest: BackupManifest, actor: Actor | null, key: KeyObject | null): Promise<LoadResult> {
   return target.kysely.transaction().execute(async (trx) => {
     const db = trx as unknown as Kysely<any>;
     const catalogue = await readCatalogue(db, target.dialect);
     const problems = schemaProblems(manifest, await appliedMigrations(db), catalogue);
     if (problems.length) throw new AppError('conflict', `Cannot restore ${location.name}: ${problems.join('; ')}`, { problems });
+    // A backup without password hashes: whoever already has an account here (by username) keeps their password.
+    const keptPasswords = actor && manifest.redactedColumns.includes('users.password_hash') ? await trx.selectFrom('users').select(['username', 'password_hash']).execute() : [];
     for (const t of [...catalogue].reverse()) await sql`delete from ${sql.table(t.name)}`.execute(db);
     const tables: LoadResult['tables'] = [];
     for (const t of catalogue) {
       const entry = manifest.tables.find((x) => x.name === t.name)!;
-      tables.push({ name: t.name, rows: await insertTableRows(db, location.dir, entry) });
+      tables.push({ name: t.name, rows: await insertTableRows(db, location.dir, entry, key) });
       await resetIdentity(db, target.dialect, t);
     }
     if (actor) {
+      for (const u of keptPasswords) {
+        if (u.password_hash.startsWith(REDACTED_PREFIX)) continue;
+        await trx.updateTable('users').set({ password_hash: u.password_hash }).where('username', '=', u.username).where('password_hash', 'like', `${REDACTED_PREFIX}%`).execute();
+      }
+      // A token whose hash was left out can never match again; say so rather than leave it looking live.
+      if (manifest.redactedColumns.includes('api_tokens.token_hash')) {
+        await trx.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('revoked_at', 'is', null).where('token_hash', 'like', `${REDACTED_PREFIX}%`).execute();
+      }
+      // Backups of format 1 held sessions; none may come back to life.
+      await trx.deleteFrom('sessions').execute();
       await recordAudit(trx, target.dialect, actor, {
         action: 'backup.restore',
         entityType: 'backup',
@@ -252,7 +319,7 @@ async function loadBackup(target: Ctx, location: BackupLocation, manifest: Backu
 // ── verify ────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Checks each table file against the manifest: stored bytes first (the clearest message), then content. */
-async function fileProblems(location: BackupLocation, manifest: BackupManifest): Promise<string[]> {
+async function fileProblems(location: BackupLocation, manifest: BackupManifest, key: KeyObject | null): Promise<string[]> {
   const problems: string[] = [];
   for (const t of manifest.tables) {
     const file = path.join(location.dir, t.file);
@@ -265,7 +332,7 @@ async function fileProblems(location: BackupLocation, manifest: BackupManifest):
       continue;
     }
     try {
-      for await (const _batch of readTableRows(location.dir, t, 5_000)) {
+      for await (const _batch of readTableRows(location.dir, t, 5_000, key)) {
         /* reading checks every line */
       }
     } catch (error) {
@@ -294,7 +361,7 @@ interface TrialResult {
  * every table reads back to the very content that was backed up (which also proves a PostgreSQL backup
  * crosses over to SQLite intact).
  */
-async function trialRestore(location: BackupLocation, manifest: BackupManifest): Promise<TrialResult> {
+async function trialRestore(location: BackupLocation, manifest: BackupManifest, key: KeyObject | null): Promise<TrialResult> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-verify-'));
   const trial = connect({ dialect: 'sqlite', file: path.join(tmp, 'trial.db') });
   const problems: string[] = [];
@@ -303,7 +370,7 @@ async function trialRestore(location: BackupLocation, manifest: BackupManifest):
   try {
     await migrateToLatest(trial.kysely, trial.dialect);
     try {
-      await loadBackup(trial, location, manifest, null);
+      await loadBackup(trial, location, manifest, null, key);
     } catch (error) {
       if (error instanceof AppError && Array.isArray(error.extra.problems)) return { problems: error.extra.problems as string[], restoredRows, auditChain };
       if (error instanceof BackupFileError) return { problems: [error.message], restoredRows, auditChain };
@@ -328,8 +395,16 @@ async function trialRestore(location: BackupLocation, manifest: BackupManifest):
   }
 }
 
+/** A wrong or missing ORDERLY_BACKUP_KEY, said plainly before any file is tried. */
+function keyProblem(manifest: BackupManifest, key: KeyObject | null): string | null {
+  if (!manifest.encryption) return null;
+  if (!key) return `The backup is encrypted (key ${manifest.encryption.keyId}) and ORDERLY_BACKUP_KEY is not set`;
+  const id = backupKeyId(key);
+  return id === manifest.encryption.keyId ? null : `The backup is encrypted with key ${manifest.encryption.keyId}, but ORDERLY_BACKUP_KEY is key ${id}: wrong key`;
+}
+
 /** Every check without recording anything: the manifest, each file, then a trial restore. */
-async function inspectBackup(location: BackupLocation): Promise<{ manifest: BackupManifest | null; verification: BackupVerification }> {
+async function inspectBackup(location: BackupLocation, backupKey: KeyObject | null): Promise<{ manifest: BackupManifest | null; verification: BackupVerification }> {
   const checkedAt = nowIso();
   let manifest: BackupManifest;
   try {
@@ -338,10 +413,12 @@ async function inspectBackup(location: BackupLocation): Promise<{ manifest: Back
     if (!(error instanceof BackupFileError)) throw error;
     return { manifest: null, verification: { name: location.name, ok: false, checkedAt, problems: [error.message], tables: [], auditChain: null } };
   }
-  let problems = await fileProblems(location, manifest);
+  const wrongKey = keyProblem(manifest, backupKey);
+  const key = manifest.encryption ? backupKey : null;
+  let problems = wrongKey ? [wrongKey] : await fileProblems(location, manifest, key);
   let trial: TrialResult | null = null;
   if (problems.length === 0) {
-    trial = await trialRestore(location, manifest);
+    trial = await trialRestore(location, manifest, key);
     problems = trial.problems;
   }
   const verification: BackupVerification = {
@@ -360,12 +437,12 @@ async function inspectBackup(location: BackupLocation): Promise<{ manifest: Back
  * restore into a throw-away database with identical row counts, identical content and an intact audit chain.
  * The result is kept beside the backup (for the list) and the verification is audited in `ctx`'s database.
  */
-export async function verifyBackup(ctx: Ctx, location: BackupLocation, actor: Actor): Promise<BackupVerification> {
-  const { manifest, verification } = await inspectBackup(location);
+export async function verifyBackup(ctx: Ctx, location: BackupLocation, actor: Actor, backupKey: KeyObject | null = null): Promise<BackupVerification> {
+  const { manifest, verification } = await inspectBackup(location, backupKey);
   if (manifest) {
     const stored: StoredVerification = { manifestSha256: manifest.sha256, ok: verification.ok, checkedAt: verification.checkedAt, problems: verification.problems };
     try {
-      fs.writeFileSync(path.join(location.dir, VERIFICATION_FILE), `${JSON.stringify(stored, null, 2)}\n`);
+      fs.writeFileSync(path.join(location.dir, VERIFICATION_FILE), `${JSON.stringify(stored, null, 2)}\n`, { mode: BACKUP_FILE_MODE });
     } catch {
       // A read-only copy (a mounted archive) can be verified; it just cannot remember the result.
     }
@@ -397,8 +474,8 @@ export interface RestoreResult {
  * fails verification, and a database holding data (orders, customers, products, users other than `admin`)
  * unless `force` is given.
  */
-export async function restoreBackup(target: Ctx, location: BackupLocation, options: { force?: boolean; actor?: Actor } = {}): Promise<RestoreResult> {
-  const { manifest, verification } = await inspectBackup(location);
+export async function restoreBackup(target: Ctx, location: BackupLocation, options: { force?: boolean; actor?: Actor; backupKey?: KeyObject | null } = {}): Promise<RestoreResult> {
+  const { manifest, verification } = await inspectBackup(location, options.backupKey ?? null);
   if (!manifest || !verification.ok) {
     throw new AppError('unprocessable', `Backup ${location.name} failed verification, so nothing was restored:\n  - ${verification.problems.join('\n  - ')}`, { problems: verification.problems });
   }
@@ -408,7 +485,7 @@ export async function restoreBackup(target: Ctx, location: BackupLocation, optio
     throw new AppError('conflict', `The database is not empty (${found}); a restore replaces everything in it. Restore into an empty database, or pass --force to wipe this one first.`, { counts: contents.counts });
   }
   const actor = options.actor ?? systemActor('orderly backup restore');
-  const { tables } = await loadBackup(target, location, manifest, actor);
+  const { tables } = await loadBackup(target, location, manifest, actor, manifest.encryption ? (options.backupKey ?? null) : null);
   const auditChain = await verifyAuditChain(target.kysely);
   return { name: location.name, sourceDialect: manifest.sourceDialect, replacedData: !contents.empty, tables, rows: tables.reduce((s, t) => s + t.rows, 0), auditChain };
 }
@@ -446,7 +523,7 @@ export async function runScheduledBackup(ctx: Ctx, config: Config): Promise<Sche
   }
   const actor = systemActor('scheduled backup');
   const created = await createBackup(ctx, config, actor);
-  const verification = await verifyBackup(ctx, locateBackup(config, created.name), actor);
+  const verification = await verifyBackup(ctx, locateBackup(config, created.name), actor, config.backupKey);
   return { created: created.name, verified: verification.ok, pruned: pruneBackups(config, config.backupKeep) };
 }
 
@@ -490,7 +567,7 @@ export async function ensureVerifiedBackup(ctx: Ctx, config: Config, actor: Acto
   }
   const created = await createBackup(ctx, config, actor);
   const location = locateBackup(config, created.name);
-  const verification = await verifyBackup(ctx, location, actor);
+  const verification = await verifyBackup(ctx, location, actor, config.backupKey);
   if (!verification.ok) {
     throw new AppError('conflict', `The backup taken before purging failed verification (${verification.problems.join('; ')}); nothing was purged`, { problems: verification.problems });
   }

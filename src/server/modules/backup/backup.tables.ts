@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { BackupTable } from '../../../contracts/backup.js';
 import { literalLimit, type Dialect } from '../../db/connect.js';
@@ -47,9 +48,9 @@ function insertBatchSize(columns: number): number {
 }
 
 /** Inserts one table's rows from its backup file, ids and all; returns the number of rows. */
-export async function insertTableRows(db: Kysely<any>, dir: string, table: BackupTable): Promise<number> {
+export async function insertTableRows(db: Kysely<any>, dir: string, table: BackupTable, key: KeyObject | null = null): Promise<number> {
   let rows = 0;
-  for await (const batch of readTableRows(dir, table, insertBatchSize(table.columns.length))) {
+  for await (const batch of readTableRows(dir, table, insertBatchSize(table.columns.length), key)) {
     await db.insertInto(table.name).values(batch).execute();
     rows += batch.length;
   }

@@ -4,6 +4,7 @@ import { Alert, Button, Popover, Space, Typography } from 'antd';
 import type { AuditVerifyResult } from '../../../../contracts/audit.js';
 import { verifyAuditChain } from '../../../api/audit.js';
 import { useShowError } from '../../../components/use-show-error.js';
+import { formatDateTime } from '../../../components/DateTime.js';
 import { useT } from '../../../i18n/locale.js';
 
 /** "Verify chain": re-computes the hash chain on the server and reports ok, or the first broken entry. */
@@ -50,9 +51,25 @@ export function ChainVerificationResult({ result, onClose }: { result: AuditVeri
               <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                 {a.lastHashHelp}
               </Typography.Text>
+              <Typography.Text type={result.anchored ? 'secondary' : 'warning'} data-testid="verify-anchor">
+                {result.anchored && result.anchoredId ? a.anchoredAt(result.anchoredId, formatDateTime(result.anchoredAt ?? ''), result.unanchoredEntries) : a.unanchored}
+              </Typography.Text>
             </Space>
           )
         }
+      />
+    );
+  }
+  if (!result.firstBrokenId) {
+    return (
+      <Alert
+        type="error"
+        showIcon
+        closable={{ onClose }}
+        data-testid="verify-result"
+        data-ok="false"
+        title={a.verifyAnchorsFailed(result.problems.length)}
+        description={a.verifyAnchorsFailedHelp}
       />
     );
   }
