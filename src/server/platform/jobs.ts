@@ -56,6 +56,9 @@ export async function acquireJobLease(ctx: Ctx, name: string, owner: string, lea
   return Number(taken.numUpdatedRows) === 1;
 }
 
+/** Text for a thrown non-Error (a string, a plain object), so the jobs row shows what it was. */
+const describeThrown = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? typeof value));
+
 export async function releaseJobLease(ctx: Ctx, name: string, owner: string, error: unknown, at: Date = new Date()): Promise<void> {
   await ctx.kysely
     .updateTable('jobs')
@@ -63,7 +66,7 @@ export async function releaseJobLease(ctx: Ctx, name: string, owner: string, err
       lease_owner: null,
       lease_until: null,
       last_finished_at: at.toISOString(),
-      last_error: error === undefined ? null : String(error instanceof Error ? error.message : error).slice(0, 2000),
+      last_error: error === undefined ? null : (error instanceof Error ? error.message : describeThrown(error)).slice(0, 2000),
       runs: eb('runs', '+', 1),
     }))
     .where('name', '=', name)

@@ -33,8 +33,8 @@ async function openReceivables(trx: Transaction<DB>, orderId: number) {
     .select(['r.id', 'r.amount'])
     .where('r.order_id', '=', orderId)
     .where('r.kind', '=', 'receivable')
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('ledger_entries as x').select('x.id').where('x.order_id', '=', orderId).where('x.kind', '=', 'reversal').whereRef('x.reverses_id', '=', 'r.id'))),
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('ledger_entries as x').select('x.id').where('x.order_id', '=', orderId).where('x.kind', '=', 'reversal').whereRef('x.reverses_id', '=', 'r.id'))),
     )
     .orderBy('r.id')
     .execute();

@@ -71,8 +71,8 @@ export async function openReserves(trx: Transaction<DB>, orderId: number): Promi
     .select(['r.id', 'r.product_id', 'r.reserved_delta'])
     .where('r.order_id', '=', orderId)
     .where('r.kind', '=', 'reserve')
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('stock_movements as x').select('x.id').where('x.order_id', '=', orderId).whereRef('x.reverses_id', '=', 'r.id'))),
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('stock_movements as x').select('x.id').where('x.order_id', '=', orderId).whereRef('x.reverses_id', '=', 'r.id'))),
     )
     .orderBy('r.product_id')
     .orderBy('r.id')
