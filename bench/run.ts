@@ -51,7 +51,7 @@ function readOptions(): Options {
   if (unknown.length) throw new Error(`--skip takes a comma-separated list of ${OPERATIONS.join(', ')}; not ${unknown.join(', ')}`);
   return {
     orders: count(values.orders, 1_000_000, 'orders'),
-    only: values.only as Dialect | undefined,
+    only: values.only,
     requests: count(values.requests, 500, 'requests'),
     concurrency: count(values.concurrency, 10, 'concurrency'),
     skip: skip as Operation[],
@@ -92,7 +92,7 @@ async function postgresTarget(): Promise<Target | undefined> {
       // pg's pool.end() resolves before its sockets have closed; forcing the drop while they linger would
       // kill them mid-goodbye and crash the process, so wait (briefly) for the sessions to go first.
       for (let tries = 0; tries < 50; tries++) {
-        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
         if (rows[0].n === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -181,7 +181,7 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
       async get(pathname) {
         const res = await fetch(`${baseUrl}${pathname}`, { headers });
         if (!res.ok) throw new Error(`GET ${pathname} → ${res.status} ${await res.text()}`);
-        return res.json();
+        return (await res.json()) as never;
       },
     };
 
@@ -196,7 +196,9 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
     for (const { scenario, requests, note } of prepared) {
       const warmup = requests.slice(0, Math.min(50, requests.length));
       let timedStart = server.elu();
-      const result = await runWorker({ baseUrl, headers, requests, warmup, concurrency: options.concurrency }, () => (timedStart = server.elu()));
+      const result = await runWorker({ baseUrl, headers, requests, warmup, concurrency: options.concurrency }, () => {
+        timedStart = server.elu();
+      });
       const serverBusy = performance.eventLoopUtilization(await server.elu(), await timedStart).utilization;
       const sorted = [...result.latenciesMs].sort((a, b) => a - b);
       const p95 = percentile(sorted, 95);

@@ -11,7 +11,7 @@ import type { RequestSpec } from './load-worker.js';
 export interface BenchContext {
   db: Db;
   /** A GET as the signed-in admin, outside the timed run. */
-  get<T = any>(path: string): Promise<T>;
+  get<T = unknown>(path: string): Promise<T>;
   /** Orders seeded, so scenarios can scale what they ask for. */
   orders: number;
 }

@@ -82,7 +82,7 @@ describe('order export in the browser', () => {
 
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(file);
-    const sheet = workbook.worksheets[0]!;
+    const sheet = workbook.worksheets[0];
     const rows: unknown[][] = [];
     sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     expect(rows[0]).toEqual([...ORDER_EXPORT_COLUMNS]);

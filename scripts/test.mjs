@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: builds what the browser tests need, decides which databases this run covers, runs Vitest once,
+ * `npm test`: runs the linter, builds what the browser tests need, decides which databases this run covers, runs Vitest once,
  * and closes with a count per database and a one-line verdict. Extra arguments go to Vitest unchanged
  * (`npm test -- src/server/modules/orders`).
  */
@@ -32,6 +32,23 @@ async function buildForBrowserTests() {
     console.error(`\n✖ scripts/ensure-built.mjs failed (exit ${code}); the browser tests need a built app.`);
     process.exit(code);
   }
+}
+
+/**
+ * typescript-eslint's type-aware rules (`npm run lint`); a finding stops the run before any test. Outside CI the
+ * results of unchanged files are cached, which makes a re-run take seconds instead of minutes; a cached file is
+ * not re-checked when only a file it imports changed, so CI (CI=true) always lints from scratch.
+ */
+async function lint() {
+  const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
+  const cache = CI ? [] : ['--cache', '--cache-location', path.join(root, 'node_modules', '.cache', 'eslint', '.eslintcache')];
+  const started = Date.now();
+  const code = await run(process.execPath, [eslint, ...cache, 'src', 'test', 'e2e', 'bench', 'scripts', 'eslint.config.js']);
+  if (code !== 0) {
+    console.error(`\n✖ ESLint found problems (listed above), so no test ran. Fix them; \`npm run lint\` repeats the check.`);
+    process.exit(code);
+  }
+  console.log(`ESLint: clean (${((Date.now() - started) / 1000).toFixed(1)}s).`);
 }
 
 /** Returns null when PostgreSQL answers, else the reason it did not. */
@@ -105,6 +122,7 @@ function summarise(report) {
 }
 
 async function main() {
+  await lint();
   await buildForBrowserTests();
   const dialects = await chooseDialects();
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-vitest-'));

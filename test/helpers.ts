@@ -25,7 +25,7 @@ async function postgresReachable(): Promise<boolean> {
     await client.query('select 1');
     return true;
   } catch (error) {
-    if (process.env.CI === 'true') throw new Error(`CI=true and PostgreSQL at ${PG_URL} is unreachable: ${String(error)}`);
+    if (process.env.CI === 'true') throw new Error(`CI=true and PostgreSQL at ${PG_URL} is unreachable: ${String(error)}`, { cause: error });
     return false;
   } finally {
     await client.end().catch(() => undefined);

@@ -190,7 +190,8 @@ async function openPostgresWriter(url: string): Promise<BulkWriter> {
         const rows = batch.rows[table] ?? [];
         if (rows.length === 0) continue;
         const command = copyCommand(table, rows);
-        client.query(command as unknown as pg.QueryConfig);
+        // The copy stream reports its end through command.done; the promise query() returns for it says nothing more.
+        void client.query(command as unknown as pg.QueryConfig);
         await command.done;
       }
       const stock = batch.stock ?? [];

@@ -30,6 +30,6 @@ export function wholeNumberOption(args: CommandArgs, name: string, options: { re
   }
   // Thousands separators are common when typing a million: 1_000_000 or 1,000,000.
   const value = Number(String(raw).replace(/[_,]/g, ''));
-  if (!Number.isSafeInteger(value) || value < (options.min ?? 1)) throw new UsageError(`--${name} must be a whole number of at least ${options.min ?? 1}, not "${raw}"`);
+  if (!Number.isSafeInteger(value) || value < (options.min ?? 1)) throw new UsageError(`--${name} must be a whole number of at least ${options.min ?? 1}, not "${String(raw)}"`);
   return value;
 }

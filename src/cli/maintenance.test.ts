@@ -54,14 +54,15 @@ describe.each(DIALECTS)('orderly backup and audit verify (%s)', (dialect) => {
     useDatabase(source.db.config, backupDir);
     capture();
     expect(await main(['backup', 'create'])).toBe(0);
-    const [name] = fs.readdirSync(backupDir);
-    expect(name).toBeDefined();
+    const created = fs.readdirSync(backupDir);
+    expect(created).toHaveLength(1);
+    const [name] = created;
     expect(await main(['backup', 'list'])).toBe(0);
     expect(output.join('')).toContain(name);
-    expect(await main(['backup', 'verify', name!])).toBe(0);
+    expect(await main(['backup', 'verify', name])).toBe(0);
 
     useDatabase(target.config, backupDir);
-    expect(await main(['backup', 'restore', path.join(backupDir, name!)])).toBe(0);
+    expect(await main(['backup', 'restore', path.join(backupDir, name)])).toBe(0);
     for (const table of ['orders', 'order_items', 'customers', 'products', 'stock_movements', 'ledger_entries'] as const) {
       const count = async (db: TestDatabase) => Number((await db.ctx.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
       expect(await count(target), table).toBe(await count(source.db));
@@ -71,7 +72,7 @@ describe.each(DIALECTS)('orderly backup and audit verify (%s)', (dialect) => {
     expect(await main(['audit', 'verify'])).toBe(0);
     // A second restore over the now non-empty database is refused without --force.
     output = [];
-    expect(await main(['backup', 'restore', path.join(backupDir, name!)])).toBe(1);
+    expect(await main(['backup', 'restore', path.join(backupDir, name)])).toBe(1);
     expect(output.join('')).toContain('The database is not empty');
   });
 

@@ -126,7 +126,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     void reply
       .code(status)
       .type(PROBLEM)
-      .send({ type: `https://orderly.dev/problems/${String(extra.code ?? status)}`, title, status, detail, ...(errors ? { errors } : {}), ...extra, requestId: request.id });
+      .send({ type: `https://orderly.dev/problems/${typeof extra.code === 'string' ? extra.code : status}`, title, status, detail, ...(errors ? { errors } : {}), ...extra, requestId: request.id });
   });
 
   registerAccessControl(app, ctx, { sessionIdleMinutes: config.sessionIdleMinutes });

@@ -164,6 +164,8 @@ type SqliteStatement = KyselySqliteStatement & { readonly busy: boolean };
  */
 function rowBuilder(columns: string[]): (values: unknown[]) => Record<string, unknown> {
   const fields = columns.map((name, i) => `[${JSON.stringify(name)}]: v[${i}]`);
+  // Generated on purpose, from column names quoted by JSON.stringify: nothing a caller sends reaches the source.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => Record<string, unknown>;
 }
 
@@ -172,7 +174,7 @@ function rowBuilder(columns: string[]): (values: unknown[]) => Record<string, un
  * running the query for a 50-row page; fetching rows as arrays and naming the columns in JS is a third cheaper.
  */
 function statementOf(statement: SQLite.Statement): SqliteStatement {
-  if (!statement.reader) return statement as unknown as SqliteStatement;
+  if (!statement.reader) return statement;
   statement.raw(true);
   const toRow = rowBuilder(statement.columns().map((c) => c.name));
   return {

@@ -57,6 +57,6 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
   };
   const migrator = new Migrator({ db, provider, migrationTableName: 'orderly_migrations', migrationLockTableName: 'orderly_migration_lock' });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
+  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -82,7 +82,7 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: {
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
     const access = route.config?.access;
-    if (!access) throw new Error(`Route ${route.method} ${route.url} declares no access (config.access)`);
+    if (!access) throw new Error(`Route ${[route.method].flat().join(',')} ${route.url} declares no access (config.access)`);
     for (const method of [route.method].flat()) if (method !== 'HEAD') declaredRoutes.push({ method, url: route.url, access });
   });
 

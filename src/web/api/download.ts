@@ -27,14 +27,14 @@ export function filenameFromDisposition(header: string | null): string | null {
   const extended = /filename\*\s*=\s*([\w-]+)'[^']*'([^;]+)/i.exec(header);
   if (extended) {
     try {
-      name = decodeURIComponent(extended[2]!.trim().replace(/^"|"$/g, ''));
+      name = decodeURIComponent(extended[2].trim().replace(/^"|"$/g, ''));
     } catch {
       /* badly encoded: fall back to the plain parameter */
     }
   }
   if (!name) {
     const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
-    if (plain) name = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2]!.trim();
+    if (plain) name = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2].trim();
   }
   // A name is a name, never a path: a server (or proxy) cannot make the browser write elsewhere.
   const base = name?.split(/[\\/]/).pop()?.trim();

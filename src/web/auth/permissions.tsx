@@ -15,7 +15,7 @@ export type Verdict = { allowed: true } | { allowed: false; reason: 'missing' | 
 export function checkPermission(me: Me | null | undefined, permission: Permission, record?: { ownerId: string }): Verdict {
   const scope = me?.permissions[permission];
   if (!scope) return { allowed: false, reason: 'missing', permission };
-  if (scope === 'own' && record && record.ownerId !== me!.id) return { allowed: false, reason: 'own_only', permission };
+  if (scope === 'own' && record && record.ownerId !== me.id) return { allowed: false, reason: 'own_only', permission };
   return { allowed: true };
 }
 

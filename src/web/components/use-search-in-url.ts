@@ -24,7 +24,7 @@ export function useSearchInUrl(): { text: string; setText(text: string): void; q
       { replace: true },
     );
     // Only typing drives this write; a changed URL is handled by the effect below.
-  }, [settled]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [settled]); // deliberately not every dependency: see the comment above
 
   useEffect(() => {
     setText((current) => (current.trim() === q ? current : q));

@@ -32,15 +32,12 @@ export function UserMenu() {
             ),
           },
           { type: 'divider' },
-          { key: 'tokens', icon: <ApiOutlined />, label: t.admin.nav.tokens, onClick: () => navigate('/tokens') },
+          { key: 'tokens', icon: <ApiOutlined />, label: t.admin.nav.tokens, onClick: () => void navigate('/tokens') },
           {
             key: 'sign-out',
             icon: <LogoutOutlined />,
             label: t.user.signOut,
-            onClick: async () => {
-              await signOut();
-              navigate('/sign-in', { replace: true });
-            },
+            onClick: () => void signOut().then(() => navigate('/sign-in', { replace: true })),
           },
         ],
       }}

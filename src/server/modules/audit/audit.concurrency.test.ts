@@ -17,7 +17,7 @@ import type { App } from '../../platform/http.js';
 async function waitForOtherBackends(ctx: Db): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(ctx.kysely);
-    if (rows[0]!.n === 0) return;
+    if (rows[0].n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -52,7 +52,7 @@ describe.each(DIALECTS)('audit chain under concurrent writers (%s)', (dialect) =
   });
 
   it(`${WRITERS} writers for ${SOAK_SECONDS}s leave a chain that verifies, one entry per successful write`, { timeout: 60_000 + SOAK_SECONDS * 2000 }, async () => {
-    const first = await new Client(apps[0]!).login('admin', ADMIN_PASSWORD);
+    const first = await new Client(apps[0]).login('admin', ADMIN_PASSWORD);
     // One session, used through every instance: sessions live in the shared database.
     const clients = apps.map((a) => Object.assign(new Client(a), { cookie: first.cookie, csrf: first.csrf }));
     const product = await makeProduct(first, { stock: 10_000_000 });
@@ -71,7 +71,7 @@ describe.each(DIALECTS)('audit chain under concurrent writers (%s)', (dialect) =
 
     async function writer(w: number): Promise<void> {
       const instance = w % clients.length;
-      const client = clients[instance]!;
+      const client = clients[instance];
       instancesUsed.add(instance);
       for (let n = 0; Date.now() < deadline; n++) {
         const customer = await client.post('/api/customers', { name: `Soak ${w}-${n}` });

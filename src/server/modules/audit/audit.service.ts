@@ -105,7 +105,7 @@ export async function searchAudit(ctx: Ctx, query: AuditQuery): Promise<AuditLis
   if (query.cursor) q = q.where('id', '<', decodeCursor(query.cursor));
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
-  return { items: page.map(entryView), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null };
+  return { items: page.map(entryView), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null };
 }
 
 /**
@@ -195,7 +195,7 @@ export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, que
       const { id, at, actor: who, action, diff, reason } = entryView(r);
       return { id, at, actor: who, action, diff, reason };
     }),
-    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!.id) : null,
+    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
   };
 }
 
@@ -222,7 +222,7 @@ async function* auditCsvLines(db: Kysely<DB>, filter: AuditFilter, upToId: numbe
     if (rows.length === 0) return;
     yield rows.map(csvRow).join('');
     if (rows.length < EXPORT_PAGE) return;
-    beforeId = rows[rows.length - 1]!.id;
+    beforeId = rows[rows.length - 1].id;
   }
 }
 

@@ -63,18 +63,18 @@ describe.each(DIALECTS)('audit log over HTTP (%s)', (dialect) => {
       ['order.cancel', 'admin'],
     ]);
     expect(items.map((e) => Number(e.id))).toEqual([...items.map((e) => Number(e.id))].sort((a, b) => a - b));
-    expect(items[0]!.actor).toEqual({ type: 'user', id: rep.userId, name: 'rep_bob' });
+    expect(items[0].actor).toEqual({ type: 'user', id: rep.userId, name: 'rep_bob' });
 
-    expect(items[1]!.diff).toEqual({
+    expect(items[1].diff).toEqual({
       note: { from: null, to: 'call before delivery' },
       items: { from: [`${widget.sku} x 2 @ 10.00`], to: [`${widget.sku} x 3 @ 10.00`, `${gadget.sku} x 4 @ 2.50`] },
       total: { from: '20.00', to: '40.00' },
     });
-    expect(items[2]!.diff).toEqual({ status: { from: 'draft', to: 'confirmed' } });
-    expect(items[3]!.diff).toEqual({ status: { from: 'confirmed', to: 'cancelled' } });
-    expect(items[3]!.reason).toBe('customer changed their mind');
+    expect(items[2].diff).toEqual({ status: { from: 'draft', to: 'confirmed' } });
+    expect(items[3].diff).toEqual({ status: { from: 'confirmed', to: 'cancelled' } });
+    expect(items[3].reason).toBe('customer changed their mind');
     // The timeline is for order readers: no addresses or hashes.
-    expect(Object.keys(items[0]!).sort()).toEqual(['action', 'actor', 'at', 'diff', 'id', 'reason']);
+    expect(Object.keys(items[0]).sort()).toEqual(['action', 'actor', 'at', 'diff', 'id', 'reason']);
 
     // Same scope as reading the order: another rep's order does not exist for them.
     expect((await otherRep.get(`/api/orders/${order.id}/timeline`)).status).toBe(404);
@@ -229,7 +229,7 @@ describe.each(DIALECTS)('audit chain tamper evidence (%s)', (dialect) => {
 
   it('an edited entry is named as the first broken one; re-hashing it moves the break to the next', async () => {
     const db = t.db.ctx.kysely;
-    const middle = ids[Math.floor(ids.length / 2)]!;
+    const middle = ids[Math.floor(ids.length / 2)];
     const original = await db.selectFrom('audit_log').selectAll().where('id', '=', middle).executeTakeFirstOrThrow();
 
     await db.updateTable('audit_log').set({ reason: 'nothing to see here' }).where('id', '=', middle).execute();
@@ -242,7 +242,7 @@ describe.each(DIALECTS)('audit chain tamper evidence (%s)', (dialect) => {
     // A forger who also fixes the edited entry's own hash still breaks the link from the entry after it.
     const forged = { ...original, reason: 'nothing to see here' };
     await db.updateTable('audit_log').set({ hash: hashAuditRow(forged) }).where('id', '=', middle).execute();
-    const next = ids[ids.indexOf(middle) + 1]!;
+    const next = ids[ids.indexOf(middle) + 1];
     expect(await verify()).toEqual(expect.objectContaining({ ok: false, firstBrokenId: String(next) }));
 
     await db.updateTable('audit_log').set({ reason: original.reason, hash: original.hash }).where('id', '=', middle).execute();
@@ -250,8 +250,8 @@ describe.each(DIALECTS)('audit chain tamper evidence (%s)', (dialect) => {
   });
 
   it('a deleted entry breaks the link of the entry after it', async () => {
-    const middle = ids[Math.floor(ids.length / 2)]!;
-    const next = ids[ids.indexOf(middle) + 1]!;
+    const middle = ids[Math.floor(ids.length / 2)];
+    const next = ids[ids.indexOf(middle) + 1];
     await t.db.ctx.kysely.deleteFrom('audit_log').where('id', '=', middle).execute();
     expect(await verify()).toEqual(expect.objectContaining({ ok: false, firstBrokenId: String(next), checked: ids.indexOf(middle) }));
   });

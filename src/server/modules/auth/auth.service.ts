@@ -143,7 +143,7 @@ const tokenQuery = (db: Kysely<DB>, tokenHash: string) =>
 const compiledAuthQueries = new WeakMap<Kysely<DB>, Map<unknown, string>>();
 async function runAuthQuery<R>(db: Kysely<DB>, build: (db: Kysely<DB>, tokenHash: string) => Compilable<R>, tokenHash: string): Promise<R[]> {
   let byQuery = compiledAuthQueries.get(db);
-  if (!byQuery) compiledAuthQueries.set(db, (byQuery = new Map()));
+  if (!byQuery) compiledAuthQueries.set(db, (byQuery = new Map<unknown, string>()));
   let text = byQuery.get(build);
   if (text === undefined) {
     const compiled = build(db, tokenHash).compile();

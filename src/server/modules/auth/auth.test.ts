@@ -95,7 +95,7 @@ describe.each(DIALECTS)('sign-in, sessions, CSRF and API tokens (%s)', (dialect)
       const url = concreteUrl(route.url);
       const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
       for (const [who, client] of [['anonymous', anonymous], ['forged cookie', forged]] as const) {
-        const res = await client.request(route.method as 'GET', url, body);
+        const res = await client.request(route.method, url, body);
         if (res.status !== 401 || !String(res.headers['content-type']).includes('application/problem+json')) failures.push(`${who} ${route.method} ${url} → ${res.status}`);
       }
     }

@@ -95,7 +95,7 @@ export async function backupVerifyCommand(ctx: Ctx, config: Config, args: string
     return 2;
   }
   try {
-    const verification = await verifyBackup(ctx, locateBackup(config, args[0]!, { allowPath: true }), CLI_ACTOR, config.backupKey);
+    const verification = await verifyBackup(ctx, locateBackup(config, args[0], { allowPath: true }), CLI_ACTOR, config.backupKey);
     printVerification(verification, io);
     return verification.ok ? 0 : 1;
   } catch (error) {
@@ -106,12 +106,12 @@ export async function backupVerifyCommand(ctx: Ctx, config: Config, args: string
 export async function backupRestoreCommand(ctx: Ctx, config: Config, args: string[], io: CliIo = STD_IO): Promise<number> {
   const force = args.includes('--force');
   const rest = args.filter((a) => a !== '--force');
-  if (rest.length !== 1 || rest[0]!.startsWith('--')) {
+  if (rest.length !== 1 || rest[0].startsWith('--')) {
     io.err.write(BACKUP_USAGE);
     return 2;
   }
   try {
-    const location = locateBackup(config, rest[0]!, { allowPath: true });
+    const location = locateBackup(config, rest[0], { allowPath: true });
     io.out.write(`Verifying ${location.name} before restoring …\n`);
     const result = await restoreBackup(ctx, location, { force, actor: systemActor('orderly backup restore'), backupKey: config.backupKey });
     const where = config.database.dialect === 'postgres' ? 'PostgreSQL' : `SQLite ${config.database.file}`;

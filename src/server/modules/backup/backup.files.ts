@@ -74,7 +74,7 @@ export function encodeRow(table: string, columns: string[], row: Row): string {
   for (const c of columns) {
     const v = row[c];
     if (v !== null && typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) {
-      throw new BackupFileError(`${table}.${c} holds a value of type ${typeof v === 'object' ? (v as object).constructor?.name : typeof v}, which a backup cannot carry`);
+      throw new BackupFileError(`${table}.${c} holds a value of type ${typeof v === 'object' ? v.constructor?.name : typeof v}, which a backup cannot carry`);
     }
     out[c] = v;
   }

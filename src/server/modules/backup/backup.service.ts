@@ -479,7 +479,7 @@ export async function restoreBackup(target: Ctx, location: BackupLocation, optio
   if (!manifest || !verification.ok) {
     throw new AppError('unprocessable', `Backup ${location.name} failed verification, so nothing was restored:\n  - ${verification.problems.join('\n  - ')}`, { problems: verification.problems });
   }
-  const contents = await describeContents(target.kysely as unknown as Kysely<any>);
+  const contents = await describeContents(target.kysely);
   if (!contents.empty && !options.force) {
     const found = Object.entries(contents.counts).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ');
     throw new AppError('conflict', `The database is not empty (${found}); a restore replaces everything in it. Restore into an empty database, or pass --force to wipe this one first.`, { counts: contents.counts });

@@ -32,7 +32,7 @@ export async function* tablePages(db: Kysely<any>, dialect: Dialect, table: Keye
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < DUMP_PAGE) return;
-    const last = rows[rows.length - 1]!;
+    const last = rows[rows.length - 1];
     after = table.primaryKey.map((k) => last[k]);
   }
 }

@@ -100,7 +100,7 @@ function xlsxRow(o: ExportOrder): unknown[] {
 /** Bytes waiting in the zip's input behind an exceljs worksheet (exceljs and readable-stream internals; 0 if they change). */
 type StreamState = { length?: number };
 type ZipInput = { _writableState?: StreamState; _readableState?: StreamState };
-function zipBacklog(sheet: unknown): number {
+export function zipBacklog(sheet: unknown): number {
   const input = (sheet as { stream?: { pipes?: ZipInput[] } }).stream?.pipes?.[0];
   return (input?._writableState?.length ?? 0) + (input?._readableState?.length ?? 0);
 }

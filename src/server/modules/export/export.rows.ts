@@ -91,8 +91,8 @@ class NameCache {
  * it is sparse. Either reads the index on order_items(order_id, line_no).
  */
 function byOrderIds(orderIds: number[]): { first: number; last: number; ids?: number[] } {
-  const first = orderIds[0]!;
-  const last = orderIds[orderIds.length - 1]!;
+  const first = orderIds[0];
+  const last = orderIds[orderIds.length - 1];
   return last - first + 1 <= orderIds.length * 2 ? { first, last } : { first, last, ids: orderIds };
 }
 
@@ -184,7 +184,7 @@ async function* orderPages<T extends ExportOrder>(
       return detail as unknown as T;
     });
     if (rows.length < pageSize) return;
-    afterId = rows[rows.length - 1]!.id;
+    afterId = rows[rows.length - 1].id;
   }
 }
 

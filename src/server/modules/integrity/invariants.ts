@@ -24,7 +24,9 @@ export interface CheckOptions {
 
 type Row = Record<string, unknown>;
 const n = (v: unknown) => Number(v ?? 0);
-const str = (v: unknown) => (v == null ? null : String(v));
+/** A database value as text: the columns read here are strings or numbers (bigint on some drivers). */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? v.toString() : JSON.stringify(v));
+const str = (v: unknown) => (v == null ? null : text(v));
 
 async function rows(db: Kysely<DB>, query: RawBuilder<Row>): Promise<Row[]> {
   return (await query.execute(db)).rows;
@@ -87,10 +89,10 @@ async function checkOrderStock(db: Kysely<DB>, limit: number): Promise<Violation
   for (const r of found) {
     const entity = { type: 'order' as const, id: String(r.order_id), label: str(r.number) };
     if (n(r.held) !== n(r.want_held)) {
-      out.push({ code: 'order_reservation_mismatch', entity, detail: `${r.sku ?? `product ${r.product_id}`}: ${n(r.held)} reserved in the journal, ${n(r.want_held)} expected` });
+      out.push({ code: 'order_reservation_mismatch', entity, detail: `${text(r.sku ?? `product ${text(r.product_id)}`)}: ${n(r.held)} reserved in the journal, ${n(r.want_held)} expected` });
     }
     if (n(r.shipped) !== n(r.want_shipped)) {
-      out.push({ code: 'order_shipment_mismatch', entity, detail: `${r.sku ?? `product ${r.product_id}`}: ${n(r.shipped)} shipped in the journal, ${n(r.want_shipped)} expected` });
+      out.push({ code: 'order_shipment_mismatch', entity, detail: `${text(r.sku ?? `product ${text(r.product_id)}`)}: ${n(r.shipped)} shipped in the journal, ${n(r.want_shipped)} expected` });
     }
   }
   return out;
@@ -145,7 +147,7 @@ async function checkLedgerCustomers(db: Kysely<DB>, limit: number): Promise<Viol
   return found.map((r) => ({
     code: 'ledger_customer_mismatch' as const,
     entity: { type: 'ledger_entry' as const, id: String(r.id), label: str(r.number) },
-    detail: `entry is for customer ${r.customer_id}, its order for customer ${r.order_customer_id}`,
+    detail: `entry is for customer ${text(r.customer_id)}, its order for customer ${text(r.order_customer_id)}`,
   }));
 }
 
@@ -186,7 +188,7 @@ async function checkMovements(db: Kysely<DB>, limit: number): Promise<Violation[
       order by reverses_id limit ${limit}`,
   );
   return [
-    ...found.map((r) => ({ code: 'movement_invalid' as const, entity: { type: 'stock_movement' as const, id: String(r.id), label: str(r.sku) }, detail: `${r.kind}: ${r.problem}` })),
+    ...found.map((r) => ({ code: 'movement_invalid' as const, entity: { type: 'stock_movement' as const, id: String(r.id), label: str(r.sku) }, detail: `${text(r.kind)}: ${text(r.problem)}` })),
     ...twice.map((r) => ({
       code: 'movement_reversed_twice' as const,
       entity: { type: 'stock_movement' as const, id: String(r.reverses_id), label: null },
@@ -244,7 +246,7 @@ async function checkLedgerEntries(db: Kysely<DB>, limit: number): Promise<Violat
       code: 'ledger_entry_invalid' as const,
       entity: { type: 'ledger_entry' as const, id: String(r.id), label: str(r.number) },
       // Amounts are formatted here: SQL has no portable way to print minor units as money.
-      detail: `${r.kind} of ${fromMinor(n(r.amount))}: ${r.problem}${r.reversed_amount == null ? '' : ` (${fromMinor(n(r.reversed_amount))})`}`,
+      detail: `${text(r.kind)} of ${fromMinor(n(r.amount))}: ${text(r.problem)}${r.reversed_amount == null ? '' : ` (${fromMinor(n(r.reversed_amount))})`}`,
     })),
     ...twice.map((r) => ({
       code: 'ledger_reversed_twice' as const,

@@ -334,7 +334,7 @@ describe.each(DIALECTS)('finding, sorting and paging orders (%s)', (dialect) => 
         minTotal: sometimes(amount),
         maxTotal: sometimes(amount),
       })
-      .map(({ q: search, ...rest }) => ({ ...rest, ...(search ?? {}) }) as Query);
+      .map(({ q: search, ...rest }) => ({ ...rest, ...(search ?? {}) }));
 
     await fc.assert(
       fc.asyncProperty(query, fc.constantFrom(...SORTS), fc.integer({ min: 1, max: 8 }), async (f, sort, limit) => {

@@ -97,7 +97,7 @@ function encodeCursor(value: string | number, id: number): string {
 }
 function decodeCursor(cursor: string): [string | number, number] {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2 && ['string', 'number'].includes(typeof parsed[0]) && Number.isInteger(parsed[1])) return parsed as [string | number, number];
   } catch {
     /* fall through to the error below */
@@ -148,7 +148,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
       updatedAt: r.updated_at,
       version: r.version,
     })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(lastValue!, last.id) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(lastValue, last.id) : null,
   };
 }
 

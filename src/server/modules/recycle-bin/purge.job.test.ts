@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.js';
 import { connect } from '../../db/connect.js';
-import { acquireJobLease, releaseJobLease, runJobOnce, startJobs } from '../../platform/jobs.js';
+import { acquireJobLease, releaseJobLease, runJobOnce, startJobs, type JobClock } from '../../platform/jobs.js';
 import { buildTestApp, Client, ADMIN_PASSWORD, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { createOrder, orderIn, previewAndDelete } from '../deletion/deletion.test-support.js';
 import { checkInvariants } from '../integrity/invariants.js';
@@ -74,12 +74,14 @@ describe.each(DIALECTS)('purge job (%s)', (dialect) => {
   });
 
   it('the job lease admits one instance at a time and is taken over once expired', async () => {
-    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-a', 60_000)).toBe(true);
-    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-b', 60_000)).toBe(false);
-    await releaseJobLease(t.db.ctx, 'lease-test', 'instance-a', undefined);
-    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-b', 1)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-a', 60_000)).toBe(true);
+    const at = new Date('2030-01-01T00:00:00.000Z');
+    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-a', 60_000, at)).toBe(true);
+    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-b', 60_000, at)).toBe(false);
+    await releaseJobLease(t.db.ctx, 'lease-test', 'instance-a', undefined, at);
+    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-b', 1000, at)).toBe(true);
+    // Still held a moment before it expires, free from the instant it does.
+    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-a', 60_000, new Date(at.getTime() + 999))).toBe(false);
+    expect(await acquireJobLease(t.db.ctx, 'lease-test', 'instance-a', 60_000, new Date(at.getTime() + 1000))).toBe(true);
     const job = purgeJob(t.db.config);
     const runsBefore = (await t.db.ctx.kysely.selectFrom('jobs').select('runs').where('name', '=', job.name).executeTakeFirst())?.runs ?? 0;
     expect(await runJobOnce(t.db.ctx, job, 'instance-c')).toBe(true);
@@ -88,32 +90,105 @@ describe.each(DIALECTS)('purge job (%s)', (dialect) => {
   });
 
   it('the runner repeats a job on its interval, carries on after a failed run, and stop() waits for the run in progress', async () => {
-    let runs = 0;
-    let running = false;
+    const clock = new ManualJobClock(new Date('2030-02-01T00:00:00.000Z'));
+    const runs: Array<{ finish: (error?: Error) => void }> = [];
+    const started = new Waiter(() => runs.length);
     const job = {
       name: 'runner-test',
-      intervalMs: 5,
-      leaseMs: 60_000,
-      run: async () => {
-        running = true;
-        runs++;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        running = false;
-        if (runs === 2) throw new Error('second run fails');
-      },
+      intervalMs: 60_000,
+      leaseMs: 600_000,
+      run: () =>
+        new Promise<void>((resolve, reject) => {
+          runs.push({ finish: (error) => (error ? reject(error) : resolve()) });
+          started.check();
+        }),
     };
-    const runner = startJobs(t.db.ctx, [job], { firstRunAfterMs: 0 });
-    while (runs < 3) await new Promise((resolve) => setTimeout(resolve, 5));
-    await runner.stop();
-    expect(running).toBe(false);
-    const stoppedAt = runs;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(runs).toBe(stoppedAt);
-    const row = await t.db.ctx.kysely.selectFrom('jobs').selectAll().where('name', '=', 'runner-test').executeTakeFirstOrThrow();
-    expect(row.runs).toBe(stoppedAt);
-    expect(row.lease_owner).toBeNull();
+    const runner = startJobs(t.db.ctx, [job], { firstRunAfterMs: 0, clock });
+    const readRow = () => t.db.ctx.kysely.selectFrom('jobs').selectAll().where('name', '=', 'runner-test').executeTakeFirstOrThrow();
+
+    expect(clock.pendingDelays()).toEqual([0]);
+    clock.fire();
+    await started.until(1);
+    // While a run is in progress nothing else is scheduled: runs never overlap on one instance.
+    expect(clock.pendingDelays()).toEqual([]);
+    runs[0].finish();
+    await clock.scheduled.until(2);
+    expect(clock.pendingDelays()).toEqual([60_000]);
+    expect(await readRow()).toMatchObject({ runs: 1, last_error: null, lease_owner: null });
+
+    clock.advance(60_000);
+    clock.fire();
+    await started.until(2);
+    runs[1].finish(new Error('second run fails'));
+    await clock.scheduled.until(3);
+    expect(clock.pendingDelays()).toEqual([60_000]);
+    expect(await readRow()).toMatchObject({ runs: 2, last_error: 'second run fails', lease_owner: null, last_finished_at: '2030-02-01T00:01:00.000Z' });
+
+    clock.advance(60_000);
+    clock.fire();
+    await started.until(3);
+    let stopped = false;
+    const stopping = runner.stop().then(() => (stopped = true));
+    // stop() must wait for the run in progress, so the database is not closed under it: with every queued
+    // callback drained, it is still pending.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(false);
+    runs[2].finish();
+    await stopping;
+    expect(clock.pendingDelays()).toEqual([]);
+    expect(clock.scheduled.value()).toBe(3);
+    expect(await readRow()).toMatchObject({ runs: 3, last_error: null, lease_owner: null, last_started_at: '2030-02-01T00:02:00.000Z' });
   });
 });
+
+/** Resolves `until(n)` once `read()` reaches n; `check()` is called whenever what it reads may have changed. */
+class Waiter {
+  private waiting: Array<{ n: number; resolve: () => void }> = [];
+  constructor(readonly value: () => number) {}
+  check() {
+    this.waiting = this.waiting.filter((w) => (this.value() >= w.n ? (w.resolve(), false) : true));
+  }
+  until(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push({ n, resolve });
+      this.check();
+    });
+  }
+}
+
+/** A JobClock whose time and timers move only when the test says so. */
+class ManualJobClock implements JobClock {
+  private timers = new Map<number, { callback: () => void; ms: number }>();
+  private nextHandle = 1;
+  private count = 0;
+  readonly scheduled = new Waiter(() => this.count);
+  constructor(private current: Date) {}
+  now() {
+    return new Date(this.current);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  setTimer(callback: () => void, ms: number) {
+    const handle = this.nextHandle++;
+    this.timers.set(handle, { callback, ms });
+    this.count++;
+    this.scheduled.check();
+    return handle;
+  }
+  clearTimer(handle: unknown) {
+    this.timers.delete(handle as number);
+  }
+  pendingDelays() {
+    return [...this.timers.values()].map((t) => t.ms);
+  }
+  /** Fires every pending timer, as if their delays had all passed. */
+  fire() {
+    const due = [...this.timers.values()];
+    this.timers.clear();
+    for (const t of due) t.callback();
+  }
+}
 
 describe.runIf(DIALECTS.includes('postgres'))('purge job on two instances sharing one PostgreSQL', () => {
   let t: TestApp;

@@ -42,7 +42,7 @@ function encodeCursor(deletedAt: string, id: number): string {
 }
 function decodeCursor(cursor: string): [string, number] {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && Number.isInteger(parsed[1])) return parsed as [string, number];
   } catch {
     /* answered below */

@@ -85,6 +85,6 @@ export async function deleteRole(ctx: Ctx, actor: Actor, id: number): Promise<vo
     const holders = await trx.selectFrom('user_roles').select('user_id').where('role_id', '=', id).execute();
     if (holders.length) throw new AppError('conflict', `${holders.length} user(s) hold ${role.name}; take it from them first`);
     await trx.deleteFrom('roles').where('id', '=', id).execute();
-    await recordAudit(trx, ctx.dialect, actor, { action: 'role.delete', entityType: 'role', entityId: id, entityLabel: role.name, diff: { grants: JSON.parse(role.grants) } });
+    await recordAudit(trx, ctx.dialect, actor, { action: 'role.delete', entityType: 'role', entityId: id, entityLabel: role.name, diff: { grants: JSON.parse(role.grants) as unknown } });
   });
 }

@@ -68,7 +68,8 @@ export function AuditValue({ field, value }: { field: string; value: unknown }) 
       </Typography.Text>
     );
   }
-  return <span className="audit-text">{String(value)}</span>;
+  // What is left is a scalar: a string shown as is, a number or boolean as JSON writes it.
+  return <span className="audit-text">{typeof value === 'string' ? value : JSON.stringify(value)}</span>;
 }
 
 export function useFieldLabel(): (field: string) => string {

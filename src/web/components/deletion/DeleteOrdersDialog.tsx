@@ -111,7 +111,7 @@ export function DeleteOrdersDialog({ target, initialPreview, onClose, onDeleted,
       (fresh) => current() && setPreview(fresh),
       (error) => current() && setLoadError(error),
     );
-  }, [targetKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [targetKey]); // keyed on targetKey: `target` is a new object on every render
 
   const count = preview?.count ?? 0;
   const needsTypedCount = count > TYPE_COUNT_ABOVE;

@@ -48,7 +48,7 @@ function BlockedOrders({ preview, onDeselect }: { preview: DeletePreview; onDese
             pagination={blocked.length > 5 ? { pageSize: 5, size: 'small', showSizeChanger: false } : false}
             columns={[
               { key: 'number', title: t.number, dataIndex: 'number', width: 160, render: (n: string) => <span className="order-number">{n}</span> },
-              { key: 'status', title: t.status, dataIndex: 'status', width: 100, render: (s) => <StatusTag status={s} /> },
+              { key: 'status', title: t.status, dataIndex: 'status', width: 100, render: (_, row) => <StatusTag status={row.status} /> },
               { key: 'why', title: t.whatInstead, render: (_, o) => o.blockers.map((b) => <BlockerText key={b.code} blocker={b} />) },
             ]}
           />
@@ -107,7 +107,7 @@ export function DeletionImpact({ preview, onDeselect }: { preview: DeletePreview
           scroll={TABLE_SCROLL}
           columns={[
             { key: 'number', title: d.number, dataIndex: 'number', render: (n: string) => <span className="order-number">{n}</span> },
-            { key: 'status', title: d.status, dataIndex: 'status', width: 110, render: (s) => <StatusTag status={s} /> },
+            { key: 'status', title: d.status, dataIndex: 'status', width: 110, render: (_, row) => <StatusTag status={row.status} /> },
             { key: 'total', title: d.total, dataIndex: 'total', align: 'right', width: 130, render: (v: string) => <Money value={v} /> },
             {
               key: 'deletable',

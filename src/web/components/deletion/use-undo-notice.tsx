@@ -80,7 +80,7 @@ export function useUndoNotice(): (result: DeleteResult) => void {
             type="link"
             onClick={() => {
               notification.destroy(key);
-              navigate(`/recycle-bin?batchId=${encodeURIComponent(result.batchId)}`);
+              void navigate(`/recycle-bin?batchId=${encodeURIComponent(result.batchId)}`);
             }}
           >
             {t.deletion.done.openRecycleBin}

@@ -120,13 +120,13 @@ function OrderForm({ order, onReload }: { order?: OrderView; onReload(): void })
 
   const save = useMutation({
     mutationFn: (input: CreateOrderInput | UpdateOrderInput): Promise<OrderView> =>
-      order ? updateOrder(order.id, order.version, input as UpdateOrderInput) : createOrder(input as CreateOrderInput),
+      order ? updateOrder(order.id, order.version, input) : createOrder(input as CreateOrderInput),
     onSuccess: (saved) => {
       queryClient.setQueryData(orderKeys.detail(saved.id), saved);
       void queryClient.invalidateQueries({ queryKey: orderKeys.all });
       message.success(order ? t.orderForm.saved(saved.number) : t.orderForm.created(saved.number));
       // The duplicate warning travels to the order page, where the user lands and can compare.
-      navigate(`/orders/${saved.id}`, { state: { warnings: saved.warnings ?? [] } });
+      void navigate(`/orders/${saved.id}`, { state: { warnings: saved.warnings ?? [] } });
     },
     onError: (error) => {
       if (error instanceof ProblemError && error.status === 412) {

@@ -62,7 +62,7 @@ export default function OrdersPage() {
   const onTableChange: TableProps<OrderSummaryView>['onChange'] = (_pagination, _filters, sorter) => {
     const s = Array.isArray(sorter) ? sorter[0] : sorter;
     const field = s?.columnKey as SortField | undefined;
-    const sort: OrderSort = field && s.order ? ((s.order === 'ascend' ? field : `-${field}`) as OrderSort) : '-createdAt';
+    const sort: OrderSort = field && s.order ? (s.order === 'ascend' ? field : `-${field}`) : '-createdAt';
     if (sort !== state.sort) go({ ...state, sort, cursors: [] });
   };
 
@@ -89,7 +89,7 @@ export default function OrdersPage() {
         </Typography.Text>
       ),
     },
-    { key: 'status', title: t.orders.status, dataIndex: 'status', width: 120, render: (status) => <StatusTag status={status} /> },
+    { key: 'status', title: t.orders.status, dataIndex: 'status', width: 120, render: (_, row) => <StatusTag status={row.status} /> },
     { key: 'owner', title: t.orders.owner, width: 160, render: (_, order) => order.ownerName ?? <span className="muted">#{order.ownerId}</span> },
     {
       key: 'total',
@@ -203,7 +203,7 @@ export default function OrdersPage() {
             }}
             onRow={(order) => ({
               onClick: (event) => {
-                if (!isInteractiveTarget(event.target)) navigate(`/orders/${order.id}`);
+                if (!isInteractiveTarget(event.target)) void navigate(`/orders/${order.id}`);
               },
             })}
           />

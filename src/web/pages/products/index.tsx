@@ -75,7 +75,7 @@ export default function ProductsPage() {
         tableProps={{
           className: 'clickable-rows',
           rowClassName: (p) => (p.id === openId ? 'ant-table-row-selected' : ''),
-          onRow: (p) => ({ onClick: () => navigate({ pathname: `/products/${p.id}`, search }) }),
+          onRow: (p) => ({ onClick: () => void navigate({ pathname: `/products/${p.id}`, search }) }),
         }}
       />
       <CreateProductModal open={creating} onClose={() => setCreating(false)} />

@@ -146,7 +146,7 @@ export default function RecycleBinPage() {
         </Typography.Text>
       ),
     },
-    { key: 'status', title: b.status, dataIndex: 'status', width: 100, render: (s) => <StatusTag status={s} /> },
+    { key: 'status', title: b.status, dataIndex: 'status', width: 100, render: (_, row) => <StatusTag status={row.status} /> },
     { key: 'total', title: b.total, dataIndex: 'total', align: 'right', width: 120, render: (v: string) => <Money value={v} strong /> },
     {
       key: 'deleted',

@@ -11,7 +11,7 @@ import { LoadFailed } from '../../components/LoadFailed.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { useShowError } from '../../components/use-show-error.js';
 import { checkWithSchema, clearIssuesOnChange } from '../../forms/schema-errors.js';
-import { UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
+import { FieldIssuesError, UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
 import { useT } from '../../i18n/locale.js';
 import { roleLabel } from '../users/index.js';
 
@@ -75,7 +75,7 @@ function RolesGrid() {
   const [creating, setCreating] = useState(false);
 
   const items = useMemo(() => orderRoles(roles.data?.items ?? []), [roles.data]);
-  const changed = items.filter((r) => drafts[r.id] && !sameGrants(drafts[r.id]!, r.grants));
+  const changed = items.filter((r) => drafts[r.id] && !sameGrants(drafts[r.id], r.grants));
   const save = useMutation({
     // One request per role: each is its own transaction, so a failure leaves the roles saved before it saved.
     mutationFn: async () => {
@@ -218,7 +218,7 @@ function CreateRoleModal({ roles, onClose }: { roles: RoleView[]; onClose(): voi
     mutationFn: async (values: Values) => {
       const grants = roles.find((r) => r.id === values.copyFrom)?.grants ?? [];
       const check = checkWithSchema(CreateRoleInput, { name: values.name ?? '', description: values.description || undefined, grants });
-      if (!check.ok) throw check.issues;
+      if (!check.ok) throw new FieldIssuesError(check.issues);
       return createRole(check.data);
     },
     onSuccess: (role) => {

@@ -31,7 +31,7 @@ export function SignInPage() {
     setSubmitting(true);
     try {
       await signIn(check.data);
-      navigate(from, { replace: true });
+      void navigate(from, { replace: true });
     } catch (error) {
       if (error instanceof ProblemError && (error.status === 423 || error.status === 429)) setFailure(t.signIn.locked);
       else if (error instanceof ProblemError && error.status < 500) setFailure(t.signIn.failed);

@@ -55,7 +55,7 @@ function StockList() {
   const settled = useDebouncedValue(text.trim(), 300);
   useEffect(() => {
     if (settled !== state.q) update({ q: settled });
-  }, [settled]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [settled]); // only typing writes the URL; a URL change must not be written back
 
   const query = useMemo(
     () => ({ q: state.q, lowOnly: state.lowOnly ? 'true' : undefined, threshold: state.threshold, limit: state.limit, cursor: state.cursors[state.cursors.length - 1] }),

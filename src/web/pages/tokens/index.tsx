@@ -107,7 +107,7 @@ export default function TokensPage() {
         }
       >
         <Alert type="warning" showIcon title={t.admin.tokens.shownOnce} style={{ marginBottom: 12 }} />
-        <Typography.Paragraph copyable={{ text: created?.token ?? '', onCopy: () => message.success(t.admin.tokens.copied), tooltips: [t.admin.tokens.copy, t.admin.tokens.copied] }} className="num" style={{ wordBreak: 'break-all' }} data-testid="token-value">
+        <Typography.Paragraph copyable={{ text: created?.token ?? '', onCopy: () => void message.success(t.admin.tokens.copied), tooltips: [t.admin.tokens.copy, t.admin.tokens.copied] }} className="num" style={{ wordBreak: 'break-all' }} data-testid="token-value">
           {created?.token}
         </Typography.Paragraph>
       </Modal>

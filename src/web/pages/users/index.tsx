@@ -12,7 +12,7 @@ import { LoadFailed } from '../../components/LoadFailed.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { useShowError } from '../../components/use-show-error.js';
 import { checkWithSchema, clearIssuesOnChange } from '../../forms/schema-errors.js';
-import { UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
+import { FieldIssuesError, UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
 import { useT } from '../../i18n/locale.js';
 import type { Messages } from '../../i18n/en.js';
 
@@ -145,12 +145,12 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
     mutationFn: async (values: Values) => {
       if (editing.mode === 'create') {
         const check = checkWithSchema(CreateUserInput, values);
-        if (!check.ok) throw check.issues;
+        if (!check.ok) throw new FieldIssuesError(check.issues);
         return createUser(check.data);
       }
       const input = editing.mode === 'edit' ? { displayName: values.displayName ?? '', roles: values.roles } : { password: values.password };
       const check = checkWithSchema(UpdateUserInput, input);
-      if (!check.ok) throw check.issues;
+      if (!check.ok) throw new FieldIssuesError(check.issues);
       return updateUser(editing.user.id, check.data);
     },
     onSuccess: (user) => {

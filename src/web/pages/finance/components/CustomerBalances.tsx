@@ -33,7 +33,7 @@ export function CustomerBalances({ onOpen }: { onOpen(customer: { id: string; na
   const onChange: TableProps<CustomerBalance>['onChange'] = (_p, _f, sorter) => {
     const s = Array.isArray(sorter) ? sorter[0] : sorter;
     const field = s?.columnKey as 'balance' | 'name' | undefined;
-    const next: Sort = field && s.order ? ((s.order === 'ascend' ? field : `-${field}`) as Sort) : '-balance';
+    const next: Sort = field && s.order ? (s.order === 'ascend' ? field : `-${field}`) : '-balance';
     setSort(next);
     restart();
   };

@@ -25,7 +25,7 @@ export function DeleteOrderButton({ order }: { order: OrderView }) {
     setOpen(false);
     invalidateAfterDeletion(queryClient);
     showUndo(result);
-    navigate('/orders');
+    void navigate('/orders');
   };
 
   return (

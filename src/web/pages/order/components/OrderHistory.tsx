@@ -22,7 +22,7 @@ function EntryBody({ entry }: { entry: TimelineEntryView }) {
   const t = useT();
   const [open, setOpen] = useState(false);
   const { changes, details } = splitDiff(entry.diff);
-  const statusOnly = changes.length === 1 && changes[0]!.field === 'status';
+  const statusOnly = changes.length === 1 && changes[0].field === 'status';
   const showTable = entry.action === 'order.update' || (changes.length > 0 && !statusOnly);
   return (
     <div className="history-entry-body">
@@ -34,9 +34,9 @@ function EntryBody({ entry }: { entry: TimelineEntryView }) {
       )}
       {statusOnly && (
         <Flex align="center" gap={6} wrap>
-          <AuditValue field="status" value={changes[0]!.before} />
+          <AuditValue field="status" value={changes[0].before} />
           <span className="muted">→</span>
-          <AuditValue field="status" value={changes[0]!.after} />
+          <AuditValue field="status" value={changes[0].after} />
         </Flex>
       )}
       {showTable && <AuditDiff diff={entry.diff} compact />}
