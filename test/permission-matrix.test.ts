@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLE_GRANTS, BUILTIN_ROLES, type BuiltinRole, type Permission } from '../src/contracts/permissions.js';
+import { dispatchOutbox } from '../src/server/modules/notifications/notifications.dispatcher.js';
 import { buildTestApp, DIALECTS, makeCustomer, makeProduct, type Client, type TestApp } from './helpers.js';
 
 type Requirement = Permission | `${Permission}:all`;
@@ -29,6 +30,7 @@ const SPEC_TABLE: Record<Permission, Partial<Record<BuiltinRole, 'all' | 'own'>>
   'settings.manage': { admin: 'all' },
   'backups.manage': { admin: 'all' },
   'cleanup.manage': { admin: 'all' },
+  'notifications.manage': { admin: 'all' },
 };
 
 interface Fixture {
@@ -41,6 +43,9 @@ interface Fixture {
   /** A pending restore request, made by the admin, for a deleted order. */
   restoreRequest(ownerId: string): Promise<string>;
   backupName(): Promise<string>;
+  /** A webhook with one delivery, for the webhook routes. */
+  webhookId: string;
+  deliveryId: string;
 }
 interface Call {
   caller: Client & { userId: string };
@@ -157,6 +162,23 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/audit/export': { need: 'audit.read' },
   'POST /api/backups': { need: 'backups.manage' },
   'GET /api/backups': { need: 'backups.manage' },
+  'GET /api/notifications': { need: 'authenticated' },
+  'POST /api/notifications/read': { need: 'authenticated', body: () => ({ all: true }) },
+  'GET /api/notifications/stream': { need: 'authenticated', url: () => '/api/notifications/stream?maxSeconds=0' },
+  'GET /api/me/notification-preferences': { need: 'authenticated' },
+  'PUT /api/me/notification-preferences': { need: 'authenticated', body: () => ({ topics: { 'order.created': { inApp: true, email: false } } }) },
+  'GET /api/departments': { need: { anyOf: ['notifications.manage', 'users.manage'] } },
+  'POST /api/departments': { need: 'notifications.manage', body: (_f, c) => ({ code: `dept-${c.caller.userId}`, nameZh: '部门', nameEn: 'Dept' }) },
+  'GET /api/webhooks': { need: 'notifications.manage' },
+  'POST /api/webhooks': { need: 'notifications.manage', body: () => ({ url: 'https://example.com/hook', topics: ['order.deleted'] }) },
+  'GET /api/webhooks/:id': { need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}` },
+  'PATCH /api/webhooks/:id': { need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}`, body: () => ({ description: 'matrix' }) },
+  'DELETE /api/webhooks/:id': {
+    need: 'notifications.manage',
+    url: async (f) => `/api/webhooks/${(await f.admin.post('/api/webhooks', { url: 'https://example.com/gone', topics: ['order.deleted'] })).body.id}`,
+  },
+  'GET /api/webhooks/:id/deliveries': { need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}/deliveries` },
+  'POST /api/webhooks/:id/deliveries/:deliveryId/redeliver': { need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}/deliveries/${f.deliveryId}/redeliver` },
   'POST /api/backups/:name/verify': { need: 'backups.manage', url: async (f) => `/api/backups/${encodeURIComponent(await f.backupName())}/verify` },
 };
 
@@ -196,7 +218,13 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
       return order.body.id as string;
     };
     let backup: string | undefined;
+    const webhookId = (await t.admin.post('/api/webhooks', { url: 'https://example.com/hook', topics: ['order.deleted'] })).body.id as string;
+    await deletedOrder((await t.userWithRoles('matrix_hook_rep', ['sales_rep'])).userId);
+    await dispatchOutbox(t.db.ctx);
+    const deliveryId = (await t.admin.get(`/api/webhooks/${webhookId}/deliveries`)).body.items[0].id as string;
     fixture = {
+      webhookId,
+      deliveryId,
       productId,
       customerId,
       spareUserId: (await t.userWithRoles('spare_user', ['auditor'])).userId,

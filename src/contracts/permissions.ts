@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'settings.manage',
   'backups.manage',
   'cleanup.manage',
+  'notifications.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

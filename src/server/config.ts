@@ -18,6 +18,11 @@ const Env = z.object({
   ORDERLY_BACKUP_DIR: z.string().min(1).default('./data/backups'),
   ORDERLY_BACKUP_EVERY_HOURS: z.coerce.number().int().min(1).max(24 * 366).default(24),
   ORDERLY_BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  ORDERLY_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  ORDERLY_MAIL_FROM: z.string().min(3).default('Orderly <orderly@localhost>'),
+  ORDERLY_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  ORDERLY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  ORDERLY_PUBLIC_URL: z.string().url('must be a URL such as https://orderly.example.com').optional(),
 });
 
 export type Database =
@@ -38,6 +43,12 @@ export interface Config {
   readonly backupDir: string;
   readonly backupEveryHours: number;
   readonly backupKeep: number;
+  /** Notifications: e-mail over SMTP (off when unset), webhooks' address policy and timeout, links in e-mails. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly webhookAllowPrivate: boolean;
+  readonly webhookTimeoutMs: number;
+  readonly publicUrl: string | undefined;
   /** Where the built web app lives; absent in tests that only use the API. */
   readonly webRoot: string | undefined;
 }
@@ -67,6 +78,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     backupDir: path.resolve(e.ORDERLY_BACKUP_DIR),
     backupEveryHours: e.ORDERLY_BACKUP_EVERY_HOURS,
     backupKeep: e.ORDERLY_BACKUP_KEEP,
+    smtpUrl: e.ORDERLY_SMTP_URL,
+    mailFrom: e.ORDERLY_MAIL_FROM,
+    webhookAllowPrivate: e.ORDERLY_WEBHOOK_ALLOW_PRIVATE === 'true',
+    webhookTimeoutMs: e.ORDERLY_WEBHOOK_TIMEOUT_MS,
+    publicUrl: e.ORDERLY_PUBLIC_URL?.replace(/\/+$/, ''),
     webRoot: undefined,
     ...overrides,
   });

@@ -12,6 +12,7 @@ import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_deletion.js';
 import * as m0003 from './migrations/0003_audit_chain.js';
 import * as m0004 from './migrations/0004_search.js';
+import * as m0008 from './migrations/0008_notifications.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0002_deletion': m0002,
   '0003_audit_chain': m0003,
   '0004_search': m0004,
+  '0008_notifications': m0008,
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {

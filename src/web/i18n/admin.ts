@@ -81,6 +81,7 @@ export const adminEn = {
       'settings.manage': 'Change settings such as recycle-bin retention',
       'backups.manage': 'Create, verify and restore backups',
       'cleanup.manage': 'Run the periodic review and cleanup of stale orders',
+      'notifications.manage': 'Manage webhooks and department membership for notifications',
     } satisfies Record<Permission, string>,
   },
   tokens: {
@@ -195,6 +196,7 @@ export const adminZhCN: AdminMessages = {
       'settings.manage': '修改设置，例如回收站保留期',
       'backups.manage': '创建、校验和恢复备份',
       'cleanup.manage': '执行定期审查，清理过期订单',
+      'notifications.manage': '管理 Webhook 和通知的部门成员',
     },
   },
   tokens: {

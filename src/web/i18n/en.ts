@@ -88,6 +88,7 @@ export const en = {
       'settings.manage': 'Manage settings',
       'backups.manage': 'Manage backups',
       'cleanup.manage': 'Manage cleanup',
+      'notifications.manage': 'Manage notifications',
     } satisfies Record<Permission, string>,
   },
   status: {

@@ -84,6 +84,7 @@ export const zhCN: Messages = {
       'settings.manage': '管理设置',
       'backups.manage': '管理备份',
       'cleanup.manage': '管理清理',
+      'notifications.manage': '管理通知',
     },
   },
   status: {
