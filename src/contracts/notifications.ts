@@ -51,6 +51,8 @@ export const NotificationListQuery = z.object({
   unread: z.enum(['true', 'false']).optional(),
   cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a cursor from a previous page').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** The language to render in, e.g. the web app's current one; else the user's saved language, else Accept-Language. */
+  lang: z.enum(['zh-CN', 'en']).optional(),
 });
 export const NotificationList = z.object({ items: z.array(NotificationView), nextCursor: z.string().nullable(), unread: z.number() });
 export type NotificationList = z.infer<typeof NotificationList>;

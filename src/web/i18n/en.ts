@@ -1,3 +1,4 @@
+import { notificationsEn } from './notifications.js';
 import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
 import type { OrderStatus, Transition } from '../../contracts/orders.js';
@@ -318,6 +319,7 @@ export const en = {
   deletion: deletionEn,
   admin: adminEn,
   reports: reportsEn,
+  notifications: notificationsEn,
 };
 
 type Widen<T> = T extends string

@@ -1,3 +1,4 @@
+import { notificationsZhCN } from './notifications.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
 import { reportsZhCN } from './reports.js';
@@ -313,4 +314,5 @@ export const zhCN: Messages = {
   deletion: deletionZhCN,
   admin: adminZhCN,
   reports: reportsZhCN,
+  notifications: notificationsZhCN,
 };

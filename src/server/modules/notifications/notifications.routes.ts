@@ -40,7 +40,7 @@ const DeliveriesQuery = z.object({
 export function notificationsRoutes(app: App, ctx: Ctx, config: Config): void {
   const tags = ['notifications'];
   app.get('/api/notifications', { config: { access: 'authenticated' }, schema: { tags, querystring: NotificationListQuery } }, async (request) =>
-    listNotifications(ctx, userOf(request.actor), await readerLanguage(ctx, request.actor.userId, request.headers['accept-language']), request.query),
+    listNotifications(ctx, userOf(request.actor), request.query.lang ?? (await readerLanguage(ctx, request.actor.userId, request.headers['accept-language'])), request.query),
   );
   app.post('/api/notifications/read', { config: { access: 'authenticated' }, schema: { tags, body: MarkReadInput } }, async (request) => markRead(ctx, userOf(request.actor), request.body));
 
