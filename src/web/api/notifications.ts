@@ -5,6 +5,7 @@ import { apiGet, apiPatch, apiPost, apiPut, apiRequest } from './http.js';
 export const notificationKeys = {
   all: ['notifications'] as const,
   list: (unread: boolean, lang: Language) => ['notifications', 'list', unread, lang] as const,
+  recent: (lang: Language) => ['notifications', 'recent', lang] as const,
   preferences: ['notifications', 'preferences'] as const,
   webhooks: ['webhooks'] as const,
   deliveries: (id: string) => ['webhooks', id, 'deliveries'] as const,

@@ -72,7 +72,7 @@ export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const recent = useQuery({ queryKey: notificationKeys.list(false, language), queryFn: () => listNotifications({ limit: 20, lang: language }), enabled: open });
+  const recent = useQuery({ queryKey: notificationKeys.recent(language), queryFn: () => listNotifications({ limit: 20, lang: language }), enabled: open });
   const markRead = useMutation({
     mutationFn: markNotificationsRead,
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: notificationKeys.all }),

@@ -61,7 +61,9 @@ export default function NotificationsPage() {
         ) : items.length === 0 && !pages.isPending ? (
           <Empty description={n.inbox.empty} />
         ) : (
-          <List loading={pages.isPending} dataSource={items} renderItem={(item) => <NotificationItem item={item} onOpen={open} />} data-testid="notification-list" />
+          <div data-testid="notification-list">
+            <List loading={pages.isPending} dataSource={items} renderItem={(item) => <NotificationItem item={item} onOpen={open} />} />
+          </div>
         )}
         {pages.hasNextPage && (
           <Button block style={{ marginTop: 12 }} loading={pages.isFetchingNextPage} onClick={() => pages.fetchNextPage()}>
