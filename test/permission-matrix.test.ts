@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLE_GRANTS, BUILTIN_ROLES, type BuiltinRole, type Permission } from '../src/contracts/permissions.js';
+import { dispatchOutbox } from '../src/server/modules/notifications/notifications.dispatcher.js';
 import { ADMIN_PASSWORD, buildTestApp, Client, DIALECTS, makeCustomer, makeProduct, type TestApp } from './helpers.js';
 
 type Requirement = Permission | `${Permission}:all`;
@@ -34,6 +35,7 @@ const SPEC_TABLE: Record<Permission, Partial<Record<BuiltinRole, 'all' | 'own'>>
   'cleanup.manage': { admin: 'all' },
   // SPEC §5: every role but sales_rep (who sees the customers of their own orders, and a name-only directory).
   'customers.read': { admin: 'all', sales_manager: 'all', warehouse: 'all', finance: 'all', auditor: 'all' },
+  'notifications.manage': { admin: 'all' },
 };
 
 interface Fixture {
@@ -50,6 +52,9 @@ interface Fixture {
   /** A pending restore request, made by the admin, for a deleted order. */
   restoreRequest(ownerId: string): Promise<string>;
   backupName(): Promise<string>;
+  /** A webhook with one delivery, for the webhook routes. */
+  webhookId: string;
+  deliveryId: string;
 }
 interface Call {
   caller: Client & { userId: string };
@@ -179,6 +184,24 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/backups': { need: 'backups.manage', ok: 200 },
   'POST /api/backups/:name/verify': { need: 'backups.manage', ok: 200, url: async (f) => `/api/backups/${encodeURIComponent(await f.backupName())}/verify` },
   'GET /api/audit/checkpoints': { need: 'audit.read', ok: 200 },
+  'GET /api/notifications': { ok: 200, need: 'authenticated' },
+  'POST /api/notifications/read': { ok: 200, need: 'authenticated', body: () => ({ all: true }) },
+  'GET /api/notifications/stream': { ok: 200, need: 'authenticated', url: () => '/api/notifications/stream?maxSeconds=0' },
+  'GET /api/me/notification-preferences': { ok: 200, need: 'authenticated' },
+  'PUT /api/me/notification-preferences': { ok: 200, need: 'authenticated', body: () => ({ topics: { 'order.created': { inApp: true, email: false } } }) },
+  'GET /api/departments': { ok: 200, need: { anyOf: ['notifications.manage', 'users.manage'] } },
+  'POST /api/departments': { ok: 201, need: 'notifications.manage', body: (_f, c) => ({ code: `dept-${c.caller.userId}`, nameZh: '部门', nameEn: 'Dept' }) },
+  'GET /api/webhooks': { ok: 200, need: 'notifications.manage' },
+  'POST /api/webhooks': { ok: 201, need: 'notifications.manage', body: () => ({ url: 'https://example.com/hook', topics: ['order.deleted'] }) },
+  'GET /api/webhooks/:id': { ok: 200, need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}` },
+  'PATCH /api/webhooks/:id': { ok: 200, need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}`, body: () => ({ description: 'matrix' }) },
+  'DELETE /api/webhooks/:id': {
+    ok: 204,
+    need: 'notifications.manage',
+    url: async (f) => `/api/webhooks/${(await f.admin.post('/api/webhooks', { url: 'https://example.com/gone', topics: ['order.deleted'] })).body.id}`,
+  },
+  'GET /api/webhooks/:id/deliveries': { ok: 200, need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}/deliveries` },
+  'POST /api/webhooks/:id/deliveries/:deliveryId/redeliver': { ok: 200, need: 'notifications.manage', url: (f) => `/api/webhooks/${f.webhookId}/deliveries/${f.deliveryId}/redeliver` },
 };
 
 type Expectation = 'allowed' | 403 | 404;
@@ -253,7 +276,13 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
       return order.body.id as string;
     };
     let backup: string | undefined;
+    const webhookId = (await t.admin.post('/api/webhooks', { url: 'https://example.com/hook', topics: ['order.deleted'] })).body.id as string;
+    await deletedOrder((await t.userWithRoles('matrix_hook_rep', ['sales_rep'])).userId);
+    await dispatchOutbox(t.db.ctx);
+    const deliveryId = (await t.admin.get(`/api/webhooks/${webhookId}/deliveries`)).body.items[0].id as string;
     fixture = {
+      webhookId,
+      deliveryId,
       productId,
       customerId,
       spareUserId: (await t.userWithRoles('spare_user', ['auditor'])).userId,

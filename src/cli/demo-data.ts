@@ -8,6 +8,7 @@ import { createOrder, recordOrderPayment, transitionOrder } from '../server/modu
 import { createProduct } from '../server/modules/products/products.service.js';
 import { accessOf } from '../server/modules/users/roles.queries.js';
 import { createUser } from '../server/modules/users/users.service.js';
+import { dispatchOutbox } from '../server/modules/notifications/notifications.dispatcher.js';
 import { systemActor, type Actor } from '../server/platform/actor.js';
 import { createRandom, type Random } from './seeded-random.js';
 
@@ -316,6 +317,7 @@ export async function loadDemoData(ctx: Ctx, options: { anchor?: Date } = {}): P
     placed.push({ id, stamps: stampsOf(plan, anchor) });
   }
   await backdate(ctx, { orders: placed, customerIds: customerIds.map(Number), productIds: products.map((p) => Number(p.id)) }, new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() - 12, 1) - 14 * DAY).toISOString());
+  await seedDemoInbox(ctx);
   return { customers: customerIds.length, products: products.length, orders: plans.length, byStatus };
 }
 
@@ -351,4 +353,16 @@ async function backdate(
     await trx.updateTable('products').set({ created_at: masterDataAt, updated_at: masterDataAt }).where('id', 'in', loaded.productIds).execute();
     await trx.updateTable('stock_movements').set({ created_at: masterDataAt }).where('kind', '=', 'receive').where('product_id', 'in', loaded.productIds).execute();
   });
+}
+
+/**
+ * A year of history would bury every inbox under thousands of notifications: the history counts as told, and
+ * only the latest events are delivered, so each demo user opens an inbox with a handful of recent ones.
+ */
+async function seedDemoInbox(ctx: Ctx): Promise<void> {
+  const latest = await ctx.kysely.selectFrom('outbox').select('id').orderBy('id', 'desc').limit(60).execute();
+  const oldest = latest.at(-1)?.id;
+  if (oldest === undefined) return;
+  await ctx.kysely.updateTable('outbox').set({ delivered_at: new Date().toISOString() }).where('id', '<', oldest).where('delivered_at', 'is', null).execute();
+  await dispatchOutbox(ctx);
 }

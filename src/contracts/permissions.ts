@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'backups.manage',
   'cleanup.manage',
   'customers.read',
+  'notifications.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

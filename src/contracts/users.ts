@@ -9,11 +9,17 @@ export const Username = z
   .regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only');
 export const Password = z.string().min(10, 'at least 10 characters').max(256);
 
+export const UserLanguage = z.enum(['zh-CN', 'en']);
+
 export const CreateUserInput = z.object({
   username: Username,
   password: Password,
   displayName: optionalText(100),
   roles: z.array(z.string().min(1)).min(1, 'at least one role'),
+  /** Departments told about what concerns them (SPEC §5); by default the ones the roles suggest. */
+  departments: z.array(z.string().min(1)).max(50).optional(),
+  email: z.email('must be an e-mail address').max(200).optional(),
+  language: UserLanguage.optional(),
 });
 export type CreateUserInput = z.infer<typeof CreateUserInput>;
 
@@ -23,6 +29,9 @@ export const UpdateUserInput = z
     roles: z.array(z.string().min(1)).min(1, 'at least one role'),
     disabled: z.boolean(),
     password: Password,
+    departments: z.array(z.string().min(1)).max(50),
+    email: z.email('must be an e-mail address').max(200).nullable(),
+    language: UserLanguage,
   })
   .partial();
 export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
@@ -34,5 +43,8 @@ export const UserView = z.object({
   roles: z.array(z.string()),
   disabled: z.boolean(),
   createdAt: z.string(),
+  departments: z.array(z.string()),
+  email: z.string().nullable(),
+  language: z.string().nullable(),
 });
 export type UserView = z.infer<typeof UserView>;

@@ -20,6 +20,7 @@ import { customersRoutes } from './modules/customers/customers.routes.js';
 import { deletionRoutes } from './modules/deletion/deletion.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
 import { financeRoutes } from './modules/finance/finance.routes.js';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { integrityRoutes } from './modules/integrity/integrity.routes.js';
 import { inventoryRoutes } from './modules/inventory/inventory.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
@@ -144,6 +145,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   integrityRoutes(app, ctx);
   auditRoutes(app, ctx, config);
   backupRoutes(app, ctx, config);
+  notificationsRoutes(app, ctx, config);
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {

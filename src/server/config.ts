@@ -53,6 +53,11 @@ const Env = z.object({
       if (!bytes) ctx.addIssue({ code: 'custom', message: 'must be a 32-byte key as 64 hex digits or base64 (for example: openssl rand -base64 32)' });
       return bytes ? createSecretKey(bytes) : null;
     }),
+  ORDERLY_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  ORDERLY_MAIL_FROM: z.string().min(3).default('Orderly <orderly@localhost>'),
+  ORDERLY_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  ORDERLY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  ORDERLY_PUBLIC_URL: z.string().url('must be a URL such as https://orderly.example.com').optional(),
 });
 
 function isAddressOrRange(value: string): boolean {
@@ -134,6 +139,12 @@ export interface Config {
   readonly auditSigningKey: KeyObject | null;
   /** Encrypts backup files at rest (AES-256-GCM); null writes them unencrypted. */
   readonly backupKey: KeyObject | null;
+  /** Notifications: e-mail over SMTP (off when unset), webhooks' address policy and timeout, links in e-mails. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly webhookAllowPrivate: boolean;
+  readonly webhookTimeoutMs: number;
+  readonly publicUrl: string | undefined;
   /** Where the built web app lives; absent in tests that only use the API. */
   readonly webRoot: string | undefined;
 }
@@ -175,6 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicApiDocs: e.ORDERLY_PUBLIC_API_DOCS === 'true',
     auditSigningKey: e.ORDERLY_AUDIT_SIGNING_KEY,
     backupKey: e.ORDERLY_BACKUP_KEY,
+    smtpUrl: e.ORDERLY_SMTP_URL,
+    mailFrom: e.ORDERLY_MAIL_FROM,
+    webhookAllowPrivate: e.ORDERLY_WEBHOOK_ALLOW_PRIVATE === 'true',
+    webhookTimeoutMs: e.ORDERLY_WEBHOOK_TIMEOUT_MS,
+    publicUrl: e.ORDERLY_PUBLIC_URL?.replace(/\/+$/, ''),
     webRoot: undefined,
     ...overrides,
   });

@@ -24,6 +24,8 @@ const BackupsPage = lazy(() => import('./pages/backups/index.js'));
 const UsersPage = lazy(() => import('./pages/users/index.js'));
 const RolesPage = lazy(() => import('./pages/roles/index.js'));
 const TokensPage = lazy(() => import('./pages/tokens/index.js'));
+const NotificationsPage = lazy(() => import('./pages/notifications/index.js'));
+const WebhooksPage = lazy(() => import('./pages/webhooks/index.js'));
 const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
 
 const queryClient = new QueryClient({
@@ -71,6 +73,8 @@ function ThemedApp() {
                 <Route path="/users" element={<UsersPage />} />
                 <Route path="/roles" element={<RolesPage />} />
                 <Route path="/tokens" element={<TokensPage />} />
+                <Route path="/notifications" element={<NotificationsPage />} />
+                <Route path="/webhooks" element={<WebhooksPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

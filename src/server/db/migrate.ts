@@ -15,6 +15,7 @@ import * as m0004 from './migrations/0004_search.js';
 import * as m0005 from './migrations/0005_session_idle.js';
 import * as m0006 from './migrations/0006_audit_anchors.js';
 import * as m0007 from './migrations/0007_customers_read.js';
+import * as m0008 from './migrations/0008_notifications.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0005_session_idle': m0005,
   '0006_audit_anchors': m0006,
   '0007_customers_read': m0007,
+  '0008_notifications': m0008,
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {

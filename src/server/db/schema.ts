@@ -26,6 +26,14 @@ export interface DB {
   restore_requests: RestoreRequestsTable;
   restore_request_orders: RestoreRequestOrdersTable;
   jobs: JobsTable;
+  departments: DepartmentsTable;
+  user_departments: UserDepartmentsTable;
+  notifications: NotificationsTable;
+  notification_receipts: NotificationReceiptsTable;
+  notification_preferences: NotificationPreferencesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  email_deliveries: EmailDeliveriesTable;
 }
 
 export interface UsersTable {
@@ -38,6 +46,10 @@ export interface UsersTable {
   locked_until: string | null;
   created_at: string;
   updated_at: string;
+  /** Where e-mail notifications go; none when null. */
+  email: string | null;
+  /** 'zh-CN' or 'en'; null reads as 'zh-CN'. */
+  language: string | null;
 }
 
 export interface RolesTable {
@@ -265,6 +277,95 @@ export interface JobsTable {
   last_finished_at: string | null;
   last_error: string | null;
   runs: number;
+}
+
+export interface DepartmentsTable {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  builtin: number;
+  created_at: string;
+}
+
+export interface UserDepartmentsTable {
+  user_id: number;
+  department: string;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  topic: string;
+  /** One inbox row per recipient and group: a bulk operation's events share a group. */
+  group_key: string;
+  /** JSON facts the title and body are rendered from, in the reader's language at read time. */
+  params: string;
+  count: number;
+  created_at: string;
+  updated_at: string;
+  read_at: string | null;
+}
+
+export interface NotificationReceiptsTable {
+  event_id: number;
+  user_id: number;
+  created_at: string;
+}
+
+export interface NotificationPreferencesTable {
+  user_id: number;
+  topic: string;
+  in_app: number;
+  email: number;
+}
+
+export interface WebhooksTable {
+  id: Generated<number>;
+  url: string;
+  /** JSON array of topics. */
+  topics: string;
+  description: string | null;
+  /** Kept in clear: signing needs it. Shown to the admin only when created or rotated. */
+  secret: string;
+  enabled: number;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: number;
+  event_id: number;
+  topic: string;
+  /** The exact JSON body sent, so a retry signs and sends the same bytes. */
+  body: string;
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  /** A sender's claim; a crashed sender's claim expires and the delivery is retried. */
+  locked_until: string | null;
+  delivered_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EmailDeliveriesTable {
+  id: Generated<number>;
+  user_id: number;
+  group_key: string;
+  topic: string;
+  params: string;
+  count: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  locked_until: string | null;
+  sent_at: string | null;
+  created_at: string;
 }
 
 export type UserRow = Selectable<UsersTable>;

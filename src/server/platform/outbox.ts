@@ -2,10 +2,17 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { nowIso } from './clock.js';
 
+/**
+ * Called when a transaction wrote events; the app wakes the dispatcher once the request's response is sent, that
+ * is after the commit (a wake-up inside the transaction would find nothing yet).
+ */
+export const publishedListeners = new Set<() => void>();
+
 /** Domain events are written with the change they announce; a worker delivers them after commit. */
 export async function publish(trx: Transaction<DB>, events: Array<{ topic: string; payload: unknown }>): Promise<void> {
   if (events.length === 0) return;
   const at = nowIso();
   const rows = events.map((e) => ({ topic: e.topic, payload: JSON.stringify(e.payload), created_at: at, available_at: at, attempts: 0 }));
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('outbox').values(rows.slice(i, i + 500)).execute();
+  for (const listener of publishedListeners) listener();
 }

@@ -82,6 +82,7 @@ export const adminEn = {
       'backups.manage': 'Create, verify and restore backups',
       'cleanup.manage': 'Run the periodic review and cleanup of stale orders',
       'customers.read': "See every customer's phone, email and note (without it: only the customers of one's own orders)",
+      'notifications.manage': 'Manage webhooks and department membership for notifications',
     } satisfies Record<Permission, string>,
   },
   tokens: {
@@ -197,6 +198,7 @@ export const adminZhCN: AdminMessages = {
       'backups.manage': '创建、校验和恢复备份',
       'cleanup.manage': '执行定期审查，清理过期订单',
       'customers.read': '查看所有客户的电话、邮箱和备注（没有此权限时只能看到自己订单的客户）',
+      'notifications.manage': '管理 Webhook 和通知的部门成员',
     },
   },
   tokens: {

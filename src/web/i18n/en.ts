@@ -1,3 +1,4 @@
+import { notificationsEn } from './notifications.js';
 import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
 import type { OrderStatus, Transition } from '../../contracts/orders.js';
@@ -89,6 +90,7 @@ export const en = {
       'backups.manage': 'Manage backups',
       'cleanup.manage': 'Manage cleanup',
       'customers.read': 'Read customer contacts',
+      'notifications.manage': 'Manage notifications',
     } satisfies Record<Permission, string>,
   },
   status: {
@@ -320,6 +322,7 @@ export const en = {
   deletion: deletionEn,
   admin: adminEn,
   reports: reportsEn,
+  notifications: notificationsEn,
 };
 
 type Widen<T> = T extends string

@@ -1,3 +1,4 @@
+import { notificationsZhCN } from './notifications.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
 import { reportsZhCN } from './reports.js';
@@ -85,6 +86,7 @@ export const zhCN: Messages = {
       'backups.manage': '管理备份',
       'cleanup.manage': '管理清理',
       'customers.read': '查看客户联系方式',
+      'notifications.manage': '管理通知',
     },
   },
   status: {
@@ -315,4 +317,5 @@ export const zhCN: Messages = {
   deletion: deletionZhCN,
   admin: adminZhCN,
   reports: reportsZhCN,
+  notifications: notificationsZhCN,
 };

@@ -6,6 +6,7 @@ import { useMe } from '../auth/session.js';
 import { useT } from '../i18n/locale.js';
 import { PageSpinner } from '../components/PageSpinner.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
+import { NotificationBell } from './NotificationBell.js';
 import { activeEntry, NAVIGATION } from './navigation.js';
 import { UserMenu } from './UserMenu.js';
 
@@ -38,6 +39,7 @@ export function AppLayout() {
         <Layout.Header className="app-header">
           <div />
           <div className="app-header-tools">
+            <NotificationBell />
             <LanguageSwitch />
             <UserMenu />
           </div>

@@ -28,6 +28,7 @@ import { filteredOrders } from '../orders/orders.queries.js';
 import { getRetentionDays } from '../recycle-bin/retention.js';
 import { idChunks } from '../../db/chunks.js';
 import { heldStock, openReceivables, releaseStock, reversalsByOrder, reverseReceivables } from '../journals/journals.service.js';
+import { departmentsOfOrderChange } from '../notifications/notifications.routing.js';
 import { orderSetHash, previewSecret, readPreviewToken, signPreviewToken, type PreviewClaims } from './preview-token.js';
 
 /** The columns deletion decides on. */
@@ -143,9 +144,8 @@ async function describeDeletion(db: Kysely<DB>, actor: Actor, rows: TargetRow[])
   }
   const reversals = reversalsByOrder(await openReceivables(db, movingIds));
   const numberOf = new Map(rows.map((r) => [r.id, r.number]));
-  const notify: Department[] = rows.length > 0 ? ['sales'] : [];
-  if (releaseByProduct.size > 0) notify.push('warehouse');
-  if (reversals.size > 0) notify.push('finance');
+  // The departments the dispatcher will tell, from the same rule it applies to each order.deleted event.
+  const notify: Department[] = rows.length > 0 ? departmentsOfOrderChange({ stockMoves: releaseByProduct.size > 0, moneyMoves: reversals.size > 0 }) : [];
   return {
     orders,
     inventory: [...releaseByProduct].sort(([a], [b]) => a - b).map(([productId, v]) => ({ productId: String(productId), sku: v.sku, release: v.release })),
@@ -233,7 +233,7 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
   const heldByOrder = new Map<number, typeof held>();
   for (const h of held) heldByOrder.set(h.orderId, [...(heldByOrder.get(h.orderId) ?? []), h]);
   const heldOf = (id: number) => heldByOrder.get(id) ?? [];
-  const departmentsOf = (id: number): Department[] => ['sales', ...(heldOf(id).length ? (['warehouse'] as const) : []), ...(reversed.has(id) ? (['finance'] as const) : [])];
+  const departmentsOf = (id: number): Department[] => departmentsOfOrderChange({ stockMoves: heldOf(id).length > 0, moneyMoves: reversed.has(id) });
   await recordAudit(
     trx,
     dialect,

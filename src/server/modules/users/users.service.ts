@@ -9,6 +9,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { hashPassword } from '../auth/passwords.js';
+import { defaultDepartmentsOf, departmentsOfUsers, setUserDepartments } from '../notifications/departments.service.js';
 import { ensureBuiltinRoles, rolesOfUsers } from './roles.queries.js';
 
 async function roleIdsByName(db: Kysely<DB>, names: string[]): Promise<number[]> {
@@ -42,6 +43,7 @@ async function countEnabledAdmins(trx: Transaction<DB>): Promise<number> {
 export async function listUsers(ctx: Ctx): Promise<UserView[]> {
   const users = await ctx.kysely.selectFrom('users').selectAll().orderBy('username').execute();
   const roles = await rolesOfUsers(ctx.kysely, users.map((u) => u.id));
+  const departments = await departmentsOfUsers(ctx.kysely, users.map((u) => u.id));
   return users.map((u) => ({
     id: String(u.id),
     username: u.username,
@@ -49,6 +51,9 @@ export async function listUsers(ctx: Ctx): Promise<UserView[]> {
     roles: (roles.get(u.id) ?? []).map((r) => r.name),
     disabled: u.disabled === 1,
     createdAt: u.created_at,
+    departments: departments.get(u.id) ?? [],
+    email: u.email,
+    language: u.language,
   }));
 }
 
@@ -68,10 +73,11 @@ export async function createUser(ctx: Ctx, actor: Actor, input: CreateUserInput)
     const now = nowIso();
     const { id } = await trx
       .insertInto('users')
-      .values({ username: input.username, display_name: input.displayName ?? null, password_hash: passwordHash, disabled: 0, failed_logins: 0, created_at: now, updated_at: now })
+      .values({ username: input.username, display_name: input.displayName ?? null, password_hash: passwordHash, disabled: 0, failed_logins: 0, created_at: now, updated_at: now, email: input.email ?? null, language: input.language ?? null })
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: id, role_id }))).execute();
+    await setUserDepartments(trx, id, input.departments ?? defaultDepartmentsOf(input.roles));
     await recordAudit(trx, ctx.dialect, actor, {
       action: 'user.create',
       entityType: 'user',
@@ -97,6 +103,8 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: Upda
         updated_at: now,
         ...(input.displayName !== undefined ? { display_name: input.displayName ?? null } : {}),
         ...(input.disabled !== undefined ? { disabled: input.disabled ? 1 : 0 } : {}),
+        ...(input.email !== undefined ? { email: input.email } : {}),
+        ...(input.language !== undefined ? { language: input.language } : {}),
         // A password reset by an admin also lifts a lockout.
         ...(passwordHash ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
       })
@@ -110,6 +118,7 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: Upda
     if (mayRemoveAnAdmin && (await countEnabledAdmins(trx)) === 0) {
       throw new AppError('conflict', `${before.username} is the last enabled admin; make another user admin first`, { code: 'last_admin' });
     }
+    if (input.departments) await setUserDepartments(trx, id, input.departments);
     // Disabling or a new password ends every open session of that user at once.
     if (input.disabled || passwordHash) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
     const diff: Record<string, unknown> = {};
@@ -117,6 +126,9 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: Upda
     if (input.roles) diff.roles = { from: before.roles, to: input.roles };
     if (input.disabled !== undefined) diff.disabled = { from: before.disabled, to: input.disabled };
     if (passwordHash) diff.password = 'reset';
+    if (input.departments) diff.departments = { from: before.departments, to: [...new Set(input.departments)].sort() };
+    if (input.email !== undefined) diff.email = { from: before.email, to: input.email };
+    if (input.language !== undefined) diff.language = { from: before.language, to: input.language };
     await recordAudit(trx, ctx.dialect, actor, { action: 'user.update', entityType: 'user', entityId: id, entityLabel: before.username, diff });
   });
   return getUser(ctx, id);

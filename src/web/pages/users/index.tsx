@@ -4,6 +4,7 @@ import { Alert, App, Button, Card, Flex, Form, Input, Modal, Popconfirm, Select,
 import { useState } from 'react';
 import { CreateUserInput, UpdateUserInput, type UserView } from '../../../contracts/users.js';
 import { adminKeys, createUser, listRoles, listUsers, updateUser } from '../../api/admin.js';
+import { listDepartments, notificationKeys } from '../../api/notifications.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useMe } from '../../auth/session.js';
 import { RequireAccess } from '../../components/NoAccess.js';
@@ -13,7 +14,7 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { useShowError } from '../../components/use-show-error.js';
 import { checkWithSchema, clearIssuesOnChange } from '../../forms/schema-errors.js';
 import { FieldIssuesError, UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
-import { useT } from '../../i18n/locale.js';
+import { useLocale, useT } from '../../i18n/locale.js';
 import type { Messages } from '../../i18n/en.js';
 
 export const roleLabel = (t: Messages, name: string) => (t.roles as Record<string, string>)[name] ?? name;
@@ -60,6 +61,12 @@ function UsersTable() {
     },
     { key: 'displayName', title: t.admin.users.displayName, dataIndex: 'displayName', render: (v: string | null) => v ?? <span className="muted">—</span> },
     { key: 'roles', title: t.admin.users.roles, dataIndex: 'roles', render: (roles: string[], user) => <Flex wrap gap={4} data-testid={`roles-${user.username}`}>{roles.map((r) => <Tag key={r} color="blue" style={{ marginInlineEnd: 0 }}>{roleLabel(t, r)}</Tag>)}</Flex> },
+    {
+      key: 'departments',
+      title: t.notifications.departments.label,
+      dataIndex: 'departments',
+      render: (departments: string[], user) => <DepartmentTags codes={departments} testId={`departments-${user.username}`} />,
+    },
     {
       key: 'status',
       title: t.admin.users.status,
@@ -128,7 +135,25 @@ function UsersTable() {
   );
 }
 
-type Values = { username?: string; password?: string; displayName?: string; roles?: string[] };
+function DepartmentTags({ codes, testId }: { codes: string[]; testId: string }) {
+  const { language } = useLocale();
+  const departments = useQuery({ queryKey: notificationKeys.departments, queryFn: listDepartments });
+  const nameOf = (code: string) => {
+    const d = departments.data?.items.find((x) => x.code === code);
+    return d ? (language === 'en' ? d.nameEn : d.nameZh) : code;
+  };
+  return (
+    <Flex wrap gap={4} data-testid={testId}>
+      {codes.map((c) => (
+        <Tag key={c} color="purple" style={{ marginInlineEnd: 0 }}>
+          {nameOf(c)}
+        </Tag>
+      ))}
+    </Flex>
+  );
+}
+
+type Values = { username?: string; password?: string; displayName?: string; roles?: string[]; departments?: string[]; email?: string; language?: 'zh-CN' | 'en' };
 
 function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) {
   const t = useT();
@@ -137,18 +162,28 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
   const showError = useShowError();
   const [form] = Form.useForm<Values>();
   const roles = useQuery({ queryKey: adminKeys.roles, queryFn: listRoles });
-  const fields = editing.mode === 'create' ? ['username', 'password', 'displayName', 'roles'] : editing.mode === 'edit' ? ['displayName', 'roles'] : ['password'];
+  const { language } = useLocale();
+  const departments = useQuery({ queryKey: notificationKeys.departments, queryFn: listDepartments });
+  const fields =
+    editing.mode === 'create'
+      ? ['username', 'password', 'displayName', 'roles', 'departments', 'email', 'language']
+      : editing.mode === 'edit'
+        ? ['displayName', 'roles', 'departments', 'email', 'language']
+        : ['password'];
 
   const issues = useFieldIssues(form, fields);
 
   const save = useMutation({
     mutationFn: async (values: Values) => {
       if (editing.mode === 'create') {
-        const check = checkWithSchema(CreateUserInput, values);
+        const check = checkWithSchema(CreateUserInput, { ...values, email: values.email || undefined });
         if (!check.ok) throw new FieldIssuesError(check.issues);
         return createUser(check.data);
       }
-      const input = editing.mode === 'edit' ? { displayName: values.displayName ?? '', roles: values.roles } : { password: values.password };
+      const input =
+        editing.mode === 'edit'
+          ? { displayName: values.displayName ?? '', roles: values.roles, departments: values.departments ?? [], email: values.email || null, ...(values.language ? { language: values.language } : {}) }
+          : { password: values.password };
       const check = checkWithSchema(UpdateUserInput, input);
       if (!check.ok) throw new FieldIssuesError(check.issues);
       return updateUser(editing.user.id, check.data);
@@ -165,7 +200,10 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
   });
 
   const title = editing.mode === 'create' ? t.admin.users.newUser : editing.mode === 'edit' ? `${t.admin.users.edit} · ${editing.user.username}` : `${t.admin.users.resetPassword} · ${editing.user.username}`;
-  const initial = editing.mode === 'edit' ? { displayName: editing.user.displayName ?? '', roles: editing.user.roles } : { roles: [] };
+  const initial =
+    editing.mode === 'edit'
+      ? { displayName: editing.user.displayName ?? '', roles: editing.user.roles, departments: editing.user.departments, email: editing.user.email ?? '', language: (editing.user.language ?? undefined) as Values['language'] }
+      : { roles: [] };
   return (
     <Modal open title={title} okText={editing.mode === 'create' ? t.common.create : editing.mode === 'password' ? t.admin.users.resetPassword : t.admin.roles.save} cancelText={t.common.cancel} onOk={() => form.submit()} onCancel={onClose} confirmLoading={save.isPending} destroyOnHidden data-testid="user-modal">
       {editing.mode === 'password' && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t.admin.users.passwordResetHelp} />}
@@ -193,6 +231,20 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
                 options={(roles.data?.items ?? []).map((r) => ({ value: r.name, label: roleLabel(t, r.name) }))}
                 data-testid="user-roles"
               />
+            </Form.Item>
+            <Form.Item name="departments" label={t.notifications.departments.label} extra={t.notifications.departments.help}>
+              <Select
+                mode="multiple"
+                loading={departments.isPending}
+                options={(departments.data?.items ?? []).map((d) => ({ value: d.code, label: language === 'en' ? d.nameEn : d.nameZh }))}
+                data-testid="user-departments"
+              />
+            </Form.Item>
+            <Form.Item name="email" label={`${t.notifications.departments.email} (${t.common.optional})`}>
+              <Input maxLength={200} type="email" autoComplete="off" />
+            </Form.Item>
+            <Form.Item name="language" label={`${t.notifications.departments.language} (${t.common.optional})`}>
+              <Select allowClear options={[{ value: 'zh-CN', label: '简体中文' }, { value: 'en', label: 'English' }]} />
             </Form.Item>
           </>
         )}
