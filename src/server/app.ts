@@ -3,7 +3,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { registerAccessControl } from './platform/access.js';
+import { canonicalValidatorCompiler } from './platform/canonical-input.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
 import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
 import { startJobs, type JobRunner } from './platform/jobs.js';
@@ -40,7 +41,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     bodyLimit: 5 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(canonicalValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(fastifyCookie);
