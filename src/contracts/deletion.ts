@@ -194,3 +194,5 @@ export type RestoreRequestView = z.infer<typeof RestoreRequestView>;
 
 export const RetentionSetting = z.object({ days: z.number().int('must be a whole number of days').min(1, 'at least 1 day').max(3650, 'at most 3650 days') });
 export type RetentionSetting = z.infer<typeof RetentionSetting>;
+
+export const RestoreRequestList = z.object({ items: z.array(RestoreRequestView), nextCursor: z.string().nullable() });

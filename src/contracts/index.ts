@@ -11,3 +11,4 @@ export * from './inventory.js';
 export * from './finance.js';
 export * from './integrity.js';
 export * from './deletion.js';
+export * from './problems.js';

@@ -7,6 +7,8 @@ import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCom
 import helmet from 'helmet';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ProblemDocument } from '../contracts/common.js';
+import { PROBLEM_TYPE_BASE } from '../contracts/problems.js';
 import type { Config } from './config.js';
 import type { Ctx } from './db/context.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
@@ -83,7 +85,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
       status = 400;
       title = TITLE_OF.validation;
       const where = error.validationContext === 'headers' ? 'header ' : '';
-      errors = error.validation.map((v) => ({ field: `${where}${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || error.validationContext || 'body'}`, message: v.message ?? 'is invalid' }));
+      errors = error.validation.map((v) => ({ field: `${where}${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || error.validationContext || 'body'}`, message: v.message ?? 'is invalid', code: v.keyword }));
       detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
     } else if (typeof error.statusCode === 'number' && error.statusCode < 500) {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large.
@@ -99,9 +101,17 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     void reply
       .code(status)
       .type(PROBLEM)
-      .send({ type: `https://orderly.dev/problems/${String(extra.code ?? status)}`, title, status, detail, ...(errors ? { errors } : {}), ...extra, requestId: request.id });
+      // The problem's own members come last: an error's extra members can add to the document, never overwrite them.
+      .send({ ...extra, type: `${PROBLEM_TYPE_BASE}${String(extra.code ?? status)}`, title, status, detail, ...(errors ? { errors } : {}), requestId: request.id });
   });
 
+  // Every documented route answers errors with the one problem shape the error handler sends; declared here
+  // once, so no route can forget it and /api/docs shows it everywhere.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.schema?.hide) return;
+    const problem = { description: 'A problem document', content: { [PROBLEM]: { schema: ProblemDocument } } };
+    route.schema = { ...route.schema, response: { '4xx': problem, '5xx': problem, ...(route.schema?.response as object | undefined) } };
+  });
   registerAccessControl(app, ctx);
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
