@@ -24,6 +24,11 @@ describe('orderly command line', () => {
     expect(await main(['frobnicate'])).toBe(2);
     expect(await main(['seed', '--orders', 'lots'])).toBe(2);
     expect(errors.join('\n')).toContain('--orders must be a whole number');
+    // Arguments get the canonical check of the HTTP layer: a NUL or a lone surrogate is a usage error naming it.
+    expect(await main(['users', 'create', 'al\0ice', '--role', 'finance'])).toBe(2);
+    expect(errors.join('\n')).toContain('argument 1 must not contain NUL characters');
+    expect(await main(['users', 'create', 'alice', '--role', 'fin\uD800'])).toBe(2);
+    expect(errors.join('\n')).toContain('--role must be well-formed Unicode text');
     process.env.PORT = 'not-a-port';
     expect(await main(['migrate'])).toBe(1);
     expect(errors.join('\n')).toContain('PORT');

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../server/config.js';
 import { AppError } from '../server/platform/errors.js';
-import { UsageError, type Command } from './command.js';
+import { UsageError, type Command, type CommandArgs } from './command.js';
+import { canonicalText, textProblem } from '../server/platform/canonical-input.js';
 import { demoCommand } from './commands/demo.js';
 import { auditAnchorsCliCommand, auditCheckpointCliCommand, auditVerifyCliCommand, backupCommands } from './commands/maintenance.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -43,6 +44,25 @@ export function findCommand(argv: string[], commands: Command[] = COMMANDS): { c
   return undefined;
 }
 
+/**
+ * The same canonical form as the HTTP layer (platform/canonical-input.ts): a usage error for a NUL or broken
+ * Unicode in any argument, NFC for the rest, so a user created here matches one created in the web app.
+ */
+function canonicalArgs(args: CommandArgs): CommandArgs {
+  const check = (value: string, where: string) => {
+    const problem = textProblem(value);
+    if (problem) throw new UsageError(`${where} ${problem}`);
+    return canonicalText(value);
+  };
+  const values = Object.fromEntries(
+    Object.entries(args.values).map(([name, value]) => {
+      const one = (v: string | boolean) => (typeof v === 'string' ? check(v, `--${name}`) : v);
+      return [name, Array.isArray(value) ? value.map(one) : value === undefined ? undefined : one(value)];
+    }),
+  );
+  return { values, positionals: args.positionals.map((p, i) => check(p, `argument ${i + 1}`)) };
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0])) {
     console.log(helpText());
@@ -65,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    return await command.run({ values: parsed.values, positionals: parsed.positionals });
+    return await command.run(canonicalArgs({ values: parsed.values, positionals: parsed.positionals }));
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\nUsage: orderly ${command.name} ${command.usage}`);

@@ -141,3 +141,9 @@ export const AuditAnchors = z.object({
   checkpoints: z.array(AuditCheckpointView),
 });
 export type AuditAnchors = z.infer<typeof AuditAnchors>;
+
+/** The 200 of `GET /api/audit/export` for OpenAPI (streamed, so never run through a serialiser). */
+export const AuditCsvFile = {
+  description: 'The matching audit entries as CSV (streamed)',
+  content: { 'text/csv': { schema: z.string().describe(`CSV with the columns ${AUDIT_CSV_COLUMNS.join(', ')}`) } },
+};

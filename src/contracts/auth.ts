@@ -32,3 +32,5 @@ export const TokenView = z.object({
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
 });
+
+export const TokenList = z.object({ items: z.array(TokenView) });

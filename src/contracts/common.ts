@@ -37,7 +37,7 @@ export const Problem = z.object({
   title: z.string(),
   status: z.number(),
   detail: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string(), code: z.string().optional() })).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 
@@ -49,3 +49,12 @@ export const optionalText = (max: number) =>
 z.config({
   customError: (issue) => (issue.input === undefined && issue.code === 'invalid_type' ? 'required' : undefined),
 });
+
+/**
+ * Every error response as sent (the Problem above plus the request id, and members a problem type adds such
+ * as blockers or shortages): loose, so a type's own members pass, declared for OpenAPI on every route.
+ */
+export const ProblemDocument = Problem.extend({ requestId: z.string().optional() }).loose();
+
+/** A 204: the route answers with no body. */
+export const NoContent = z.null().describe('No content');

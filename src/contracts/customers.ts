@@ -38,3 +38,5 @@ export const CustomerQuery = z.object({
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+export const CustomerList = z.object({ items: z.array(CustomerView) });

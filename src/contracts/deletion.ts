@@ -173,7 +173,7 @@ export type DecideRestoreRequestInput = z.infer<typeof DecideRestoreRequestInput
 export const RestoreRequestQuery = z.object({
   status: z.preprocess((v) => (v === '' ? undefined : v), RestoreRequestStatus.optional()),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^\d+$/, 'is not a cursor returned by this list').optional()),
+  cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[1-9][0-9]{0,15}$/, 'is not a cursor returned by this list').optional()),
 });
 export type RestoreRequestQuery = z.infer<typeof RestoreRequestQuery>;
 
@@ -194,3 +194,5 @@ export type RestoreRequestView = z.infer<typeof RestoreRequestView>;
 
 export const RetentionSetting = z.object({ days: z.number().int('must be a whole number of days').min(1, 'at least 1 day').max(3650, 'at most 3650 days') });
 export type RetentionSetting = z.infer<typeof RetentionSetting>;
+
+export const RestoreRequestList = z.object({ items: z.array(RestoreRequestView), nextCursor: z.string().nullable() });

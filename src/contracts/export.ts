@@ -57,3 +57,13 @@ export const ORDER_EXPORT_COLUMNS = [
 /** One element of the JSON export: the order as `GET /api/orders/:id` returns it, lines included. */
 export const OrderExportRecord = OrderView.omit({ warnings: true });
 export type OrderExportRecord = z.infer<typeof OrderExportRecord>;
+
+/** The 200 of `GET /api/orders/export` for OpenAPI: one body per format (streamed, so never run through a serialiser). */
+export const OrderExportFile = {
+  description: 'The file, streamed; X-Export-Rows carries its row count',
+  content: {
+    'text/csv': { schema: z.string().describe('CSV for Excel (UTF-8 with BOM), one line per order') },
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().describe('XLSX workbook (binary), one row per order') },
+    'application/json': { schema: z.array(OrderExportRecord) },
+  },
+};

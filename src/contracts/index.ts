@@ -12,3 +12,4 @@ export * from './finance.js';
 export * from './integrity.js';
 export * from './deletion.js';
 export * from './notifications.js';
+export * from './problems.js';

@@ -30,3 +30,5 @@ export const ProductQuery = z.object({
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+export const ProductList = z.object({ items: z.array(ProductView) });

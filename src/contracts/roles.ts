@@ -30,3 +30,7 @@ export const RoleView = z.object({
   userCount: z.number(),
 });
 export type RoleView = z.infer<typeof RoleView>;
+
+export const RoleList = z.object({ items: z.array(RoleView) });
+export const PermissionInfo = z.object({ name: z.enum(PERMISSIONS), scopable: z.boolean() });
+export const PermissionList = z.object({ items: z.array(PermissionInfo) });

@@ -48,3 +48,9 @@ export const UserView = z.object({
   language: z.string().nullable(),
 });
 export type UserView = z.infer<typeof UserView>;
+
+export const UserList = z.object({ items: z.array(UserView) });
+
+/** Colleagues' names for owner pickers: what any signed-in user may see, nothing more. */
+export const UserDirectoryEntry = UserView.pick({ id: true, username: true, displayName: true });
+export const UserDirectory = z.object({ items: z.array(UserDirectoryEntry) });

@@ -4,10 +4,12 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ProblemDocument } from '../contracts/common.js';
+import { PROBLEM_TYPE_BASE } from '../contracts/problems.js';
 import type { Config } from './config.js';
 import type { Ctx } from './db/context.js';
 import { isUniqueViolation } from './db/unique-violation.js';
@@ -30,6 +32,7 @@ import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { authenticateRequest, registerAccessControl } from './platform/access.js';
+import { canonicalValidatorCompiler } from './platform/canonical-input.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
 import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
 import { startJobs, type JobRunner } from './platform/jobs.js';
@@ -48,7 +51,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     bodyLimit: 5 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(canonicalValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(fastifyCookie);
@@ -106,7 +109,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
       status = 400;
       title = TITLE_OF.validation;
       const where = error.validationContext === 'headers' ? 'header ' : '';
-      errors = error.validation.map((v) => ({ field: `${where}${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || error.validationContext || 'body'}`, message: v.message ?? 'is invalid' }));
+      errors = error.validation.map((v) => ({ field: `${where}${v.instancePath.replace(/^\//, '').replaceAll('/', '.') || error.validationContext || 'body'}`, message: v.message ?? 'is invalid', code: v.keyword }));
       detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
     } else if (isUniqueViolation(error)) {
       // A race the service did not anticipate (two requests creating the same unique thing at once).
@@ -127,9 +130,17 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     void reply
       .code(status)
       .type(PROBLEM)
-      .send({ type: `https://orderly.dev/problems/${typeof extra.code === 'string' ? extra.code : status}`, title, status, detail, ...(errors ? { errors } : {}), ...extra, requestId: request.id });
+      // The problem's own members come last: an error's extra members can add to the document, never overwrite them.
+      .send({ ...extra, type: `${PROBLEM_TYPE_BASE}${typeof extra.code === 'string' ? extra.code : status}`, title, status, detail, ...(errors ? { errors } : {}), requestId: request.id });
   });
 
+  // Every documented route answers errors with the one problem shape the error handler sends; declared here
+  // once, so no route can forget it and /api/docs shows it everywhere.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.schema?.hide) return;
+    const problem = { description: 'A problem document', content: { [PROBLEM]: { schema: ProblemDocument } } };
+    route.schema = { ...route.schema, response: { '4xx': problem, '5xx': problem, ...(route.schema?.response as object | undefined) } };
+  });
   registerAccessControl(app, ctx, { sessionIdleMinutes: config.sessionIdleMinutes });
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);

@@ -6,6 +6,7 @@ import { authenticateSession, authenticateToken, type Authenticated, type Reques
 import type { Actor } from './actor.js';
 import { requirePermission } from './actor.js';
 import { AppError } from './errors.js';
+import { sanitizedText } from './canonical-input.js';
 
 /**
  * Every /api route declares who may call it in `config.access`: a permission, 'authenticated' (any signed-in
@@ -42,7 +43,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const requestMeta = (request: FastifyRequest): RequestMeta => ({
   ip: request.ip ?? null,
-  userAgent: request.headers['user-agent']?.slice(0, 500) ?? null,
+  // Stored in the audit log: normalised, never a reason to refuse the request.
+  userAgent: request.headers['user-agent'] === undefined ? null : sanitizedText(request.headers['user-agent'].slice(0, 500)),
   requestId: String(request.id),
 });
 

@@ -1,3 +1,5 @@
+import type { ProblemCode } from '../../contracts/problems.js';
+
 /** The one error type services throw; `code` decides the HTTP status in the single error mapper (app.ts). */
 export type ErrorCode =
   | 'validation'
@@ -37,14 +39,19 @@ export const TITLE_OF: Record<ErrorCode, string> = {
 export interface FieldError {
   field: string;
   message: string;
+  /** The schema's issue code (too_big, invalid_format, …), for clients that translate by code. */
+  code?: string;
 }
 
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** Extra members of the problem document (errors, blockers, shortages …). */
-    readonly extra: Record<string, unknown> & { errors?: FieldError[] } = {},
+    /**
+     * Extra members of the problem document (errors, blockers, shortages …). `code` becomes the problem
+     * `type`; it must be a listed ProblemCode so the web app has a message for it in both languages.
+     */
+    readonly extra: Record<string, unknown> & { errors?: FieldError[]; code?: ProblemCode } = {},
   ) {
     super(message);
   }

@@ -1,5 +1,6 @@
 import { App } from 'antd';
 import { ProblemError } from '../api/http.js';
+import { describeProblem } from '../api/problem-messages.js';
 import { useT } from '../i18n/locale.js';
 
 /** Shows any failed request as a notification: a translated headline, the server's explanation below. */
@@ -8,8 +9,8 @@ export function useShowError(): (error: unknown) => void {
   const t = useT();
   return (error) => {
     if (error instanceof ProblemError) {
-      const title = error.code === 'insufficient_stock' ? t.errors.insufficientStock : ((t.errors.byStatus as Record<number, string>)[error.status] ?? t.errors.generic);
-      notification.error({ title, description: error.problem.detail ?? error.problem.title, placement: 'topRight' });
+      const { title, description } = describeProblem(t, error.status, error.problem);
+      notification.error({ title: error.code === 'insufficient_stock' ? t.errors.insufficientStock : title, description, placement: 'topRight' });
     } else {
       notification.error({ title: t.errors.generic, description: t.errors.network, placement: 'topRight' });
     }

@@ -1,7 +1,7 @@
 import type { FormInstance } from 'antd';
 import type { z } from 'zod';
 import type { Messages } from '../i18n/en.js';
-import { translateMessage } from '../i18n/locale.js';
+import { fieldIssueMessage } from '../api/problem-messages.js';
 
 /**
  * Forms validate with the same Zod schema the server uses, and both the schema's issues and the
@@ -12,6 +12,8 @@ export type FieldPath = Array<string | number>;
 export interface FieldIssue {
   path: FieldPath;
   message: string;
+  /** The schema's issue code, when the server sent one: the wording to fall back on. */
+  code?: string;
 }
 
 /** "items.0.quantity" (the server's spelling) → ['items', 0, 'quantity'] (the form's). */
@@ -42,7 +44,7 @@ export function showFieldIssues(form: FormInstance, issues: FieldIssue[], t: Mes
     }
     const key = JSON.stringify(name);
     const entry = byField.get(key) ?? { name, errors: [] };
-    entry.errors.push(translateMessage(t, issue.message));
+    entry.errors.push(fieldIssueMessage(t, issue));
     byField.set(key, entry);
   }
   form.setFields([...byField.values()]);
@@ -51,8 +53,8 @@ export function showFieldIssues(form: FormInstance, issues: FieldIssue[], t: Mes
   return unplaced;
 }
 
-export function issuesFromServer(errors: Array<{ field: string; message: string }>): FieldIssue[] {
-  return errors.map((e) => ({ path: parseFieldPath(e.field), message: e.message }));
+export function issuesFromServer(errors: Array<{ field: string; message: string; code?: string }>): FieldIssue[] {
+  return errors.map((e) => ({ path: parseFieldPath(e.field), message: e.message, code: e.code }));
 }
 
 /** The paths of the values antd reports as changed; lists report only the entries that changed. */

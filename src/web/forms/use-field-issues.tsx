@@ -1,7 +1,8 @@
 import { Alert, type FormInstance } from 'antd';
 import { useState } from 'react';
 import { ProblemError } from '../api/http.js';
-import { translateMessage, useT } from '../i18n/locale.js';
+import { fieldIssueMessage } from '../api/problem-messages.js';
+import { useT } from '../i18n/locale.js';
 import { issuesFromServer, showFieldIssues, type FieldIssue } from './schema-errors.js';
 
 /** The shared schema's issues, thrown by a mutation before it sends anything, for placeError to put on fields. */
@@ -39,5 +40,5 @@ export function useFieldIssues(form: FormInstance, fields: readonly string[]) {
 export function UnplacedIssues({ issues }: { issues: FieldIssue[] }) {
   const t = useT();
   if (issues.length === 0) return null;
-  return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={issues.map((i) => translateMessage(t, i.message)).join('; ')} />;
+  return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={issues.map((i) => fieldIssueMessage(t, i)).join('; ')} />;
 }

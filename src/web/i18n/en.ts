@@ -3,6 +3,7 @@ import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
 import type { OrderStatus, Transition } from '../../contracts/orders.js';
 import { deletionEn } from './deletion.js';
+import { problemsEn } from './problems.js';
 import { reportsEn } from './reports.js';
 
 /**
@@ -317,9 +318,12 @@ export const en = {
     'no such customer': 'This customer no longer exists',
     'is taken': 'Already in use',
     'nothing to change': 'Nothing to change',
+    'must not contain NUL characters': 'Must not contain NUL (zero) characters',
+    'must be well-formed Unicode text': 'Contains broken characters; retype it',
     ...adminEn.validation,
   },
   deletion: deletionEn,
+  problems: problemsEn,
   admin: adminEn,
   reports: reportsEn,
   notifications: notificationsEn,

@@ -1,6 +1,7 @@
 import { notificationsZhCN } from './notifications.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
+import { problemsZhCN } from './problems.js';
 import { reportsZhCN } from './reports.js';
 import type { Messages } from './en.js';
 
@@ -312,9 +313,12 @@ export const zhCN: Messages = {
     'no such customer': '该客户已不存在',
     'is taken': '已被占用',
     'nothing to change': '没有需要保存的修改',
+    'must not contain NUL characters': '不能包含空字符（NUL）',
+    'must be well-formed Unicode text': '包含无法识别的字符，请重新输入',
     ...adminZhCN.validation,
   },
   deletion: deletionZhCN,
+  problems: problemsZhCN,
   admin: adminZhCN,
   reports: reportsZhCN,
   notifications: notificationsZhCN,

@@ -1,4 +1,4 @@
-import { AuditAnchors, AuditFilter, AuditList, AuditQuery, AuditVerifyResult, OrderTimeline, TimelineQuery } from '../../../contracts/audit.js';
+import { AuditAnchors, AuditCsvFile, AuditFilter, AuditList, AuditQuery, AuditVerifyResult, OrderTimeline, TimelineQuery } from '../../../contracts/audit.js';
 import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import { IdParams, type App } from '../../platform/http.js';
@@ -17,10 +17,11 @@ export function auditRoutes(app: App, ctx: Ctx, config: Config): void {
     async () => exportAnchors(ctx, config),
   );
 
-  app.get('/api/audit/export', { config: { access: 'audit.read' }, schema: { tags: ['audit'], querystring: AuditFilter, produces: ['text/csv'] } }, async (request, reply) => {
+  app.get('/api/audit/export', { config: { access: 'audit.read' }, schema: { tags: ['audit'], querystring: AuditFilter, produces: ['text/csv'], response: { 200: AuditCsvFile } } }, async (request, reply) => {
     const { filename, body } = await exportAuditCsv(ctx, request.actor, request.query);
     reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).header('cache-control', 'no-store');
-    return reply.send(body);
+    // A stream is sent as it is (Fastify serialises no streams); the declared schema documents its bytes.
+    return reply.send(body as unknown as string);
   });
 
   app.get('/api/orders/:id/timeline', { config: { access: 'orders.read' }, schema: { tags: ['orders', 'audit'], params: IdParams, querystring: TimelineQuery, response: { 200: OrderTimeline } } }, async (request) =>

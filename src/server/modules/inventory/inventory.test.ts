@@ -134,7 +134,7 @@ describe.each(DIALECTS)('stock journal over HTTP (%s)', (dialect) => {
     const bad = await warehouse.post(`/api/products/${p.id}/stock`, { kind: 'receive', quantity: -1, reason: '' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['quantity', 'reason']);
-    expect((await warehouse.post(`/api/products/${p.id}/stock`, { quantity: 0, reason: 'x' })).body.errors).toEqual([{ field: 'quantity', message: 'must not be 0' }]);
+    expect((await warehouse.post(`/api/products/${p.id}/stock`, { quantity: 0, reason: 'x' })).body.errors).toEqual([{ field: 'quantity', message: 'must not be 0', code: 'custom' }]);
     expect((await warehouse.post(`/api/products/999999/stock`, { quantity: 1, reason: 'x' })).status).toBe(404);
     expect(await stockOf(t.admin, p.id)).toEqual({ onHand: 26, reserved: 6, available: 20 });
   });

@@ -4,6 +4,7 @@ import { fromMinor, toMinor } from '../../../contracts/common.js';
 import { literalLimit } from '../../db/connect.js';
 import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
 import { AppError, invalid } from '../../platform/errors.js';
+import { textProblem } from '../../platform/canonical-input.js';
 import { customerNameMatches } from '../customers/customers.service.js';
 
 const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
@@ -95,10 +96,14 @@ const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.n
 function encodeCursor(value: string | number, id: number): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }
+const isCursorId = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+const isCursorValue = (v: unknown) => (typeof v === 'number' ? Number.isSafeInteger(v) : typeof v === 'string' && v.length <= 64 && textProblem(v) === undefined);
 function decodeCursor(cursor: string): [string | number, number] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && ['string', 'number'].includes(typeof parsed[0]) && Number.isInteger(parsed[1])) return parsed as [string | number, number];
+    // Bounded like the values it stands for (ids and totals are safe integers, sort keys short text): a forged
+    // cursor is a 400, never a number or string the database refuses.
+    if (Array.isArray(parsed) && parsed.length === 2 && isCursorValue(parsed[0]) && isCursorId(parsed[1])) return parsed as [string | number, number];
   } catch {
     /* fall through to the error below */
   }

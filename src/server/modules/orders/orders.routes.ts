@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateOrderInput, OrderListQuery, PaymentInput, TRANSITION_NAMES, UpdateOrderInput } from '../../../contracts/orders.js';
+import { CreateOrderInput, OrderList, OrderListQuery, OrderView, PaymentInput, TRANSITION_NAMES, UpdateOrderInput } from '../../../contracts/orders.js';
 import type { Ctx } from '../../db/context.js';
 import { IdParams, parseIfMatch, type App } from '../../platform/http.js';
 import { replayOrRun } from '../../platform/idempotency.js';
@@ -8,23 +8,23 @@ import { createOrder, getOrder, listOrders, recordOrderPayment, transitionOrder,
 const TransitionBody = z.object({ reason: z.string().trim().max(500).optional() }).optional();
 
 export function ordersRoutes(app: App, ctx: Ctx): void {
-  app.get('/api/orders', { config: { access: 'orders.read' }, schema: { tags: ['orders'], querystring: OrderListQuery } }, async (request) =>
+  app.get('/api/orders', { config: { access: 'orders.read' }, schema: { tags: ['orders'], querystring: OrderListQuery, response: { 200: OrderList } } }, async (request) =>
     listOrders(ctx, request.actor, request.query),
   );
 
-  app.post('/api/orders', { config: { access: 'orders.create' }, schema: { tags: ['orders'], body: CreateOrderInput } }, async (request, reply) => {
+  app.post('/api/orders', { config: { access: 'orders.create' }, schema: { tags: ['orders'], body: CreateOrderInput, response: { 201: OrderView } } }, async (request, reply) => {
     const order = await createOrder(ctx, request.actor, request.body);
     reply.code(201).header('etag', `"${order.version}"`).header('location', `/api/orders/${order.id}`);
     return order;
   });
 
-  app.get('/api/orders/:id', { config: { access: 'orders.read' }, schema: { tags: ['orders'], params: IdParams } }, async (request, reply) => {
+  app.get('/api/orders/:id', { config: { access: 'orders.read' }, schema: { tags: ['orders'], params: IdParams, response: { 200: OrderView } } }, async (request, reply) => {
     const order = await getOrder(ctx, request.actor, Number(request.params.id));
     reply.header('etag', `"${order.version}"`);
     return order;
   });
 
-  app.patch('/api/orders/:id', { config: { access: 'orders.update' }, schema: { tags: ['orders'], params: IdParams, body: UpdateOrderInput } }, async (request, reply) => {
+  app.patch('/api/orders/:id', { config: { access: 'orders.update' }, schema: { tags: ['orders'], params: IdParams, body: UpdateOrderInput, response: { 200: OrderView } } }, async (request, reply) => {
     const order = await updateOrder(ctx, request.actor, Number(request.params.id), request.body, parseIfMatch(request.headers['if-match']));
     reply.header('etag', `"${order.version}"`);
     return order;
@@ -32,7 +32,7 @@ export function ordersRoutes(app: App, ctx: Ctx): void {
 
   for (const transition of TRANSITION_NAMES) {
     // Ship and complete are the warehouse's; the service checks the exact permission and record scope.
-    app.post(`/api/orders/:id/${transition}`, { config: { access: transition === 'ship' || transition === 'complete' ? 'inventory.manage' : 'orders.update' }, schema: { tags: ['orders'], params: IdParams, body: TransitionBody } }, async (request, reply) => {
+    app.post(`/api/orders/:id/${transition}`, { config: { access: transition === 'ship' || transition === 'complete' ? 'inventory.manage' : 'orders.update' }, schema: { tags: ['orders'], params: IdParams, body: TransitionBody, response: { 200: OrderView } } }, async (request, reply) => {
       const order = await transitionOrder(ctx, request.actor, Number(request.params.id), transition, parseIfMatch(request.headers['if-match']), request.body?.reason);
       reply.header('etag', `"${order.version}"`);
       return order;
@@ -42,7 +42,7 @@ export function ordersRoutes(app: App, ctx: Ctx): void {
   for (const kind of ['payments', 'refunds'] as const) {
     app.post(
       `/api/orders/:id/${kind}`,
-      { config: { access: 'finance.manage' }, schema: { tags: ['finance'], summary: `Record ${kind === 'payments' ? 'a payment' : 'a refund'}; honours Idempotency-Key`, params: IdParams, body: PaymentInput } },
+      { config: { access: 'finance.manage' }, schema: { tags: ['finance'], summary: `Record ${kind === 'payments' ? 'a payment' : 'a refund'}; honours Idempotency-Key`, params: IdParams, body: PaymentInput, response: { 201: OrderView } } },
       async (request, reply) => {
         reply.code(201);
         const input = { ...request.body, refund: kind === 'refunds' };

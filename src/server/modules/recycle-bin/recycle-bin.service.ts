@@ -22,6 +22,7 @@ import { ownerFilter, requirePermission, scopeOf, type Actor } from '../../platf
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, invalid } from '../../platform/errors.js';
+import { textProblem } from '../../platform/canonical-input.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
 import { ensureVerifiedBackup } from '../backup/backup.service.js';
@@ -43,7 +44,9 @@ function encodeCursor(deletedAt: string, id: number): string {
 function decodeCursor(cursor: string): [string, number] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && Number.isInteger(parsed[1])) return parsed as [string, number];
+    // Bounded like the values it stands for: a forged cursor is a 400, never a value the database refuses.
+    const [deletedAt, id] = Array.isArray(parsed) && parsed.length === 2 ? (parsed as unknown[]) : [];
+    if (typeof deletedAt === 'string' && deletedAt.length <= 64 && textProblem(deletedAt) === undefined && Number.isSafeInteger(id) && (id as number) > 0) return [deletedAt, id as number];
   } catch {
     /* answered below */
   }

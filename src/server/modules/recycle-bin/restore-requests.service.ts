@@ -135,7 +135,7 @@ export async function decideRestoreRequest(ctx: Ctx, actor: Actor, id: number, d
       .executeTakeFirst();
     if (Number(decided.numUpdatedRows) !== 1) {
       const current = await trx.selectFrom('restore_requests').select('status').where('id', '=', id).executeTakeFirstOrThrow();
-      throw new AppError('conflict', `Restore request ${id} was already ${current.status}; a decision cannot be changed`, { code: 'already_decided', status: current.status });
+      throw new AppError('conflict', `Restore request ${id} was already ${current.status}; a decision cannot be changed`, { code: 'already_decided', decision: current.status });
     }
     const items = await trx.selectFrom('restore_request_orders').select(['order_id', 'number']).where('request_id', '=', id).orderBy('order_id').execute();
     if (decision === 'approve') {

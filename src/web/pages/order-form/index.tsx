@@ -16,7 +16,8 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { PageSpinner } from '../../components/PageSpinner.js';
 import { useShowError } from '../../components/use-show-error.js';
 import { clearIssuesOnChange, checkWithSchema, issuesFromServer, showFieldIssues, type FieldIssue } from '../../forms/schema-errors.js';
-import { translateMessage, useT } from '../../i18n/locale.js';
+import { fieldIssueMessage } from '../../api/problem-messages.js';
+import { useT } from '../../i18n/locale.js';
 import { CreateCustomerModal } from '../customers/components/CreateCustomerModal.js';
 import { CustomerSelect } from './components/CustomerSelect.js';
 import { ProductSelect, type KnownProduct } from './components/ProductSelect.js';
@@ -162,7 +163,7 @@ function OrderForm({ order, onReload }: { order?: OrderView; onReload(): void })
         title={title}
       />
       {!permission.allowed && <Alert type="warning" showIcon title={explain(permission)} />}
-      {unplaced.length > 0 && <Alert type="error" showIcon title={unplaced.map((i) => `${i.path.join('.')}: ${translateMessage(t, i.message)}`).join('; ')} />}
+      {unplaced.length > 0 && <Alert type="error" showIcon title={unplaced.map((i) => `${i.path.join('.')}: ${fieldIssueMessage(t, i)}`).join('; ')} />}
       <Form<OrderFormValues> form={form} onValuesChange={clearIssuesOnChange(form)} layout="vertical" initialValues={initialValues(order)} onFinish={submit} disabled={!permission.allowed} data-testid="order-form" scrollToFirstError>
         <Card variant="borderless" style={{ marginBottom: 16 }}>
           <Row gutter={16} align="top">
