@@ -30,7 +30,7 @@ function readOptions(): DrillOptions & { only?: Dialect } {
   if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') throw new Error('--only must be sqlite or postgres');
   const short = values.short === true;
   return {
-    only: values.only as Dialect | undefined,
+    only: values.only,
     requests: count(values.requests, short ? 500 : 5000, 'requests'),
     rounds: count(values.rounds, short ? 3 : 50, 'rounds'),
     orders: count(values.orders, short ? 200 : 2000, 'orders'),

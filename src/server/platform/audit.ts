@@ -191,8 +191,8 @@ export async function verifyAuditChain(db: Kysely<DB>, anchors: ChainAnchor[] = 
     if (batch.length === 0) break;
     for (const row of batch) {
       if (row.prev_hash !== prev || hashAuditRow(row) !== row.hash) return { ok: false, checked, firstBrokenId: String(row.id), ...head(), problems };
-      for (; next < pending.length && pending[next]!.entryId <= row.id; next++) {
-        const anchor = pending[next]!;
+      for (; next < pending.length && pending[next].entryId <= row.id; next++) {
+        const anchor = pending[next];
         if (anchor.entryId < row.id) problems.push(`Entry ${anchor.entryId}, which ${anchor.source} recorded, is missing from the log`);
         else if (anchor.hash !== row.hash) problems.push(`Entry ${row.id} differs from the hash ${anchor.source} recorded: the chain was rewritten from there or earlier`);
       }
@@ -202,7 +202,7 @@ export async function verifyAuditChain(db: Kysely<DB>, anchors: ChainAnchor[] = 
     }
   }
   for (; next < pending.length; next++) {
-    const anchor = pending[next]!;
+    const anchor = pending[next];
     problems.push(`The log ends at entry ${afterId}, but ${anchor.source} recorded entry ${anchor.entryId}: the newest entries were removed`);
   }
   return { ok: problems.length === 0, checked, ...head(), problems };

@@ -67,18 +67,18 @@ describe.each(DIALECTS)('audit chain canonical text and hash encoding (%s)', (di
     expect(rows).toHaveLength(3);
     const clean = canonicalText(AWKWARD);
     expect(clean).toBe('a\uFFFDb\uFFFDc\uFFFDd 😀 北京星辰 \u2028');
-    expect([rows[0]!.entity_label, rows[0]!.reason, rows[0]!.entity_id, rows[0]!.user_agent]).toEqual([clean, clean, clean, `UA ${clean}`]);
-    expect(JSON.parse(rows[0]!.diff!)).toEqual({ text: AWKWARD, [AWKWARD]: 1 });
-    expect([rows[1]!.entity_label, rows[1]!.reason, rows[1]!.entity_id]).toEqual(['', '', '']);
-    expect([rows[2]!.entity_label, rows[2]!.reason, rows[2]!.entity_id, rows[2]!.diff]).toEqual([null, null, null, null]);
+    expect([rows[0].entity_label, rows[0].reason, rows[0].entity_id, rows[0].user_agent]).toEqual([clean, clean, clean, `UA ${clean}`]);
+    expect(JSON.parse(rows[0].diff!)).toEqual({ text: AWKWARD, [AWKWARD]: 1 });
+    expect([rows[1].entity_label, rows[1].reason, rows[1].entity_id]).toEqual(['', '', '']);
+    expect([rows[2].entity_label, rows[2].reason, rows[2].entity_id, rows[2].diff]).toEqual([null, null, null, null]);
     for (const r of rows) expect(hashAuditRow(r)).toBe(r.hash);
     expect((await t.admin.get('/api/audit/verify')).body).toMatchObject({ ok: true });
 
     // NULL and '' hash differently, so turning one into the other is an edit the chain shows.
-    expect(hashAuditRow({ ...rows[2]!, reason: '' })).not.toBe(rows[2]!.hash);
-    await t.db.ctx.kysely.updateTable('audit_log').set({ reason: '' }).where('id', '=', rows[2]!.id).execute();
-    expect((await t.admin.get('/api/audit/verify')).body).toMatchObject({ ok: false, firstBrokenId: String(rows[2]!.id) });
-    await t.db.ctx.kysely.updateTable('audit_log').set({ reason: null }).where('id', '=', rows[2]!.id).execute();
+    expect(hashAuditRow({ ...rows[2], reason: '' })).not.toBe(rows[2].hash);
+    await t.db.ctx.kysely.updateTable('audit_log').set({ reason: '' }).where('id', '=', rows[2].id).execute();
+    expect((await t.admin.get('/api/audit/verify')).body).toMatchObject({ ok: false, firstBrokenId: String(rows[2].id) });
+    await t.db.ctx.kysely.updateTable('audit_log').set({ reason: null }).where('id', '=', rows[2].id).execute();
     expect((await t.admin.get('/api/audit/verify')).body).toMatchObject({ ok: true });
   });
 
@@ -194,7 +194,7 @@ describe.each(DIALECTS)('audit chain anchors (%s)', (dialect) => {
   it('an edit with the chain re-computed after it is detected, and so is a forged checkpoint', async () => {
     const saved = await snapshot();
     const all = await ids();
-    const middle = all[2]!;
+    const middle = all[2];
     await db.ctx.kysely.updateTable('audit_log').set({ entity_label: 'forged' }).where('id', '=', middle).execute();
     await rechainFrom(db, middle);
     const result = await verifyNow();

@@ -110,5 +110,5 @@ export async function getCustomer(ctx: Ctx, actor: Actor, id: number): Promise<C
   const row = await ctx.kysely.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('Customer');
   const [visible] = await visibleTo(ctx.kysely, actor, [row]);
-  return visible!;
+  return visible;
 }
