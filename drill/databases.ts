@@ -55,7 +55,7 @@ export async function createDrillDatabase(dialect: Dialect, options: { poolSize?
       await client.connect();
       // pool.end() resolves before the server has seen every backend go: wait for them before the forced drop.
       for (let i = 0; i < 50; i++) {
-        const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
         if (rows[0].n === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

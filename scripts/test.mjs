@@ -43,7 +43,7 @@ async function lint() {
   const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
   const cache = CI ? [] : ['--cache', '--cache-location', path.join(root, 'node_modules', '.cache', 'eslint', '.eslintcache')];
   const started = Date.now();
-  const code = await run(process.execPath, [eslint, ...cache, 'src', 'test', 'e2e', 'bench', 'scripts', 'eslint.config.js']);
+  const code = await run(process.execPath, [eslint, ...cache, 'src', 'test', 'e2e', 'bench', 'scripts', 'drill', 'eslint.config.js']);
   if (code !== 0) {
     console.error(`\n✖ ESLint found problems (listed above), so no test ran. Fix them; \`npm run lint\` repeats the check.`);
     process.exit(code);
