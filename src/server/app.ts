@@ -80,6 +80,9 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     routePrefix: '/api/docs',
     uiHooks: {
       // The API description maps every route; unless a setting publishes it, only signed-in users read it.
+      // swagger-ui's types accept only the callback form of this hook, but it hands the hook to fastify.route(),
+      // which awaits an async one like any other route hook.
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises
       onRequest: async (request, reply) => {
         if (config.publicApiDocs) return;
         const auth = await authenticateRequest(ctx, request, config.sessionIdleMinutes);

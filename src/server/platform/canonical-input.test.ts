@@ -81,7 +81,7 @@ describe.each(DIALECTS)('canonical input over HTTP (%s)', (dialect) => {
     expectProblem(await t.admin.get(`/api/orders?cursor=${forged(['2026-01-01T00:00:00.000Z', 1e20])}`), 'cursor');
     expectProblem(await t.admin.get(`/api/orders?sort=total&cursor=${forged([1e300, 1])}`), 'cursor');
     expectProblem(await t.admin.get(`/api/orders?cursor=${forged(['a\0', 1])}`), 'cursor');
-    expectProblem(await t.admin.get(`/api/recycle-bin?cursor=${forged(['2026-01-01T00:00:00.000Z', 99999999999999999999])}`), 'cursor');
+    expectProblem(await t.admin.get(`/api/recycle-bin?cursor=${forged(['2026-01-01T00:00:00.000Z', 1e20])}`), 'cursor');
     expectProblem(await t.admin.get('/api/orders?limit=99999999999999999999'), 'limit');
     expectProblem(await t.admin.get('/api/orders?minTotal=99999999999999999999'), 'minTotal');
   });

@@ -12,8 +12,8 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// Only text outside ASCII can change under NFC: the common case skips normalize().
-const NON_ASCII = /[^\x00-\x7F]/;
+// Only text outside ASCII (a code unit from U+0080 up) can change under NFC: the common case skips normalize().
+const NON_ASCII = /[\u0080-\uFFFF]/;
 
 export interface NonCanonical {
   /** Where the string is: object keys and array indexes from the root. */

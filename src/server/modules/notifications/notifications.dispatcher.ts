@@ -33,17 +33,24 @@ interface ClaimedEvent {
 const DISPATCH_JOB = 'notifications.dispatch';
 const SAMPLE = 5;
 
+/** An id read from an event payload, as text: writers store ids as strings or numbers, never anything else. */
+function idText(v: unknown): string | null {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? String(v) : null;
+}
+
 /** A bulk operation's events share one group per recipient: "12 orders deleted", not twelve notifications. */
 function groupKeyOf(e: ClaimedEvent): string {
   const batchId = e.payload.batchId;
   if (typeof batchId === 'string' && batchId) return `${e.topic}:batch:${batchId}`;
-  if (e.topic.startsWith('restore_request.') && e.payload.requestId) return `${e.topic}:request:${String(e.payload.requestId)}`;
+  const requestId = idText(e.payload.requestId);
+  if (e.topic.startsWith('restore_request.') && requestId) return `${e.topic}:request:${requestId}`;
   return `${e.topic}:event:${e.id}`;
 }
 
 function actorIdOf(p: Record<string, unknown>): number | null {
   const v = p.deletedBy ?? p.restoredBy ?? p.purgedBy ?? p.decidedBy ?? p.requestedBy ?? p.actorId ?? p.approvedBy ?? null;
-  return v != null && /^[0-9]+$/.test(String(v)) ? Number(v) : null;
+  const text = idText(v);
+  return text !== null && /^[0-9]+$/.test(text) ? Number(text) : null;
 }
 
 function chunks<T>(rows: T[], size = 400): T[][] {
@@ -116,14 +123,16 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
   const paramsOf = (g: { numbers: string[]; event: ClaimedEvent }): NotificationParams => {
     const p = g.event.payload;
     const actor = actorIdOf(p);
+    const orderId = idText(p.orderId);
+    const requestId = idText(p.requestId);
     return {
-      ...(p.orderId != null ? { orderId: String(p.orderId) } : {}),
+      ...(orderId !== null ? { orderId } : {}),
       ...(typeof p.number === 'string' ? { number: p.number } : {}),
       numbers: g.numbers,
       batchId: typeof p.batchId === 'string' ? p.batchId : null,
       actorName: actor !== null ? (names.get(actor) ?? null) : null,
       reason: (p.reason as NotificationParams['reason']) ?? null,
-      ...(p.requestId != null ? { requestId: String(p.requestId) } : {}),
+      ...(requestId !== null ? { requestId } : {}),
       ...(typeof p.from === 'string' ? { from: p.from } : {}),
     };
   };

@@ -67,7 +67,7 @@ export function notificationsRoutes(app: App, ctx: Ctx, config: Config): void {
     };
     notificationSignals.on(UNREAD_CHANGED, onChange);
     // Another instance may have delivered or marked read: a slow poll covers what the in-process signal cannot.
-    const poll = setInterval(() => send().catch(() => undefined), 5000).unref();
+    const poll = setInterval(() => void send().catch(() => undefined), 5000).unref();
     const ping = setInterval(() => res.write(': keep-alive\n\n'), 25_000).unref();
     const end = setTimeout(() => res.end(), request.query.maxSeconds * 1000).unref();
     res.on('close', () => {
