@@ -81,7 +81,7 @@ export function NotificationBell() {
     if (!item.readAt) markRead.mutate({ ids: [item.id] });
     if (item.link) {
       setOpen(false);
-      navigate(item.link);
+      void navigate(item.link);
     }
   };
   return (
@@ -100,7 +100,7 @@ export function NotificationBell() {
           </Button>
         }
         footer={
-          <Button type="link" onClick={() => { setOpen(false); navigate('/notifications'); }}>
+          <Button type="link" onClick={() => { setOpen(false); void navigate('/notifications'); }}>
             {n.bell.viewAll}
           </Button>
         }

@@ -32,7 +32,7 @@ export default function NotificationsPage() {
   const unread = pages.data?.pages[0]?.unread ?? 0;
   const open = (item: NotificationView) => {
     if (!item.readAt) markRead.mutate({ ids: [item.id] });
-    if (item.link) navigate(item.link);
+    if (item.link) void navigate(item.link);
   };
   return (
     <div className="section-gap">

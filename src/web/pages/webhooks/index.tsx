@@ -11,7 +11,7 @@ import { RequireAccess } from '../../components/NoAccess.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { useShowError } from '../../components/use-show-error.js';
 import { checkWithSchema, clearIssuesOnChange } from '../../forms/schema-errors.js';
-import { UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
+import { FieldIssuesError, UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
 import { useT } from '../../i18n/locale.js';
 
 export default function WebhooksPage() {
@@ -134,11 +134,11 @@ function WebhookModal({ hook, onClose, onSaved }: { hook: WebhookView | null; on
     mutationFn: async (values: Values) => {
       if (!hook) {
         const check = checkWithSchema(CreateWebhookInput, { ...values, description: values.description || undefined });
-        if (!check.ok) throw check.issues;
+        if (!check.ok) throw new FieldIssuesError(check.issues);
         return createWebhook(check.data);
       }
       const check = checkWithSchema(UpdateWebhookInput, { url: values.url, topics: values.topics, description: values.description || null });
-      if (!check.ok) throw check.issues;
+      if (!check.ok) throw new FieldIssuesError(check.issues);
       return updateWebhook(hook.id, check.data);
     },
     onSuccess: onSaved,
