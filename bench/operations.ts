@@ -9,6 +9,7 @@ import type { Config } from '../src/server/config.js';
 import type { Db } from '../src/server/db/connect.js';
 import { createBackup, locateBackup, verifyBackup } from '../src/server/modules/backup/backup.service.js';
 import { systemActor } from '../src/server/platform/actor.js';
+import { measureDispatch } from './dispatch.js';
 import { startServerProcess } from './server.js';
 
 export interface OperationRow {
@@ -125,13 +126,14 @@ async function backupAndVerify(ctx: Db, config: Config): Promise<OperationRow[]>
   }
 }
 
-export const OPERATIONS = ['deletion', 'export', 'backup'] as const;
+export const OPERATIONS = ['deletion', 'dispatch', 'export', 'backup'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, skip: Operation[] = []): Promise<OperationRow[]> {
   const rows: OperationRow[] = [];
   const steps: Record<Operation, () => Promise<OperationRow[]>> = {
     deletion: () => deletionRounds(baseUrl, headers, ctx),
+    dispatch: () => measureDispatch(baseUrl, headers, ctx),
     export: () => exportAll(headers, config),
     backup: () => backupAndVerify(ctx, config),
   };

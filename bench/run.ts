@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --orders N] [--only sqlite|postgres] [--requests N] [--concurrency N] [--skip deletion,export,backup]`
+ * `npm run bench [-- --orders N] [--only sqlite|postgres] [--requests N] [--concurrency N] [--skip deletion,dispatch,export,backup]`
  *
  * For each database: seed N orders (default 1,000,000) into a fresh database (a temporary SQLite file; a
  * throw-away PostgreSQL database when BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test is
@@ -224,7 +224,7 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
       console.log(`  ${scenario.name}: p95 ${p95.toFixed(1)} ms`);
     }
     printTable(`${labelOf(config)} — ${options.orders.toLocaleString('en')} orders, ${options.concurrency} concurrent clients`, rows);
-    console.log('  timing single operations (deletion, restore, export, backup)…');
+    console.log('  timing single operations (deletion, restore, dispatch, export, backup)…');
     const operations = await measureOperations(baseUrl, headers, ctx, config, options.skip);
     printOperations(`${labelOf(config)} — single operations at ${options.orders.toLocaleString('en')} orders`, operations);
     return rows.every((r) => r.pass) && operations.every((r) => r.pass);

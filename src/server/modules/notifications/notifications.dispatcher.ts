@@ -120,7 +120,7 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
     g.count++;
     if (typeof e.payload.number === 'string' && g.numbers.length < SAMPLE) g.numbers.push(e.payload.number);
   }
-  const paramsOf = (g: { numbers: string[]; event: ClaimedEvent }): NotificationParams => {
+  const paramsFor = (g: { numbers: string[]; event: ClaimedEvent }): NotificationParams => {
     const p = g.event.payload;
     const actor = actorIdOf(p);
     const orderId = idText(p.orderId);
@@ -136,12 +136,21 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
       ...(typeof p.from === 'string' ? { from: p.from } : {}),
     };
   };
+  // An event's recipients mostly share its text: build and serialise it once per first event and sample of
+  // numbers, not once per recipient (it was a third of the dispatch time with six recipients an event).
+  const paramsJson = new Map<string, string>();
+  const paramsOf = (g: { numbers: string[]; event: ClaimedEvent }): string => {
+    const key = `${g.event.id}\u0000${g.numbers.join('\u0000')}`;
+    let json = paramsJson.get(key);
+    if (json === undefined) paramsJson.set(key, (json = JSON.stringify(paramsFor(g))));
+    return json;
+  };
 
   const inbox = [...groups.values()].filter((g) => preference(g.userId, g.topic).inApp);
   for (const c of chunks(inbox, 200)) {
     await trx
       .insertInto('notifications')
-      .values(c.map((g) => ({ user_id: g.userId, topic: g.topic, group_key: g.groupKey, params: JSON.stringify(paramsOf(g)), count: g.count, created_at: now, updated_at: now, read_at: null })))
+      .values(c.map((g) => ({ user_id: g.userId, topic: g.topic, group_key: g.groupKey, params: paramsOf(g), count: g.count, created_at: now, updated_at: now, read_at: null })))
       .onConflict((oc) =>
         oc.columns(['user_id', 'group_key']).doUpdateSet((eb) => ({ count: eb('notifications.count', '+', eb.ref('excluded.count')), updated_at: eb.ref('excluded.updated_at'), read_at: null })),
       )
@@ -154,7 +163,7 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
   for (const c of chunks(mails, 200)) {
     const written = await trx
       .insertInto('email_deliveries')
-      .values(c.map((g) => ({ user_id: g.userId, group_key: `${g.groupKey}:${g.firstEventId}`, topic: g.topic, params: JSON.stringify(paramsOf(g)), count: g.count, status: 'pending', attempts: 0, next_attempt_at: now, created_at: now })))
+      .values(c.map((g) => ({ user_id: g.userId, group_key: `${g.groupKey}:${g.firstEventId}`, topic: g.topic, params: paramsOf(g), count: g.count, status: 'pending', attempts: 0, next_attempt_at: now, created_at: now })))
       .onConflict((oc) => oc.columns(['user_id', 'group_key']).doNothing())
       .returning('id')
       .execute();
