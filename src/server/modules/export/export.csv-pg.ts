@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { OrderExportQuery } from '../../../contracts/export.js';
 import type { Ctx } from '../../db/context.js';
-import { textCell, type CsvPage } from './export.formats.js';
+import { textCell } from '../../platform/csv.js';
+import type { CsvPage } from './export.formats.js';
 import { exportPageSize, selectedOrders, type Scope } from './export.rows.js';
 
 /**
