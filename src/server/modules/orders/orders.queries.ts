@@ -7,7 +7,8 @@ import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
 import { customerNameMatches } from '../../db/search.js';
 import { AppError, invalid } from '../../platform/errors.js';
 
-const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
+/** A search term that reads as an order number (or part of one) searches numbers; any other searches names. */
+export const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
 
 /** Prefix range on the byte-ordered number column, so a partial number still uses its unique index. */
 function numberPrefix(prefix: string): [string, string] {

@@ -30,15 +30,12 @@ import { publish } from '../../platform/outbox.js';
 import { ensureVerifiedBackup } from '../backup/backup.service.js';
 import { idChunks } from '../../db/chunks.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
-import { numberCondition } from '../orders/orders.queries.js';
+import { NUMBER_LIKE, numberCondition } from '../orders/orders.queries.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
  * job once `purge_after` has passed. Deleted rows keep their number, so a number is never handed out twice.
  */
-
-const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
-
 
 /** GET /api/recycle-bin: newest deletions first, in the caller's `orders.read` scope. */
 export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQuery): Promise<RecycleBinPage> {
