@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { OrderStatus } from '../contracts/orders.js';
 import type { Database } from '../server/config.js';
 import type { Ctx } from '../server/db/context.js';
-import { searchKey } from '../server/modules/customers/customers.service.js';
+import { searchKey } from '../server/db/search.js';
 import { createUser } from '../server/modules/users/users.service.js';
 import { systemActor } from '../server/platform/actor.js';
 import { openBulkWriter, type BulkBatch, type BulkRow, type BulkRows, type BulkWriter } from './bulk-writers.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { DateFilter, Id } from './common.js';
+import { DateFilter, Id, emptyToUndefined } from './common.js';
 
-const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(emptyToUndefined, schema.optional());
 
 /**

@@ -30,6 +30,16 @@ export const IsoDateTime = z.string().datetime({ offset: true });
 /** A date filter accepts a plain day (YYYY-MM-DD) or a full timestamp. */
 export const DateFilter = z.union([z.string().date(), IsoDateTime]);
 
+/**
+ * Where a DateFilter value starts (`end` false, inclusive) or stops (`end` true, exclusive), as an ISO time: a
+ * plain day means the whole day in UTC, so `to=2026-03-31` includes that day; a timestamp includes its own
+ * millisecond.
+ */
+export function dateFilterBound(value: string, end: boolean): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(Date.parse(`${value}T00:00:00.000Z`) + (end ? 86_400_000 : 0)).toISOString();
+  return new Date(Date.parse(value) + (end ? 1 : 0)).toISOString();
+}
+
 export const Limit = z.coerce.number().int().min(1).max(500).default(50);
 
 export const Problem = z.object({
@@ -41,9 +51,14 @@ export const Problem = z.object({
 });
 export type Problem = z.infer<typeof Problem>;
 
+/** A query-string or form field sent empty means "not given", so the field's default or absence applies. */
+export const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+/** Form fields are stricter than query strings: only spaces also means "not given". */
+export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
 /** Optional text field from a form: empty string means "not given". */
-export const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(max).optional());
+export const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().trim().max(max).optional());
 
 // One wording for absent fields everywhere the schemas run (server and web forms).
 z.config({

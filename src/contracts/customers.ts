@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText } from './common.js';
+import { blankToUndefined, optionalText } from './common.js';
 
 /** International or Chinese numbers: an optional +, then digits with spaces, dashes or brackets. */
 export const Phone = z
@@ -8,8 +8,7 @@ export const Phone = z
   .regex(/^\+?[0-9()\- ]{5,24}$/, 'must be a phone number such as +86 138 0013 8000')
   .refine((v) => v.replace(/[^0-9]/g, '').length >= 5, 'must have at least 5 digits');
 
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 
 export const CreateCustomerInput = z.object({
   name: z.string().trim().min(1, 'required').max(200),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, optionalText } from './common.js';
+import { Id, optionalText, emptyToUndefined } from './common.js';
 import { OrderFilter, OrderStatus } from './orders.js';
 
 /** SPEC §3 and §4: deletion, recycle bin, restore requests and purge. Shared by server, web and tests. */
@@ -111,12 +111,12 @@ export type DeleteResult = z.infer<typeof DeleteResult>;
 // ---- recycle bin ----
 
 export const RecycleBinQuery = z.object({
-  q: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(200).optional()),
-  number: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(32).optional()),
-  reason: z.preprocess((v) => (v === '' ? undefined : v), DeleteReasonCode.optional()),
-  batchId: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
+  q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
+  number: z.preprocess(emptyToUndefined, z.string().trim().max(32).optional()),
+  reason: z.preprocess(emptyToUndefined, DeleteReasonCode.optional()),
+  batchId: z.preprocess(emptyToUndefined, z.string().max(100).optional()),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).optional()),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
 });
 export type RecycleBinQuery = z.infer<typeof RecycleBinQuery>;
 
@@ -171,9 +171,9 @@ export const DecideRestoreRequestInput = z.object({ note: optionalText(1000) }).
 export type DecideRestoreRequestInput = z.infer<typeof DecideRestoreRequestInput>;
 
 export const RestoreRequestQuery = z.object({
-  status: z.preprocess((v) => (v === '' ? undefined : v), RestoreRequestStatus.optional()),
+  status: z.preprocess(emptyToUndefined, RestoreRequestStatus.optional()),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[1-9][0-9]{0,15}$/, 'is not a cursor returned by this list').optional()),
+  cursor: z.preprocess(emptyToUndefined, z.string().regex(/^[1-9][0-9]{0,15}$/, 'is not a cursor returned by this list').optional()),
 });
 export type RestoreRequestQuery = z.infer<typeof RestoreRequestQuery>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.js';
+import { Id, emptyToUndefined } from './common.js';
 import { OrderFilter, OrderView } from './orders.js';
 
 export const EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const;
@@ -9,7 +9,6 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
 /** At most this many selected ids per export; a larger selection is exported by its filter instead. */
 export const MAX_EXPORT_IDS = 10_000;
 
-const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 /** `ids=1,2,3`: the selected orders. */
 const IdList = z

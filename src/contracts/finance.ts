@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.js';
+import { Id, emptyToUndefined } from './common.js';
 
 /**
  * The finance journal's vocabulary; `amount` is the signed change of what the customer owes.
@@ -10,7 +10,6 @@ export const LEDGER_KINDS = ['receivable', 'reversal', 'payment', 'refund'] as c
 export const LedgerKind = z.enum(LEDGER_KINDS);
 export type LedgerKind = z.infer<typeof LedgerKind>;
 
-const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 /** `GET /api/finance/ledger`: one order's entries (`orderId`) or one customer's (`customerId`, finance readers). */
 export const LedgerQuery = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.js';
+import { Id, emptyToUndefined } from './common.js';
 import { StockFigures } from './products.js';
 
 /**
@@ -29,17 +29,17 @@ export const StockChangeInput = z
   });
 export type StockChangeInput = z.input<typeof StockChangeInput>;
 
-const flag = z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional());
-const optionalId = z.preprocess((v) => (v === '' ? undefined : v), Id.optional());
+const flag = z.preprocess(emptyToUndefined, z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional());
+const optionalId = z.preprocess(emptyToUndefined, Id.optional());
 
 /** `GET /api/inventory/stock`: one row per product, ordered by SKU; `lowOnly` keeps products at or below `threshold` available. */
 export const StockQuery = z.object({
-  q: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(200).optional()),
+  q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
   lowOnly: flag,
   threshold: z.coerce.number().int().min(0).max(MAX_UNITS).default(10),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** The `nextCursor` of the previous page (opaque). */
-  cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).optional()),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
 });
 export type StockQuery = z.infer<typeof StockQuery>;
 
@@ -61,7 +61,7 @@ export type StockList = z.infer<typeof StockList>;
 export const MovementQuery = z.object({
   productId: optionalId,
   orderId: optionalId,
-  kind: z.preprocess((v) => (v === '' ? undefined : v), MovementKind.optional()),
+  kind: z.preprocess(emptyToUndefined, MovementKind.optional()),
   before: optionalId,
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

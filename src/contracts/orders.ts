@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DateFilter, Id, Money, NonNegativeMoney, optionalText } from './common.js';
+import { DateFilter, Id, Money, NonNegativeMoney, optionalText, emptyToUndefined } from './common.js';
 
 export const ORDER_STATUSES = ['draft', 'confirmed', 'shipped', 'completed', 'cancelled'] as const;
 export const OrderStatus = z.enum(ORDER_STATUSES);
@@ -64,7 +64,6 @@ const StatusList = z
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .pipe(z.array(OrderStatus));
 
-const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
 
 export const OrderFilter = z.object({
   q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),

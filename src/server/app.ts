@@ -16,6 +16,7 @@ import { isUniqueViolation } from './db/unique-violation.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { auditCheckpointJob } from './platform/audit-checkpoints.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { authenticator } from './modules/auth/auth.service.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
 import { backupJob } from './modules/backup/backup.service.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
@@ -55,6 +56,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(fastifyCookie);
+  const access = { sessionIdleMinutes: config.sessionIdleMinutes, authenticator };
   // The security headers, built once: @fastify/helmet rebuilt the middleware (re-parsing the CSP) per request.
   const securityHeaders = helmet({
     contentSecurityPolicy: {
@@ -85,7 +87,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
       // eslint-disable-next-line @typescript-eslint/no-misused-promises
       onRequest: async (request, reply) => {
         if (config.publicApiDocs) return;
-        const auth = await authenticateRequest(ctx, request, config.sessionIdleMinutes);
+        const auth = await authenticateRequest(ctx, request, access);
         // Answered here: the plugin's routes were registered before the app's error mapper below.
         if (!auth) return reply.code(401).type(PROBLEM).send({ type: 'https://orderly.dev/problems/401', title: TITLE_OF.unauthenticated, status: 401, detail: 'Sign in to read the API documentation', requestId: request.id });
       },
@@ -144,7 +146,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     const problem = { description: 'A problem document', content: { [PROBLEM]: { schema: ProblemDocument } } };
     route.schema = { ...route.schema, response: { '4xx': problem, '5xx': problem, ...(route.schema?.response as object | undefined) } };
   });
-  registerAccessControl(app, ctx, { sessionIdleMinutes: config.sessionIdleMinutes });
+  registerAccessControl(app, ctx, access);
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
   rolesRoutes(app, ctx);

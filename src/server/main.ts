@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { connect, type Db } from './db/connect.js';
+import { connect, databaseLabel, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { bootstrap } from './modules/users/users.service.js';
 
@@ -28,7 +28,7 @@ export async function serve(config: Config, ctx: Db, banner: string[] = []): Pro
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: config.port, host: config.host });
-  const where = config.database.dialect === 'postgres' ? 'PostgreSQL' : `SQLite ${config.database.file}`;
+  const where = databaseLabel(config.database);
   const lines = [`Orderly is serving http://${config.host}:${config.port} (database: ${where})`, ...banner];
   console.log(`\n${lines.join('\n')}\n`);
 }

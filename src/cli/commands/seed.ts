@@ -1,4 +1,5 @@
 import { loadConfig } from '../../server/config.js';
+import { databaseLabel } from '../../server/db/connect.js';
 import { adminBanner, openDatabase } from '../../server/main.js';
 import { bulkSeed } from '../bulk-seed.js';
 import { wholeNumberOption, type Command } from '../command.js';
@@ -16,7 +17,7 @@ export const seedCommand: Command = {
     const { ctx, generatedPassword } = await openDatabase(config);
     try {
       for (const line of adminBanner(generatedPassword)) console.log(line);
-      console.log(`Seeding ${orders.toLocaleString('en')} orders into ${config.database.dialect === 'postgres' ? 'PostgreSQL' : config.database.file}…`);
+      console.log(`Seeding ${orders.toLocaleString('en')} orders into ${databaseLabel(config.database)}…`);
       const result = await bulkSeed(ctx, config.database, { orders, customers, products, log: (line) => console.log(line) });
       console.log(
         `Seeded ${result.orders.toLocaleString('en')} orders, ${result.items.toLocaleString('en')} lines, ${result.stockMovements.toLocaleString('en')} stock movements and ` +

@@ -9,3 +9,17 @@ import type { Dialect } from './connect.js';
 export function claimRows<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, dialect: Dialect): SelectQueryBuilder<DB, TB, O> {
   return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
 }
+
+/**
+ * Whether a transaction must lock the rows it is about to change: PostgreSQL runs writers side by side, SQLite
+ * has one writer at a time, so a read there already sees what the write will act on.
+ */
+export const takesRowLocks = (dialect: Dialect) => dialect === 'postgres';
+
+/**
+ * Rows read to be changed in this transaction: locked on PostgreSQL (FOR UPDATE), so a concurrent command on the
+ * same rows waits and then sees this one's result; a plain read on SQLite (see takesRowLocks).
+ */
+export function lockRows<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, dialect: Dialect): SelectQueryBuilder<DB, TB, O> {
+  return takesRowLocks(dialect) ? query.forUpdate() : query;
+}

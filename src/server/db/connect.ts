@@ -36,6 +36,25 @@ export function literalLimit(n: number) {
   return sql.lit(n);
 }
 
+/**
+ * Rows per query when a long read (an export) pages through a table: large enough that per-query cost vanishes, small enough that a page's garbage stays small.
+ * Measured exporting a million orders as CSV over HTTP: on SQLite (no round trips) 500 per page is as fast as
+ * 2,000 (~4.2 s) and peaks at ~158 MB instead of 180–200 MB, as less of each page lives long enough to be
+ * promoted to the old heap. On PostgreSQL every page is round trips: paging that CSV there, 2,000 per page took
+ * 5.5 s where 500 took 7–8 s, for about the same peak. JSON and XLSX page this way on both databases; the CSV
+ * export on PostgreSQL reads chunks of the same size through a cursor (export.csv-pg.ts, see streamsThroughCursor).
+ */
+export const bulkReadPageSize = (dialect: Dialect) => (dialect === 'sqlite' ? 500 : 2_000);
+
+/**
+ * Whether a long read can stream through a server-side cursor (pg-cursor, wired into connect below): on PostgreSQL
+ * that saves a round trip per page; SQLite reads in process and pages instead.
+ */
+export const streamsThroughCursor = (dialect: Dialect) => dialect === 'postgres';
+
+/** The database as a log line names it: never the PostgreSQL URL, which may hold a password. */
+export const databaseLabel = (database: Database) => (database.dialect === 'postgres' ? 'PostgreSQL' : `SQLite ${database.file}`);
+
 /** The dialect behind a connection or transaction, for the few queries written differently per database. */
 export function dialectOf(db: Kysely<any>): Dialect {
   return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';

@@ -2,7 +2,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../../contracts/permissions.js';
 import type { Ctx } from '../db/context.js';
-import { authenticateSession, authenticateToken, type Authenticated, type RequestMeta } from '../modules/auth/auth.service.js';
 import type { Actor } from './actor.js';
 import { requirePermission } from './actor.js';
 import { AppError } from './errors.js';
@@ -38,6 +37,33 @@ declare module 'fastify' {
   }
 }
 
+/** Who sent a request, as the audit log records it. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export interface Authenticated {
+  actor: Actor;
+  /** Set for cookie sessions: writes must echo it in X-CSRF-Token. */
+  csrfToken: string | null;
+}
+
+/**
+ * How a bearer token or a session cookie becomes a caller. The auth module supplies it when the app is built,
+ * so platform/ stays below the modules and never imports one.
+ */
+export interface Authenticator {
+  session(ctx: Ctx, sessionToken: string, meta: RequestMeta, idleMinutes: number): Promise<Authenticated | null>;
+  token(ctx: Ctx, token: string, meta: RequestMeta): Promise<Authenticated | null>;
+}
+
+export interface AccessOptions {
+  sessionIdleMinutes: number;
+  authenticator: Authenticator;
+}
+
 export const SESSION_COOKIE = 'orderly_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -66,15 +92,16 @@ export function csrfTokenMatches(sent: string | string[] | undefined, expected: 
 }
 
 /** The caller behind a bearer token or the session cookie, or null; also guards pages outside /api routes (the docs). */
-export async function authenticateRequest(ctx: Ctx, request: FastifyRequest, sessionIdleMinutes: number): Promise<Authenticated | null> {
+export async function authenticateRequest(ctx: Ctx, request: FastifyRequest, options: AccessOptions): Promise<Authenticated | null> {
   const meta = requestMeta(request);
   const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   const cookie = request.cookies?.[SESSION_COOKIE];
-  return bearer ? authenticateToken(ctx, bearer, meta) : cookie ? authenticateSession(ctx, cookie, meta, sessionIdleMinutes) : null;
+  const { authenticator } = options;
+  return bearer ? authenticator.token(ctx, bearer, meta) : cookie ? authenticator.session(ctx, cookie, meta, options.sessionIdleMinutes) : null;
 }
 
 /** Returns the live list of declared /api routes (filled as routes register), for the permission matrix test. */
-export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: { sessionIdleMinutes: number }): DeclaredRoute[] {
+export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: AccessOptions): DeclaredRoute[] {
   const declaredRoutes: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declaredRoutes);
   app.decorateRequest('actor', null as unknown as Actor);
@@ -94,7 +121,7 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: {
     if (!access || access === 'public') return;
     const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const cookie = request.cookies?.[SESSION_COOKIE];
-    const auth = await authenticateRequest(ctx, request, options.sessionIdleMinutes);
+    const auth = await authenticateRequest(ctx, request, options);
     if (!auth) throw new AppError('unauthenticated', bearer ? 'The API token is invalid or revoked' : 'Sign in to continue');
     request.actor = auth.actor;
     request.sessionCsrf = auth.csrfToken;

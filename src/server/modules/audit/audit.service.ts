@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { Readable } from 'node:stream';
 import {
   AUDIT_CSV_COLUMNS,
@@ -11,16 +11,19 @@ import {
   type OrderTimeline,
   type TimelineQuery,
 } from '../../../contracts/audit.js';
+import { dateFilterBound } from '../../../contracts/common.js';
 import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
+import { decodeIdCursor, encodeIdCursor } from '../../db/cursor.js';
+import { lowerContains, startsWith } from '../../db/search.js';
 import type { AuditLogTable, DB } from '../../db/schema.js';
 import { scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit, verifyAuditChain } from '../../platform/audit.js';
 import { keyIdOf, listCheckpoints, publicKeyPem, reviewCheckpoints } from '../../platform/audit-checkpoints.js';
 import { backupAuditHeads } from '../backup/backup.service.js';
 import { nowIso } from '../../platform/clock.js';
-import { AppError, invalid, notFound } from '../../platform/errors.js';
-import { searchKey } from '../customers/customers.service.js';
+import { csvCell } from '../../platform/csv.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { findOrder } from '../orders/orders.queries.js';
 import { getOrder } from '../orders/orders.service.js';
 
@@ -28,31 +31,18 @@ type AuditRow = Selectable<AuditLogTable>;
 
 const EXPORT_PAGE = 1000;
 
-/** Escapes LIKE wildcards so a search for "50%" or "login_failed" means exactly that text. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/** Case-insensitive `column contains text`; the stored columns keep their case, so both sides are lowered. */
-const lowerContains = (column: keyof AuditRow, text: string) =>
-  sql<boolean>`lower(${sql.ref(column)}) like ${`%${escapeLike(searchKey(text))}%`} escape '\\'`;
-
-/** A day filter means the whole day in UTC: `to=2026-03-31` includes that day. */
-function timeBound(value: string, end: boolean): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(Date.parse(`${value}T00:00:00.000Z`) + (end ? 86_400_000 : 0)).toISOString();
-  return new Date(Date.parse(value) + (end ? 1 : 0)).toISOString();
-}
-
 /** The entries matching a filter; shared by the search and the export so both mean the same thing. */
 function filteredAudit(db: Kysely<DB>, filter: AuditFilter) {
   let q = db.selectFrom('audit_log');
   if (filter.entityType) q = q.where('entity_type', '=', filter.entityType);
   if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);
   if (filter.actorId) q = q.where('actor_id', '=', Number(filter.actorId));
-  if (filter.from) q = q.where('at', '>=', timeBound(filter.from, false));
-  if (filter.to) q = q.where('at', '<', timeBound(filter.to, true));
+  if (filter.from) q = q.where('at', '>=', dateFilterBound(filter.from, false));
+  if (filter.to) q = q.where('at', '<', dateFilterBound(filter.to, true));
   if (filter.action?.length) {
     const actions = filter.action;
     q = q.where((eb) =>
-      eb.or(actions.map((a) => (a.endsWith('.*') ? sql<boolean>`action like ${`${escapeLike(a.slice(0, -1))}%`} escape '\\'` : eb('action', '=', a)))),
+      eb.or(actions.map((a) => (a.endsWith('.*') ? startsWith('action', a.slice(0, -1)) : eb('action', '=', a)))),
     );
   }
   if (filter.q) {
@@ -62,14 +52,6 @@ function filteredAudit(db: Kysely<DB>, filter: AuditFilter) {
   return q;
 }
 
-function encodeCursor(id: number): string {
-  return Buffer.from(`a${id}`).toString('base64url');
-}
-function decodeCursor(cursor: string): number {
-  const match = /^a([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw invalid('cursor', 'is not a cursor returned by this list');
-  return Number(match[1]);
-}
 
 /** The stored diff is JSON text; an unreadable one is shown as it is rather than hidden. */
 function parseDiff(diff: string | null): unknown {
@@ -102,10 +84,10 @@ function entryView(r: AuditRow): AuditEntryView {
 /** Newest first; the id is the chain order, so the keyset cursor is the last id seen. */
 export async function searchAudit(ctx: Ctx, query: AuditQuery): Promise<AuditList> {
   let q = filteredAudit(ctx.kysely, query).selectAll().orderBy('id', 'desc').limit(query.limit + 1);
-  if (query.cursor) q = q.where('id', '<', decodeCursor(query.cursor));
+  if (query.cursor) q = q.where('id', '<', decodeIdCursor(query.cursor));
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
-  return { items: page.map(entryView), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null };
+  return { items: page.map(entryView), nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
 }
 
 /**
@@ -187,7 +169,7 @@ export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, que
     .where('entity_id', '=', String(orderId))
     .orderBy('id', 'asc')
     .limit(query.limit + 1);
-  if (query.cursor) q = q.where('id', '>', decodeCursor(query.cursor));
+  if (query.cursor) q = q.where('id', '>', decodeIdCursor(query.cursor));
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
   return {
@@ -195,16 +177,8 @@ export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, que
       const { id, at, actor: who, action, diff, reason } = entryView(r);
       return { id, at, actor: who, action, diff, reason };
     }),
-    nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
+    nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
   };
-}
-
-/** Excel runs a cell starting with = + - @ as a formula; a leading quote keeps it text (OWASP "CSV injection"). */
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 function csvRow(r: AuditRow): string {

@@ -5,6 +5,7 @@ import { mergeGrants } from '../../../contracts/permissions.js';
 import { keepPrepared } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
+import type { Authenticated, Authenticator, RequestMeta } from '../../platform/access.js';
 import type { Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
@@ -15,11 +16,6 @@ import { dummyPasswordHash, verifyPassword } from './passwords.js';
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const newSecret = () => randomBytes(32).toString('base64url');
 
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
 
 /** One message for every failure, so a caller cannot tell a wrong password from an unknown user. */
 const badCredentials = () => new AppError('unauthenticated', 'Wrong username or password, or the account is temporarily locked');
@@ -106,11 +102,6 @@ export async function logout(ctx: Ctx, actor: Actor, sessionToken: string): Prom
   });
 }
 
-export interface Authenticated {
-  actor: Actor;
-  /** Set for cookie sessions: writes must echo it in X-CSRF-Token. */
-  csrfToken: string | null;
-}
 
 /** Grants of every role the user holds, as read in the same query as the session: one round trip per request. */
 function permissionsFrom(rows: Array<{ grants: string | null }>) {
@@ -218,3 +209,6 @@ export async function revokeToken(ctx: Ctx, actor: Actor, id: number): Promise<v
     await recordAudit(trx, ctx.dialect, actor, { action: 'token.revoke', entityType: 'api_token', entityId: id, entityLabel: row.name });
   });
 }
+
+/** What the access hook calls for each request; handed to platform/access when the app is built. */
+export const authenticator: Authenticator = { session: authenticateSession, token: authenticateToken };

@@ -1,5 +1,6 @@
 import type { BackupVerification } from '../../../contracts/backup.js';
 import type { Config } from '../../config.js';
+import { databaseLabel } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import { systemActor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
@@ -114,7 +115,7 @@ export async function backupRestoreCommand(ctx: Ctx, config: Config, args: strin
     const location = locateBackup(config, rest[0], { allowPath: true });
     io.out.write(`Verifying ${location.name} before restoring …\n`);
     const result = await restoreBackup(ctx, location, { force, actor: systemActor('orderly backup restore'), backupKey: config.backupKey });
-    const where = config.database.dialect === 'postgres' ? 'PostgreSQL' : `SQLite ${config.database.file}`;
+    const where = databaseLabel(config.database);
     io.out.write(`Restored ${result.name} (taken on ${result.sourceDialect}) into ${where}: ${result.rows} rows in ${result.tables.length} tables${result.replacedData ? ', replacing the data that was there' : ''}.\n`);
     if (result.auditChain.ok) {
       io.out.write(`Audit chain verified: ${result.auditChain.checked} entries.\n`);

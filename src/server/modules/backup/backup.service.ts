@@ -24,10 +24,10 @@ import { CheckpointRefused, writeCheckpoint } from '../../platform/audit-checkpo
 import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import type { JobDefinition } from '../../platform/jobs.js';
-import { appliedMigrations, readCatalogue, type CatalogueTable } from './backup.catalogue.js';
+import { appliedMigrations, readCatalogue, resetIdentity, type CatalogueTable } from '../../db/catalogue.js';
 import { BACKUP_DIR_MODE, BACKUP_FILE_MODE, BackupFileError, backupKeyId, encodeRow, fileChecksum, folderSize, manifestChecksum, readManifest, readTableRows, VERIFICATION_FILE, writeManifest, writeTableFile } from './backup.files.js';
-import { withReadSnapshot } from './backup.snapshot.js';
-import { countRows, insertTableRows, resetIdentity, tablePages } from './backup.tables.js';
+import { withReadSnapshot } from '../../db/snapshot.js';
+import { countRows, insertTableRows, tablePages } from './backup.tables.js';
 
 /** A backup folder on disk: where it is and what its name is. */
 export interface BackupLocation {

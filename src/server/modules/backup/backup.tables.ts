@@ -1,30 +1,16 @@
 import type { KeyObject } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { BackupTable } from '../../../contracts/backup.js';
 import { literalLimit, type Dialect } from '../../db/connect.js';
-import type { CatalogueTable } from './backup.catalogue.js';
+import { byteOrderedKey, type KeyedTable } from '../../db/catalogue.js';
 import { readTableRows, type Row } from './backup.files.js';
 
 const DUMP_PAGE = 5_000;
 
-type KeyedTable = Pick<CatalogueTable, 'name' | 'primaryKey'> & { columns: Array<{ name: string; type: string }> };
-
-/**
- * The primary key as an ORDER BY / comparison expression. Text keys compare byte-wise on both databases
- * (PostgreSQL's default collation would order "a_b" and "ab" by language rules), so a table's rows come out
- * in the same order from either database and hash the same.
- */
-function keyTerms(table: KeyedTable, dialect: Dialect): RawBuilder<unknown>[] {
-  return table.primaryKey.map((name) => {
-    const text = table.columns.find((c) => c.name === name)?.type === 'text';
-    return dialect === 'postgres' && text ? sql`${sql.ref(name)} collate "C"` : sql`${sql.ref(name)}`;
-  });
-}
-
 /** All rows of a table in primary-key order, a page at a time (keyset: every page costs the same). */
 export async function* tablePages(db: Kysely<any>, dialect: Dialect, table: KeyedTable): AsyncGenerator<Row[]> {
   const columns = sql.join(table.columns.map((c) => sql.ref(c.name)));
-  const key = keyTerms(table, dialect);
+  const key = byteOrderedKey(table, dialect);
   let after: unknown[] | undefined;
   for (;;) {
     const where = after ? sql`where (${sql.join(key)}) > (${sql.join(after.map((v) => sql.val(v)))})` : sql``;
@@ -57,13 +43,3 @@ export async function insertTableRows(db: Kysely<any>, dir: string, table: Backu
   return rows;
 }
 
-/**
- * PostgreSQL identity columns keep their own counter, which explicit ids do not move: set it past the
- * restored ids so the next new row gets a fresh one. (SQLite's AUTOINCREMENT follows the largest id itself.)
- */
-export async function resetIdentity(db: Kysely<any>, dialect: Dialect, table: CatalogueTable): Promise<void> {
-  if (dialect !== 'postgres') return;
-  for (const column of table.columns.filter((c) => c.identity)) {
-    await sql`select setval(pg_get_serial_sequence(${table.name}, ${column.name}), coalesce((select max(${sql.ref(column.name)}) from ${sql.table(table.name)}), 0) + 1, false)`.execute(db);
-  }
-}

@@ -10,10 +10,10 @@ import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, mak
 import { orderIn, previewAndDelete } from '../deletion/deletion.test-support.js';
 import type { App } from '../../platform/http.js';
 import { customerIdsMatching } from '../customers/customers.service.js';
-import { readCatalogue } from './backup.catalogue.js';
+import { readCatalogue } from '../../db/catalogue.js';
 import { backupCommand, backupCreateCommand, backupListCommand, backupRestoreCommand, backupVerifyCommand } from './backup.cli.js';
 import { readManifest } from './backup.files.js';
-import { withReadSnapshot } from './backup.snapshot.js';
+import { withReadSnapshot } from '../../db/snapshot.js';
 import { ensureVerifiedBackup, locateBackup, pruneBackups, restoreBackup, runScheduledBackup } from './backup.service.js';
 
 interface Env {

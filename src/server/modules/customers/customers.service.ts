@@ -1,18 +1,12 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { CreateCustomerInput, CustomerView } from '../../../contracts/customers.js';
-import { dialectOf } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
+import { customerNameMatches, searchKey } from '../../db/search.js';
 import { scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { notFound } from '../../platform/errors.js';
-
-export const searchKey = (text: string) => text.normalize('NFKC').toLowerCase();
-/** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
-const likeContains = (text: string) => `%${searchKey(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-/** `column LIKE %text%` with an explicit escape character, which SQLite does not assume. */
-export const keyContains = (column: string, text: string) => sql<boolean>`${sql.ref(column)} like ${likeContains(text)} escape '\\'`;
 
 type Row = DB['customers'];
 type CustomerRow = Selectable<Row>;
@@ -42,28 +36,6 @@ export async function createCustomer(ctx: Ctx, actor: Actor, input: CreateCustom
     });
     return view(row);
   });
-}
-
-/** An FTS5 phrase: the trigram tokenizer turns it into consecutive trigrams, so it matches the text as a substring. */
-const ftsPhrase = (key: string) => `"${key.replaceAll('"', '""')}"`;
-/** The trigram index (migration 0004) knows nothing of fragments shorter than one trigram: those scan. */
-const TRIGRAM = 3;
-
-/**
- * The rows whose customer (by the id column given: a customer's own id, or an order's customer_id) has a name
- * containing the text, case-insensitively. A condition, never a list of ids fetched first: a vague name may match
- * any number of customers, and the order list, its count, the export and deletion by filter must all see every
- * one of them. SQLite reads the ids straight from its trigram table where the fragment is long enough;
- * otherwise `name_key LIKE`, which PostgreSQL's planner answers from its pg_trgm index by itself. Every
- * customer-name search uses this, so they all agree on a match.
- */
-export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string) {
-  const key = searchKey(text);
-  if (dialectOf(db) === 'sqlite' && [...key].length >= TRIGRAM) {
-    return sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${ftsPhrase(key)})`;
-  }
-  if (idColumn === 'o.customer_id') return sql<boolean>`${sql.ref(idColumn)} in (select matched.id from customers as matched where ${keyContains('matched.name_key', text)})`;
-  return keyContains(idColumn === 'id' ? 'name_key' : 'c.name_key', text);
 }
 
 /** Every customer id whose name contains the text, in id order (for checks of the search index itself). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, DIALECTS, type TestApp } from '../../../../test/helpers.js';
-import { searchKey } from './customers.service.js';
+import { searchKey } from '../../db/search.js';
 
 /** The distinct fields a problem names (one field may carry several messages). */
 const fieldsOf = (body: { errors?: Array<{ field: string }> }) => [...new Set((body.errors ?? []).map((e) => e.field))].sort();

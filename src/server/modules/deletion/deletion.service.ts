@@ -16,6 +16,7 @@ import {
 } from '../../../contracts/deletion.js';
 import type { OrderStatus } from '../../../contracts/orders.js';
 import type { Ctx } from '../../db/context.js';
+import { lockRows } from '../../db/claim.js';
 import type { Dialect } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { ownerFilter, requirePermission, scopeOf, type Actor } from '../../platform/actor.js';
@@ -62,19 +63,19 @@ function deletionScope(actor: Actor): { ownerId?: number } {
 
 /**
  * The live orders a request names, in its caller's scope; a 404 naming any id that is not there. With
- * `lockOn: 'postgres'` the rows are locked in id order, so concurrent deletions of overlapping sets queue
+ * `lockOn` (the dialect) the rows are locked in id order where the database takes row locks, so concurrent deletions of overlapping sets queue
  * instead of deadlocking (SQLite has a single writer and needs no row locks).
  */
 export async function loadTarget(db: Kysely<DB>, actor: Actor, target: Target, options: { lockOn?: Dialect } = {}): Promise<TargetRow[]> {
   const scope = deletionScope(actor);
-  const lock = options.lockOn === 'postgres';
+  const { lockOn } = options;
   if (target.ids) {
     const ids = [...target.ids.map(Number)].sort((a, b) => a - b);
     const rows: TargetRow[] = [];
     for (const chunk of idChunks(ids)) {
       let q = db.selectFrom('orders as o').select(TARGET_COLUMNS).where('o.id', 'in', chunk).where('o.deleted_at', 'is', null).orderBy('o.id');
       if (scope.ownerId !== undefined) q = q.where('o.owner_id', '=', scope.ownerId);
-      rows.push(...(await q.$if(lock, (qb) => qb.forUpdate()).execute()));
+      rows.push(...(await (lockOn ? lockRows(q, lockOn) : q).execute()));
     }
     const found = new Set(rows.map((r) => r.id));
     const missing = ids.filter((id) => !found.has(id));
@@ -89,7 +90,7 @@ export async function loadTarget(db: Kysely<DB>, actor: Actor, target: Target, o
     .select(TARGET_COLUMNS)
     .orderBy('o.id')
     .limit(MAX_DELETE_BY_FILTER + 1)
-    .$if(lock, (qb) => qb.forUpdate())
+    .$call((qb) => (lockOn ? lockRows(qb, lockOn) : qb))
     .execute();
   if (rows.length > MAX_DELETE_BY_FILTER) {
     throw new AppError('validation', `filter: matches more than ${MAX_DELETE_BY_FILTER.toLocaleString('en')} orders; narrow it down and delete in parts`, {

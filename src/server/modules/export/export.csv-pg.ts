@@ -1,8 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { OrderExportQuery } from '../../../contracts/export.js';
+import { bulkReadPageSize } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
-import { textCell, type CsvPage } from './export.formats.js';
-import { exportPageSize, selectedOrders, type Scope } from './export.rows.js';
+import { textCell } from '../../platform/csv.js';
+import type { CsvPage } from './export.formats.js';
+import { selectedOrders, type Scope } from './export.rows.js';
 
 /**
  * The CSV export on PostgreSQL: one query through a cursor, the work shared between the two processes.
@@ -28,7 +30,7 @@ export async function* postgresCsvPages(
   scope: Scope,
   upToId: number,
   signal?: AbortSignal,
-  chunkRows = exportPageSize('postgres'),
+  chunkRows = bulkReadPageSize('postgres'),
 ): AsyncGenerator<CsvPage> {
   if (!ctx.readInChunks) throw new Error('this CSV export path needs PostgreSQL');
   const lines = (await selectedOrders(ctx.kysely, query, scope))

@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { fromMinor } from '../../../contracts/common.js';
 import { ORDER_EXPORT_COLUMNS, type ExportFormat, type OrderExportRecord } from '../../../contracts/export.js';
+import { textCell } from '../../platform/csv.js';
 import { toOrderView } from '../orders/orders.queries.js';
 import type { ExportOrder, ExportOrderDetail } from './export.rows.js';
 
@@ -11,16 +12,6 @@ export type OnRows = (rows: number) => void;
 export function exportFilename(format: ExportFormat, at = new Date()): string {
   const iso = at.toISOString();
   return `orders-${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 13)}${iso.slice(14, 16)}.${format}`;
-}
-
-/**
- * Excel runs a cell starting with = + - @ (or a tab or carriage return) as a formula; a leading quote keeps it
- * text (OWASP "CSV injection"). Applied to free text only: our own money and times never start that way.
- */
-export function textCell(value: string | null): string {
-  if (value === null || value === '') return '';
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 function csvRow(o: ExportOrder): string {

@@ -1,18 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { OrderExportQuery } from '../../../contracts/export.js';
-import { dialectOf, type Dialect } from '../../db/connect.js';
+import { bulkReadPageSize, dialectOf } from '../../db/connect.js';
 import type { DB } from '../../db/schema.js';
 import { filteredOrders } from '../orders/orders.queries.js';
-
-/**
- * Orders per query: large enough that per-query cost vanishes, small enough that a page's garbage stays small.
- * Measured exporting a million orders as CSV over HTTP: on SQLite (no round trips) 500 per page is as fast as
- * 2,000 (~4.2 s) and peaks at ~158 MB instead of 180–200 MB, as less of each page lives long enough to be
- * promoted to the old heap. On PostgreSQL every page is round trips: paging that CSV there, 2,000 per page took
- * 5.5 s where 500 took 7–8 s, for about the same peak. JSON and XLSX page this way on both databases; the CSV
- * export on PostgreSQL reads chunks of the same size through a cursor (export.csv-pg.ts).
- */
-export const exportPageSize = (dialect: Dialect) => (dialect === 'sqlite' ? 500 : 2_000);
 
 /** What the CSV and XLSX files show of an order. */
 export interface ExportOrder {
@@ -132,7 +122,7 @@ async function* orderPages<T extends ExportOrder>(
   detail: boolean,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<T[]> {
-  const pageSize = exportPageSize(dialectOf(db));
+  const pageSize = bulkReadPageSize(dialectOf(db));
   const base = (await selectedOrders(db, query, scope))
     .select(detail ? DETAIL_COLUMNS : SUMMARY_COLUMNS)
     .where('o.id', '<=', upToId)

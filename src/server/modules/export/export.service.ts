@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EXPORT_CONTENT_TYPES, OrderExportQuery, type ExportFormat, type OrderExportQueryInput } from '../../../contracts/export.js';
+import { streamsThroughCursor } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import { ownerFilter, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
@@ -70,7 +71,7 @@ export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExport
   );
   const track = <T>(pages: AsyncGenerator<T[]>) => trackPages(pages, (page) => page.length, options.signal, options.onEnd);
   const csv = () =>
-    ctx.dialect === 'postgres' ? postgresCsvPages(ctx, query, scope, upToId, options.signal) : csvPages(summaryPages(ctx.kysely, query, scope, upToId, options.signal));
+    streamsThroughCursor(ctx.dialect) ? postgresCsvPages(ctx, query, scope, upToId, options.signal) : csvPages(summaryPages(ctx.kysely, query, scope, upToId, options.signal));
   const body =
     format === 'json'
       ? Readable.from(jsonChunks(track(detailPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })

@@ -8,7 +8,7 @@ import { buildApp } from '../../app.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import { ADMIN_PASSWORD, buildTestApp, Client, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { orderIn, previewAndDelete } from '../deletion/deletion.test-support.js';
-import { exportPageSize } from './export.rows.js';
+import { bulkReadPageSize } from '../../db/connect.js';
 import { exportOrders } from './export.service.js';
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
@@ -212,7 +212,7 @@ describe.each(DIALECTS)('order export (%s)', (dialect) => {
     const full = await exportOrders(t.db.ctx, actor, { format: 'csv', number: 'SO-2099' }, counter, { onRows: (n) => seen.push(n) });
     expect(full).toMatchObject({ expectedRows: bulk, rows: bulk, completed: true });
     expect(full.bytes).toBe(bytes);
-    const pageSize = exportPageSize(dialect);
+    const pageSize = bulkReadPageSize(dialect);
     expect(seen).toEqual(Array.from({ length: Math.ceil(bulk / pageSize) }, (_, i) => Math.min(bulk, (i + 1) * pageSize)));
 
     // Aborting (what a hang-up does) stops the paging before the next page.

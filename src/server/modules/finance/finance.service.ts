@@ -5,7 +5,7 @@ import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
 import { ownerFilter, scopeOf, type Actor } from '../../platform/actor.js';
 import { AppError, notFound } from '../../platform/errors.js';
-import { customerNameMatches } from '../customers/customers.service.js';
+import { customerNameMatches } from '../../db/search.js';
 
 /**
  * Finance reports over the ledger: what each customer owes per order. Receivable +total on confirm, payment

@@ -6,7 +6,7 @@ import type { Ctx } from '../../db/context.js';
 import { requirePermission, scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { AppError, notFound } from '../../platform/errors.js';
-import { keyContains } from '../customers/customers.service.js';
+import { keyContains } from '../../db/search.js';
 import { changeOnHand } from '../journals/journals.service.js';
 
 /**

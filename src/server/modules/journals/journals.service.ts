@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { fromMinor } from '../../../contracts/common.js';
 import type { Dialect } from '../../db/connect.js';
 import { idChunks } from '../../db/chunks.js';
+import { takesRowLocks } from '../../db/claim.js';
 import type { DB } from '../../db/schema.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
@@ -86,7 +87,7 @@ async function addToBalances(
   const updated = new Set<number>();
   for (const chunk of idChunks(deltas, 500)) {
     const ids = chunk.map(([id]) => id);
-    if (dialect === 'postgres') await trx.selectFrom('products').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    if (takesRowLocks(dialect)) await trx.selectFrom('products').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
     const delta = sql<number>`case ${sql.ref('id')} ${sql.join(
       chunk.map(([id, d]) => sql`when ${id} then cast(${d} as bigint)`),
       sql` `,

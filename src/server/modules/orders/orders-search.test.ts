@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, DIALECTS, type Response, type TestApp } from '../../../../test/helpers.js';
 import { previewAndDelete, preview } from '../deletion/deletion.test-support.js';
-import { searchKey } from '../customers/customers.service.js';
+import { searchKey } from '../../db/search.js';
 
 const MATCHING = 5_000;
 const OTHERS = 300;

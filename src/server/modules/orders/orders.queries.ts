@@ -1,23 +1,14 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
-import { fromMinor, toMinor } from '../../../contracts/common.js';
+import { dateFilterBound, fromMinor, toMinor } from '../../../contracts/common.js';
 import { literalLimit } from '../../db/connect.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
+import { customerNameMatches } from '../../db/search.js';
 import { AppError, invalid } from '../../platform/errors.js';
-import { textProblem } from '../../platform/canonical-input.js';
-import { customerNameMatches } from '../customers/customers.service.js';
 
-const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
-
-/** A day filter means the whole day in UTC: `to=2026-03-31` includes that day. */
-function dayBound(value: string, end: boolean): string {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const start = new Date(`${value}T00:00:00.000Z`);
-    return new Date(start.getTime() + (end ? 86_400_000 : 0)).toISOString();
-  }
-  const d = new Date(value);
-  return (end ? new Date(d.getTime() + 1) : d).toISOString();
-}
+/** A search term that reads as an order number (or part of one) searches numbers; any other searches names. */
+export const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
 
 /** Prefix range on the byte-ordered number column, so a partial number still uses its unique index. */
 function numberPrefix(prefix: string): [string, string] {
@@ -80,8 +71,8 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
   if (filter.status?.length) q = q.where('o.status', 'in', filter.status);
   if (filter.ownerId) q = q.where('o.owner_id', '=', Number(filter.ownerId));
   if (filter.customerId) q = q.where('o.customer_id', '=', Number(filter.customerId));
-  if (filter.from) q = q.where('o.created_at', '>=', dayBound(filter.from, false));
-  if (filter.to) q = q.where('o.created_at', '<', dayBound(filter.to, true));
+  if (filter.from) q = q.where('o.created_at', '>=', dateFilterBound(filter.from, false));
+  if (filter.to) q = q.where('o.created_at', '<', dateFilterBound(filter.to, true));
   if (filter.minTotal) q = q.where('o.total', '>=', toMinor(filter.minTotal));
   if (filter.maxTotal) q = q.where('o.total', '<=', toMinor(filter.maxTotal));
   if (filter.number) q = q.where(await numberCondition(db, filter.number));
@@ -92,23 +83,6 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
 }
 
 const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.number' } as const;
-
-function encodeCursor(value: string | number, id: number): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
-}
-const isCursorId = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
-const isCursorValue = (v: unknown) => (typeof v === 'number' ? Number.isSafeInteger(v) : typeof v === 'string' && v.length <= 64 && textProblem(v) === undefined);
-function decodeCursor(cursor: string): [string | number, number] {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Bounded like the values it stands for (ids and totals are safe integers, sort keys short text): a forged
-    // cursor is a 400, never a number or string the database refuses.
-    if (Array.isArray(parsed) && parsed.length === 2 && isCursorValue(parsed[0]) && isCursorId(parsed[1])) return parsed as [string | number, number];
-  } catch {
-    /* fall through to the error below */
-  }
-  throw invalid('cursor', 'is not a cursor returned by this list');
-}
 
 export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: Scope): Promise<{ items: OrderSummaryView[]; nextCursor: string | null }> {
   const descending = query.sort.startsWith('-');
@@ -124,7 +98,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
     .orderBy('o.id', direction)
     .limit(literalLimit(query.limit + 1));
   if (query.cursor) {
-    const [value, id] = decodeCursor(query.cursor);
+    const [value, id] = decodeKeysetCursor(query.cursor);
     if (typeof value !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
     pageIds = pageIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id)));
   }
@@ -153,7 +127,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
       updatedAt: r.updated_at,
       version: r.version,
     })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(lastValue, last.id) : null,
+    nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(lastValue, last.id) : null,
   };
 }
 

@@ -7,7 +7,7 @@ import type { Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
-import { keyContains, searchKey } from '../customers/customers.service.js';
+import { keyContains, searchKey } from '../../db/search.js';
 import { recordOpeningStock } from '../journals/journals.service.js';
 
 type Row = Pick<DB['products'], 'sku' | 'name' | 'price' | 'on_hand' | 'reserved' | 'created_at'> & { id: number };

@@ -16,42 +16,26 @@ import {
 import type { OrderStatus } from '../../../contracts/orders.js';
 import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
+import { claimRows, lockRows } from '../../db/claim.js';
 import type { Dialect } from '../../db/connect.js';
+import { decodeTextKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderRow } from '../../db/schema.js';
+import { customerNameMatches } from '../../db/search.js';
 import { ownerFilter, requirePermission, scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
-import { AppError, invalid } from '../../platform/errors.js';
-import { textProblem } from '../../platform/canonical-input.js';
+import { AppError } from '../../platform/errors.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
 import { ensureVerifiedBackup } from '../backup/backup.service.js';
-import { customerNameMatches } from '../customers/customers.service.js';
 import { idChunks } from '../../db/chunks.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
-import { numberCondition } from '../orders/orders.queries.js';
+import { NUMBER_LIKE, numberCondition } from '../orders/orders.queries.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
  * job once `purge_after` has passed. Deleted rows keep their number, so a number is never handed out twice.
  */
-
-const NUMBER_LIKE = /^(SO-?)?\d[\d-]*$/i;
-
-function encodeCursor(deletedAt: string, id: number): string {
-  return Buffer.from(JSON.stringify([deletedAt, id])).toString('base64url');
-}
-function decodeCursor(cursor: string): [string, number] {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Bounded like the values it stands for: a forged cursor is a 400, never a value the database refuses.
-    const [deletedAt, id] = Array.isArray(parsed) && parsed.length === 2 ? (parsed as unknown[]) : [];
-    if (typeof deletedAt === 'string' && deletedAt.length <= 64 && textProblem(deletedAt) === undefined && Number.isSafeInteger(id) && (id as number) > 0) return [deletedAt, id as number];
-  } catch {
-    /* answered below */
-  }
-  throw invalid('cursor', 'is not a cursor returned by this list');
-}
 
 /** GET /api/recycle-bin: newest deletions first, in the caller's `orders.read` scope. */
 export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQuery): Promise<RecycleBinPage> {
@@ -89,7 +73,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
   if (query.number) q = q.where(await numberCondition(ctx.kysely, query.number));
   if (query.q) q = q.where(NUMBER_LIKE.test(query.q) ? await numberCondition(ctx.kysely, query.q) : customerNameMatches(ctx.kysely, 'o.customer_id', query.q));
   if (query.cursor) {
-    const [deletedAt, id] = decodeCursor(query.cursor);
+    const [deletedAt, id] = decodeTextKeysetCursor(query.cursor);
     q = q.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string | null, id)));
   }
   const rows = await q.execute();
@@ -108,7 +92,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
     purgeAfter: r.purge_after!,
   }));
   const last = page[page.length - 1];
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last.deleted_at!, last.id) : null };
+  return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.deleted_at!, last.id) : null };
 }
 
 /** Deleted orders in the caller's read scope, by ids (404 naming any that is not in the bin) or by batch. */
@@ -117,7 +101,7 @@ async function loadDeleted(trx: Transaction<DB>, dialect: Dialect, actor: Actor,
   const rows: OrderRow[] = [];
   const base = () => {
     // Row locks on PostgreSQL, so a concurrent restore, purge or purge job waits; SQLite has one writer anyway.
-    let q = trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null).$if(dialect === 'postgres', (qb) => qb.forUpdate());
+    let q = lockRows(trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null), dialect);
     if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
     return q;
   };
@@ -298,6 +282,6 @@ export async function purgeOrders(ctx: Ctx, config: Config, actor: Actor, input:
 /** Orders whose retention has passed, oldest first; on PostgreSQL rows another instance holds are skipped. */
 export async function expiredOrders(trx: Transaction<DB>, dialect: Dialect, nowIsoText: string, limit: number): Promise<OrderRow[]> {
   const q = trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null).where('purge_after', '<=', nowIsoText).orderBy('purge_after').orderBy('id').limit(limit);
-  return dialect === 'postgres' ? q.forUpdate().skipLocked().execute() : q.execute();
+  return claimRows(q, dialect).execute();
 }
 

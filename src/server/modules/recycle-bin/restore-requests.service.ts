@@ -12,6 +12,7 @@ import { nowIso } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { publish } from '../../platform/outbox.js';
 import { idChunks } from '../../db/chunks.js';
+import { lockRows } from '../../db/claim.js';
 import { restoreRows } from './recycle-bin.service.js';
 
 /**
@@ -141,7 +142,7 @@ export async function decideRestoreRequest(ctx: Ctx, actor: Actor, id: number, d
     if (decision === 'approve') {
       const rows = [];
       for (const chunk of idChunks(items.map((i) => i.order_id))) {
-        rows.push(...(await trx.selectFrom('orders').selectAll().where('id', 'in', chunk).where('deleted_at', 'is not', null).$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate()).execute()));
+        rows.push(...(await lockRows(trx.selectFrom('orders').selectAll().where('id', 'in', chunk).where('deleted_at', 'is not', null), ctx.dialect).execute()));
       }
       if (rows.length !== items.length) {
         const present = new Set(rows.map((r) => r.id));

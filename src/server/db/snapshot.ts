@@ -1,7 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import type { Database } from '../../config.js';
-import type { Ctx } from '../../db/context.js';
+import type { Database } from '../config.js';
+import type { Ctx } from './context.js';
 
 /**
  * Runs `read` against one consistent, read-only view of the whole database while the app keeps writing.

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../../db/connect.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Dialect } from './connect.js';
 
 /**
  * The tables as the database itself describes them. Backups read the catalogue at run time, so a table
@@ -119,4 +119,29 @@ function orderByDependencies(tables: CatalogueTable[]): CatalogueTable[] {
 export async function appliedMigrations(db: Kysely<any>): Promise<string[]> {
   const rows = await sql<{ name: string }>`select name from orderly_migrations order by name`.execute(db);
   return rows.rows.map((r) => r.name);
+}
+
+export type KeyedTable = Pick<CatalogueTable, 'name' | 'primaryKey'> & { columns: Array<{ name: string; type: string }> };
+
+/**
+ * The primary key as an ORDER BY / comparison expression. Text keys compare byte-wise on both databases
+ * (PostgreSQL's default collation would order "a_b" and "ab" by language rules), so a table's rows come out
+ * in the same order from either database and hash the same.
+ */
+export function byteOrderedKey(table: KeyedTable, dialect: Dialect): RawBuilder<unknown>[] {
+  return table.primaryKey.map((name) => {
+    const text = table.columns.find((c) => c.name === name)?.type === 'text';
+    return dialect === 'postgres' && text ? sql`${sql.ref(name)} collate "C"` : sql`${sql.ref(name)}`;
+  });
+}
+
+/**
+ * PostgreSQL identity columns keep their own counter, which explicit ids do not move: set it past the
+ * restored ids so the next new row gets a fresh one. (SQLite's AUTOINCREMENT follows the largest id itself.)
+ */
+export async function resetIdentity(db: Kysely<any>, dialect: Dialect, table: CatalogueTable): Promise<void> {
+  if (dialect !== 'postgres') return;
+  for (const column of table.columns.filter((c) => c.identity)) {
+    await sql`select setval(pg_get_serial_sequence(${table.name}, ${column.name}), coalesce((select max(${sql.ref(column.name)}) from ${sql.table(table.name)}), 0) + 1, false)`.execute(db);
+  }
 }

@@ -1,0 +1,46 @@
+import { sql, type Kysely } from 'kysely';
+import { dialectOf } from './connect.js';
+import type { DB } from './schema.js';
+
+/*
+ * Text search, one way for every list: the stored `name_key` columns and every search term go through the same
+ * key, and LIKE patterns are escaped the same way, so "50%" or "login_failed" mean exactly that text.
+ */
+
+/** The stored and searched form of a name: full-width and half-width alike, case folded. */
+export const searchKey = (text: string) => text.normalize('NFKC').toLowerCase();
+
+/** Escapes LIKE wildcards; every pattern built from it is used with `escape '\'`, which SQLite does not assume. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** `column LIKE %key%` on a column that already holds search keys. */
+export const keyContains = (column: string, text: string) => sql<boolean>`${sql.ref(column)} like ${`%${escapeLike(searchKey(text))}%`} escape '\\'`;
+
+/** Case-insensitive `column contains text` on a column stored as typed (both sides lowered). */
+export const lowerContains = (column: string, text: string) =>
+  sql<boolean>`lower(${sql.ref(column)}) like ${`%${escapeLike(searchKey(text))}%`} escape '\\'`;
+
+/** `column LIKE prefix%`, the prefix taken literally. */
+export const startsWith = (column: string, prefix: string) => sql<boolean>`${sql.ref(column)} like ${`${escapeLike(prefix)}%`} escape '\\'`;
+
+/** An FTS5 phrase: the trigram tokenizer turns it into consecutive trigrams, so it matches the text as a substring. */
+const ftsPhrase = (key: string) => `"${key.replaceAll('"', '""')}"`;
+/** The trigram index (migration 0004) knows nothing of fragments shorter than one trigram: those scan. */
+const TRIGRAM = 3;
+
+/**
+ * The rows whose customer (by the id column given: a customer's own id, or an order's customer_id) has a name
+ * containing the text, case-insensitively. A condition, never a list of ids fetched first: a vague name may match
+ * any number of customers, and the order list, its count, the export and deletion by filter must all see every
+ * one of them. SQLite reads the ids straight from its trigram table where the fragment is long enough;
+ * otherwise `name_key LIKE`, which PostgreSQL's planner answers from its pg_trgm index by itself. Every
+ * customer-name search uses this, so they all agree on a match.
+ */
+export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string) {
+  const key = searchKey(text);
+  if (dialectOf(db) === 'sqlite' && [...key].length >= TRIGRAM) {
+    return sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${ftsPhrase(key)})`;
+  }
+  if (idColumn === 'o.customer_id') return sql<boolean>`${sql.ref(idColumn)} in (select matched.id from customers as matched where ${keyContains('matched.name_key', text)})`;
+  return keyContains(idColumn === 'id' ? 'name_key' : 'c.name_key', text);
+}
