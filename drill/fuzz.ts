@@ -39,6 +39,8 @@ interface Operation {
   path: string;
   parameters: Parameter[];
   body?: JsonSchema;
+  /** Answers with an event stream, which stays open (up to maxSeconds) by design. */
+  stream?: boolean;
 }
 
 /** A JSON value; raw(text) inside it stands for JSON text that JSON.stringify cannot write (1e999, lone surrogates, prototype keys). */
@@ -230,11 +232,14 @@ export const PINNED_CASES: FuzzCase[] = [
 ];
 
 export function operationsOf(app: App): Operation[] {
-  const doc = app.swagger() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema: JsonSchema }> } }>> };
+  const doc = app.swagger() as {
+    paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema: JsonSchema }> }; responses?: Record<string, { content?: Record<string, unknown> }> }>>;
+  };
   const out: Operation[] = [];
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
-      out.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], body: op.requestBody?.content?.['application/json']?.schema });
+      const stream = Object.values(op.responses ?? {}).some((r) => r.content?.['text/event-stream'] !== undefined);
+      out.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], body: op.requestBody?.content?.['application/json']?.schema, stream });
     }
   }
   return out;
@@ -322,6 +327,9 @@ function bodyWith(schema: JsonSchema, path: string[], value: Value): Value {
 
 function urlOf(op: Operation, pathValues: Record<string, string>, query: string): string {
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => pathValues[name]);
+  // A valid stream request would hold its wave of the fuzzer for the default five minutes: it is asked to end at
+  // once, unless the case fuzzes maxSeconds itself (none of whose fuzzed values is a valid wait above 0).
+  if (op.stream && !/(^|&)maxSeconds=/.test(query)) query = [query, 'maxSeconds=0'].filter(Boolean).join('&');
   return query ? `${path}?${query}` : path;
 }
 
