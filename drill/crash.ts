@@ -13,7 +13,7 @@ import type { Config } from '../src/server/config.js';
 import type { Db } from '../src/server/db/connect.js';
 import { checkInvariants } from '../src/server/modules/integrity/invariants.js';
 import type { App } from '../src/server/platform/http.js';
-import { verifyAuditForDrill } from './audit-verification.js';
+import { checkpointForDrill, verifyAuditForDrill } from './audit-verification.js';
 import { DrillClient, expectOk } from './client.js';
 import { seededRandom } from './fuzz.js';
 
@@ -66,6 +66,9 @@ async function startChild(config: Config): Promise<Child> {
   const env: NodeJS.ProcessEnv = { ...process.env, ORDERLY_LOG_LEVEL: 'silent', ORDERLY_JOBS: 'off', HOST: '127.0.0.1', PORT: '0' };
   delete env.DATABASE_URL;
   delete env.ORDERLY_DB;
+  // The same key as the drill's own checks: a backup the server takes would sign its checkpoint with it.
+  delete env.ORDERLY_AUDIT_SIGNING_KEY;
+  if (config.auditSigningKey) env.ORDERLY_AUDIT_SIGNING_KEY = config.auditSigningKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   if (config.database.dialect === 'postgres') env.DATABASE_URL = config.database.url;
   else env.ORDERLY_DB = config.database.file;
   const child = fork(crashServerScript(), [], { env, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -181,6 +184,9 @@ export async function runCrashDrill(app: App, ctx: Db, config: Config, options: 
   const windowMs = { delete: 2 * calibration.deleteMs, restore: 2 * calibration.restoreMs };
   const rolledBackInARow = { delete: 0, restore: 0 };
   const rounds: CrashRound[] = [];
+  // Each round's verdict is checked against a checkpoint signed before its kill: a kill that lost or rewrote
+  // committed audit entries shows as a contradicted checkpoint, not only as a broken link.
+  await checkpointForDrill(ctx, config.auditSigningKey);
   for (let round = 1; round <= options.rounds; round++) {
     const operation = state.live ? 'delete' : 'restore';
     const child = await startChild(config);
@@ -207,7 +213,7 @@ export async function runCrashDrill(app: App, ctx: Db, config: Config, options: 
     else if (seen.deleted === seen.total && seen.batches === 1) outcome = wasDeleted ? 'rolled back' : 'committed';
     else outcome = 'partial';
     const violations = await checkInvariants(ctx.kysely, { limitPerCheck: 5 });
-    const audit = await verifyAuditForDrill(ctx.kysely);
+    const audit = await verifyAuditForDrill(ctx.kysely, config.auditSigningKey);
     const auditAgrees = seen.auditNet === seen.deleted;
     const intact = outcome !== 'partial' && violations.length === 0 && audit.ok && auditAgrees;
     const problem = intact
@@ -223,6 +229,8 @@ export async function runCrashDrill(app: App, ctx: Db, config: Config, options: 
     rounds.push({ round, operation, killAfterMs, outcome, invariantViolations: violations.length, auditOk: audit.ok, auditAgrees, intact, problem });
     log(`  round ${round}: ${operation} killed after ${killAfterMs} ms → ${outcome}${intact ? '' : ` — ${problem}`}`);
     if (outcome === 'partial') break;
+    // A broken log is not signed (the signer refuses); the next rounds keep reporting it against the last good one.
+    if (audit.ok) await checkpointForDrill(ctx, config.auditSigningKey);
     rolledBackInARow[operation] = outcome === 'rolled back' ? rolledBackInARow[operation] + 1 : 0;
     if (rolledBackInARow[operation] >= 4) {
       windowMs[operation] *= 1.5;

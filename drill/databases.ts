@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../src/server/config.js';
 import { connect, type Db, type Dialect } from '../src/server/db/connect.js';
 import { migrateToLatest } from '../src/server/db/migrate.js';
 import { bootstrap } from '../src/server/modules/users/users.service.js';
+import { drillSigningKeyPem } from './audit-verification.js';
 
 export const DRILL_ADMIN_PASSWORD = 'drill-admin-password';
 export const POSTGRES_URL = process.env.DRILL_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -39,7 +40,14 @@ export async function createDrillDatabase(dialect: Dialect, options: { poolSize?
   const name = `orderly_drill_${process.pid}_${randomBytes(4).toString('hex')}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-drill-'));
   // Jobs off: a backup or purge job starting in the middle of a crash round would blur what the round tests.
-  const common = { ORDERLY_ADMIN_PASSWORD: DRILL_ADMIN_PASSWORD, ORDERLY_LOG_LEVEL: 'silent', ORDERLY_JOBS: 'off', ORDERLY_BACKUP_DIR: path.join(dir, 'backups') };
+  // A signing key of its own, so the drills verify the log against signed checkpoints as production should.
+  const common = {
+    ORDERLY_ADMIN_PASSWORD: DRILL_ADMIN_PASSWORD,
+    ORDERLY_LOG_LEVEL: 'silent',
+    ORDERLY_JOBS: 'off',
+    ORDERLY_BACKUP_DIR: path.join(dir, 'backups'),
+    ORDERLY_AUDIT_SIGNING_KEY: drillSigningKeyPem(),
+  };
   let config: Config;
   let dropDatabase = async () => undefined as void;
   if (dialect === 'postgres') {

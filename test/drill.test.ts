@@ -2,10 +2,7 @@
  * The short run of `npm run drill` (issue #10) inside `npm test`, on each database: a few hundred fuzzed
  * requests, three kill -9 rounds, the races and every tampering row. The full run is `npm run drill`.
  *
- * Tests named "[awaits …]" depend on fixes made on other branches of issue #10 and fail until those are
- * merged: request-layer rejection of NUL / ill-formed input (fuzz 5xx), the atomic lockout increment, and
- * signed audit checkpoints (after merging, point drill/audit-verification.ts at their verification and set
- * CHECKPOINTS_VERIFIED). Every other test here must pass today.
+ * The audit log is verified against checkpoints signed with a key generated for the run (drill/audit-verification.ts).
  *
  * The crash rounds fork the built server (dist/drill/crash-server.js): `npm test` builds it first.
  */
@@ -29,10 +26,18 @@ describe.each(DIALECTS)('reliability drill, short run (%s)', (dialect) => {
     expect(report.fuzz.byStatus['200']).toBeGreaterThan(0);
     expect(report.fuzz.byStatus['401']).toBeGreaterThan(0);
     expect(report.fuzz.invariantViolations).toBe(0);
+    expect(report.fuzz.auditDetail).toMatch(/signed checkpoint/);
     expect(report.fuzz.auditOk).toBe(true);
   });
 
-  it('[awaits request-layer rejection of NUL / ill-formed input] no fuzzed request gets a 5xx', () => {
+  it('signs in with lone surrogates in the user name and the audit chain still verifies', () => {
+    // Refused as ill-formed input (400) or as a failed sign-in, audited (401): either way never a 5xx nor a broken chain.
+    expect(Object.keys(report.fuzz.pinned).sort()).toEqual(['sign-in, password a lone surrogate', 'sign-in, user name a lone high surrogate', 'sign-in, user name with a lone low surrogate and NUL']);
+    for (const status of Object.values(report.fuzz.pinned)) expect([400, 401]).toContain(status);
+    expect(report.fuzz.auditOk).toBe(true);
+  });
+
+  it('no fuzzed request gets a 5xx', () => {
     expect(report.fuzz.findings).toEqual([]);
   });
 
@@ -49,7 +54,7 @@ describe.each(DIALECTS)('reliability drill, short run (%s)', (dialect) => {
     expect(idem.invariantViolations).toBe(0);
   });
 
-  it('[awaits atomic lockout increment] concurrent wrong passwords lock the account', () => {
+  it('concurrent wrong passwords lock the account', () => {
     expect(report.lockout.failedLoginEntries).toBe(report.lockout.attempts);
     expect(report.lockout.rightPasswordStatus).toBe(401);
     expect(report.lockout.locked).toBe(true);
@@ -62,7 +67,11 @@ describe.each(DIALECTS)('reliability drill, short run (%s)', (dialect) => {
     expect(report.tampering.filter((t) => t.expected === 'detected').length).toBeGreaterThanOrEqual(20);
   });
 
-  it('[awaits signed audit checkpoints] truncation, re-chaining and forged appends are detected too', () => {
-    expect(report.tampering.filter((t) => !t.detected).map((t) => t.name)).toEqual([]);
+  it('with a signed checkpoint, truncation, re-chaining and forged replacements are detected too', () => {
+    const needingCheckpoints = report.tampering.filter((t) => t.needsCheckpoints);
+    expect(new Set(needingCheckpoints.map((t) => t.kind))).toEqual(new Set(['truncate', 're-chain', 'forge']));
+    expect(needingCheckpoints.filter((t) => t.expected === 'detected' && !t.detected).map((t) => t.name)).toEqual([]);
+    // The one exception README "What the audit chain proves" names: a correctly chained entry after the newest checkpoint.
+    expect(report.tampering.filter((t) => !t.detected).map((t) => t.name)).toEqual(['append a forged entry with a correct link and hash after the newest signed checkpoint']);
   });
 });

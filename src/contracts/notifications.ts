@@ -33,6 +33,8 @@ export const DepartmentView = z.object({ code: z.string(), nameZh: z.string(), n
 export type DepartmentView = z.infer<typeof DepartmentView>;
 export const CreateDepartmentInput = z.object({ code: DepartmentCode, nameZh: z.string().trim().min(1).max(60), nameEn: z.string().trim().min(1).max(60) });
 export type CreateDepartmentInput = z.infer<typeof CreateDepartmentInput>;
+export const DepartmentList = z.object({ items: z.array(DepartmentView) });
+export type DepartmentList = z.infer<typeof DepartmentList>;
 
 export const NotificationView = z.object({
   id: z.string(),
@@ -62,6 +64,14 @@ export const MarkReadInput = z
   .strict()
   .refine((v) => (v.ids === undefined) !== (v.all === undefined), { message: 'send either ids or all: true', path: ['ids'] });
 export type MarkReadInput = z.infer<typeof MarkReadInput>;
+export const MarkReadResult = z.object({ updated: z.number(), unread: z.number() });
+export type MarkReadResult = z.infer<typeof MarkReadResult>;
+
+/** The 200 of `GET /api/notifications/stream` for OpenAPI (the route writes the stream itself, so no serialiser sees it). */
+export const NotificationStream = {
+  description: 'Server-sent events: `event: notification` with `data: {"unread": <count>}` whenever the unread count changes',
+  content: { 'text/event-stream': { schema: z.string().describe('An event stream of unread counts') } },
+};
 
 export const TopicPreference = z.object({ inApp: z.boolean(), email: z.boolean() });
 export const NotificationPreferences = z.object({ topics: z.partialRecord(NotificationTopic, TopicPreference) });
@@ -105,6 +115,8 @@ export const WebhookView = z.object({
   secret: z.string().optional(),
 });
 export type WebhookView = z.infer<typeof WebhookView>;
+export const WebhookList = z.object({ items: z.array(WebhookView) });
+export type WebhookList = z.infer<typeof WebhookList>;
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
 export const WebhookDeliveryView = z.object({
@@ -120,4 +132,6 @@ export const WebhookDeliveryView = z.object({
   createdAt: z.string(),
 });
 export type WebhookDeliveryView = z.infer<typeof WebhookDeliveryView>;
+export const WebhookDeliveryList = z.object({ items: z.array(WebhookDeliveryView), nextCursor: z.string().nullable() });
+export type WebhookDeliveryList = z.infer<typeof WebhookDeliveryList>;
 export const WebhookDeliveryParams = z.object({ id: Id, deliveryId: Id });

@@ -3,13 +3,23 @@ import { z } from 'zod';
 import {
   CreateDepartmentInput,
   CreateWebhookInput,
+  DepartmentList,
+  DepartmentView,
   MarkReadInput,
+  MarkReadResult,
+  NotificationList,
   NotificationListQuery,
   NotificationPreferences,
+  NotificationStream,
   UpdateWebhookInput,
+  WebhookDeliveryList,
   WebhookDeliveryParams,
+  WebhookDeliveryView,
+  WebhookList,
+  WebhookView,
   DELIVERY_STATUSES,
 } from '../../../contracts/notifications.js';
+import { NoContent } from '../../../contracts/common.js';
 import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import { AppError } from '../../platform/errors.js';
@@ -39,13 +49,13 @@ const DeliveriesQuery = z.object({
 
 export function notificationsRoutes(app: App, ctx: Ctx, config: Config): void {
   const tags = ['notifications'];
-  app.get('/api/notifications', { config: { access: 'authenticated' }, schema: { tags, querystring: NotificationListQuery } }, async (request) =>
+  app.get('/api/notifications', { config: { access: 'authenticated' }, schema: { tags, querystring: NotificationListQuery, response: { 200: NotificationList } } }, async (request) =>
     listNotifications(ctx, userOf(request.actor), request.query.lang ?? (await readerLanguage(ctx, request.actor.userId, request.headers['accept-language'])), request.query),
   );
-  app.post('/api/notifications/read', { config: { access: 'authenticated' }, schema: { tags, body: MarkReadInput } }, async (request) => markRead(ctx, userOf(request.actor), request.body));
+  app.post('/api/notifications/read', { config: { access: 'authenticated' }, schema: { tags, body: MarkReadInput, response: { 200: MarkReadResult } } }, async (request) => markRead(ctx, userOf(request.actor), request.body));
 
   const streams = new Set<ServerResponse>();
-  app.get('/api/notifications/stream', { config: { access: 'authenticated' }, schema: { tags, querystring: StreamQuery } }, async (request, reply) => {
+  app.get('/api/notifications/stream', { config: { access: 'authenticated' }, schema: { tags, querystring: StreamQuery, produces: ['text/event-stream'], response: { 200: NotificationStream } } }, async (request, reply) => {
     const userId = userOf(request.actor);
     const first = await unreadCount(ctx, userId);
     reply.hijack();
@@ -83,34 +93,34 @@ export function notificationsRoutes(app: App, ctx: Ctx, config: Config): void {
     for (const s of streams) s.end();
   });
 
-  app.get('/api/me/notification-preferences', { config: { access: 'authenticated' }, schema: { tags } }, async (request) => getPreferences(ctx, userOf(request.actor)));
-  app.put('/api/me/notification-preferences', { config: { access: 'authenticated' }, schema: { tags, body: NotificationPreferences } }, async (request) =>
+  app.get('/api/me/notification-preferences', { config: { access: 'authenticated' }, schema: { tags, response: { 200: NotificationPreferences } } }, async (request) => getPreferences(ctx, userOf(request.actor)));
+  app.put('/api/me/notification-preferences', { config: { access: 'authenticated' }, schema: { tags, body: NotificationPreferences, response: { 200: NotificationPreferences } } }, async (request) =>
     putPreferences(ctx, userOf(request.actor), request.body),
   );
 
-  app.get('/api/departments', { config: { access: { anyOf: ['notifications.manage', 'users.manage'] } }, schema: { tags } }, async () => ({ items: await listDepartments(ctx) }));
-  app.post('/api/departments', { config: { access: 'notifications.manage' }, schema: { tags, body: CreateDepartmentInput } }, async (request, reply) => {
+  app.get('/api/departments', { config: { access: { anyOf: ['notifications.manage', 'users.manage'] } }, schema: { tags, response: { 200: DepartmentList } } }, async () => ({ items: await listDepartments(ctx) }));
+  app.post('/api/departments', { config: { access: 'notifications.manage' }, schema: { tags, body: CreateDepartmentInput, response: { 201: DepartmentView } } }, async (request, reply) => {
     reply.code(201);
     return createDepartment(ctx, request.actor, request.body);
   });
 
-  app.get('/api/webhooks', { config: { access: 'notifications.manage' }, schema: { tags } }, async () => ({ items: await listWebhooks(ctx) }));
-  app.post('/api/webhooks', { config: { access: 'notifications.manage' }, schema: { tags, body: CreateWebhookInput } }, async (request, reply) => {
+  app.get('/api/webhooks', { config: { access: 'notifications.manage' }, schema: { tags, response: { 200: WebhookList } } }, async () => ({ items: await listWebhooks(ctx) }));
+  app.post('/api/webhooks', { config: { access: 'notifications.manage' }, schema: { tags, body: CreateWebhookInput, response: { 201: WebhookView } } }, async (request, reply) => {
     reply.code(201);
     return createWebhook(ctx, request.actor, request.body);
   });
-  app.get('/api/webhooks/:id', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams } }, async (request) => getWebhook(ctx, Number(request.params.id)));
-  app.patch('/api/webhooks/:id', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams, body: UpdateWebhookInput } }, async (request) =>
+  app.get('/api/webhooks/:id', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams, response: { 200: WebhookView } } }, async (request) => getWebhook(ctx, Number(request.params.id)));
+  app.patch('/api/webhooks/:id', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams, body: UpdateWebhookInput, response: { 200: WebhookView } } }, async (request) =>
     updateWebhook(ctx, request.actor, Number(request.params.id), request.body),
   );
-  app.delete('/api/webhooks/:id', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams } }, async (request, reply) => {
+  app.delete('/api/webhooks/:id', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     await deleteWebhook(ctx, request.actor, Number(request.params.id));
     reply.code(204);
   });
-  app.get('/api/webhooks/:id/deliveries', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams, querystring: DeliveriesQuery } }, async (request) =>
+  app.get('/api/webhooks/:id/deliveries', { config: { access: 'notifications.manage' }, schema: { tags, params: IdParams, querystring: DeliveriesQuery, response: { 200: WebhookDeliveryList } } }, async (request) =>
     listDeliveries(ctx, Number(request.params.id), request.query),
   );
-  app.post('/api/webhooks/:id/deliveries/:deliveryId/redeliver', { config: { access: 'notifications.manage' }, schema: { tags, params: WebhookDeliveryParams } }, async (request) => {
+  app.post('/api/webhooks/:id/deliveries/:deliveryId/redeliver', { config: { access: 'notifications.manage' }, schema: { tags, params: WebhookDeliveryParams, response: { 200: WebhookDeliveryView } } }, async (request) => {
     const delivery = await redeliver(ctx, request.actor, Number(request.params.id), Number(request.params.deliveryId));
     worker?.wake();
     return delivery;
