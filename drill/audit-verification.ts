@@ -46,7 +46,7 @@ export async function verifyAuditForDrill(db: Kysely<DB>, signingKey: KeyObject 
   const detail = chain.firstBrokenId
     ? `broken at entry ${chain.firstBrokenId}`
     : problems.length
-      ? problems[0]!
+      ? problems[0]
       : `${chain.checked} entries intact, ${review.anchors.length} signed checkpoint(s) hold`;
   return { ok, checked: chain.checked, detail, ...(chain.firstBrokenId ? { firstBrokenId: Number(chain.firstBrokenId) } : {}) };
 }
