@@ -11,6 +11,12 @@ export function claimRows<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<
 }
 
 /**
+ * Whether workers that claim rows with claimRows need a job lease to keep to one at a time: on SQLite the claim
+ * is a plain read, so two dispatchers would read the same rows.
+ */
+export const claimsNeedLease = (dialect: Dialect) => dialect !== 'postgres';
+
+/**
  * Whether a transaction must lock the rows it is about to change: PostgreSQL runs writers side by side, SQLite
  * has one writer at a time, so a read there already sees what the write will act on.
  */

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Ctx } from '../../db/context.js';
-import { claimRows } from '../../db/claim.js';
+import { claimRows, claimsNeedLease } from '../../db/claim.js';
 import type { DB } from '../../db/schema.js';
 import { nowIso } from '../../platform/clock.js';
 import { acquireJobLease, releaseJobLease } from '../../platform/jobs.js';
@@ -204,7 +204,7 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
 export async function dispatchOutbox(ctx: Ctx, options: DispatchOptions & { owner?: string } = {}): Promise<DispatchResult> {
   const total: DispatchResult = { events: 0, receipts: 0, webhookDeliveries: 0, emails: 0 };
   const owner = options.owner ?? 'dispatch';
-  const leased = ctx.dialect === 'sqlite';
+  const leased = claimsNeedLease(ctx.dialect);
   if (leased && !(await acquireJobLease(ctx, DISPATCH_JOB, owner, 60_000))) return total;
   let failure: unknown;
   try {
