@@ -26,6 +26,13 @@ describe('canonicalInput', () => {
     expect(pathOf({ ok: '😀 fine' })).toBeUndefined();
   });
 
+  it('refuses input nested deeper than any contract instead of overflowing the stack', () => {
+    const deep = JSON.parse(`{"reason":${'['.repeat(10_000)}${']'.repeat(10_000)}}`) as unknown;
+    expect(() => canonicalInput(deep)).toThrow(NonCanonicalInputError);
+    expect(() => canonicalInput(JSON.parse(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`))).toThrow(NonCanonicalInputError);
+    expect(canonicalInput(JSON.parse(`${'['.repeat(10)}1${']'.repeat(10)}`))).toEqual(JSON.parse(`${'['.repeat(10)}1${']'.repeat(10)}`));
+  });
+
   it('sanitises stored headers instead of refusing them', () => {
     expect(sanitizedText(`agent\0/1 ${LONE_HIGH} ${E_NFD}`)).toBe(`agent\uFFFD/1 \uFFFD ${E_NFC}`);
   });

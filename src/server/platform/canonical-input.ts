@@ -38,11 +38,15 @@ export class NonCanonicalInputError extends Error {
   }
 }
 
+export const MAX_INPUT_DEPTH = 64;
+
 /**
  * The canonical copy of a decoded request part (JSON body, query string, params): every string and every
  * object key checked and NFC-normalised. Throws NonCanonicalInputError naming the first bad place.
  */
 export function canonicalInput(value: unknown, path: Array<string | number> = []): unknown {
+  // JSON.parse accepts any nesting; walking 10,000 levels overflowed the stack (a 500). No contract nests deeper.
+  if (path.length > MAX_INPUT_DEPTH) throw new NonCanonicalInputError({ path: path.slice(0, 3), message: `is nested more than ${MAX_INPUT_DEPTH} levels deep` });
   if (typeof value === 'string') {
     const problem = textProblem(value);
     if (problem) throw new NonCanonicalInputError({ path, message: problem });
