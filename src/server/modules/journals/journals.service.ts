@@ -87,7 +87,9 @@ async function addToBalances(
   const updated = new Set<number>();
   for (const chunk of idChunks(deltas, 500)) {
     const ids = chunk.map(([id]) => id);
-    if (takesRowLocks(dialect)) await trx.selectFrom('products').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    // FOR NO KEY UPDATE, not FOR UPDATE: an order being created at the same time takes FOR KEY SHARE on these
+    // products for its lines' foreign keys, in line order; FOR UPDATE conflicts with that and the two deadlocked.
+    if (takesRowLocks(dialect)) await trx.selectFrom('products').select('id').where('id', 'in', ids).orderBy('id').forNoKeyUpdate().execute();
     const delta = sql<number>`case ${sql.ref('id')} ${sql.join(
       chunk.map(([id, d]) => sql`when ${id} then cast(${d} as bigint)`),
       sql` `,
