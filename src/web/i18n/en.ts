@@ -281,18 +281,6 @@ export const en = {
   errors: {
     generic: 'Something went wrong',
     network: 'The server could not be reached. Check your connection and try again.',
-    byStatus: {
-      400: 'Some input was not accepted',
-      401: 'Please sign in again',
-      403: 'Not permitted',
-      404: 'Not found',
-      409: 'That cannot be done right now',
-      412: 'Changed by someone else',
-      422: 'The request could not be processed',
-      423: 'Locked',
-      429: 'Too many requests',
-      500: 'Server error',
-    },
     insufficientStock: 'Not enough stock',
     notFoundPage: 'This page does not exist.',
     goHome: 'Back to orders',

@@ -176,7 +176,7 @@ export function DeleteOrdersDialog({ target, initialPreview, onClose, onDeleted,
   const title = preview ? d.title(count) : d.titleLoading;
   const problemText = (error: unknown) => (error instanceof ProblemError ? (error.problem.detail ?? error.problem.title) : t.errors.network);
   const errorTitle = (error: unknown) =>
-    error instanceof ProblemError ? ((t.errors.byStatus as Record<number, string>)[error.status] ?? t.errors.generic) : t.errors.generic;
+    error instanceof ProblemError ? ((t.problems.byStatus as Record<number, string>)[error.status] ?? t.errors.generic) : t.errors.generic;
   const estimateMs = 500 + count * 0.6;
 
   return (
