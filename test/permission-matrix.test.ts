@@ -36,6 +36,11 @@ const SPEC_TABLE: Record<Permission, Partial<Record<BuiltinRole, 'all' | 'own'>>
   // SPEC §5: every role but sales_rep (who sees the customers of their own orders, and a name-only directory).
   'customers.read': { admin: 'all', sales_manager: 'all', warehouse: 'all', finance: 'all', auditor: 'all' },
   'notifications.manage': { admin: 'all' },
+  // SPEC §5: sales_manager reviews cleanups and approves orders above the threshold; the auditor holds.
+  'cleanup.review': { admin: 'all', sales_manager: 'all' },
+  'orders.hold': { admin: 'all', auditor: 'all' },
+  'orders.approve': { admin: 'all', sales_manager: 'all' },
+  'training.manage': { admin: 'all' },
 };
 
 interface Fixture {
@@ -84,6 +89,8 @@ const reason = { code: 'test_data' };
 const ROUTES: Record<string, RouteCase> = {
   'POST /api/auth/login': { need: 'public', ok: 200, body: () => ({ username: 'admin', password: ADMIN_PASSWORD }) },
   'GET /api/health': { need: 'public', ok: 200 },
+  'GET /api/settings': { need: 'settings.manage', ok: 200 },
+  'PATCH /api/settings': { need: 'settings.manage', ok: 200, body: () => ({ companyTimeZone: 'Asia/Shanghai' }) },
   'POST /api/auth/logout': { need: 'authenticated', ok: 204 },
   'GET /api/auth/me': { need: 'authenticated', ok: 200 },
   'POST /api/tokens': { need: 'authenticated', ok: 201, body: () => ({ name: 'matrix' }) },

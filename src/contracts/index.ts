@@ -13,3 +13,4 @@ export * from './integrity.js';
 export * from './deletion.js';
 export * from './notifications.js';
 export * from './problems.js';
+export * from './settings.js';

@@ -22,6 +22,10 @@ export const PERMISSIONS = [
   'cleanup.manage',
   'customers.read',
   'notifications.manage',
+  'cleanup.review',
+  'orders.hold',
+  'orders.approve',
+  'training.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -53,6 +57,8 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grant[]> = {
     'restore_requests.approve',
     'orders.export',
     'customers.read',
+    'cleanup.review',
+    'orders.approve',
   ],
   sales_rep: [
     'orders.read:own',
@@ -66,7 +72,7 @@ export const BUILTIN_ROLE_GRANTS: Record<BuiltinRole, Grant[]> = {
   // their own orders, and only the names of the rest.
   warehouse: ['orders.read', 'inventory.manage', 'customers.read'],
   finance: ['orders.read', 'orders.export', 'finance.manage', 'customers.read'],
-  auditor: ['orders.read', 'orders.export', 'audit.read', 'customers.read'],
+  auditor: ['orders.read', 'orders.export', 'audit.read', 'customers.read', 'orders.hold'],
 };
 
 /** Effective permissions: for each permission held, the widest scope any role grants. */

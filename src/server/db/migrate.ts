@@ -16,6 +16,7 @@ import * as m0005 from './migrations/0005_session_idle.js';
 import * as m0006 from './migrations/0006_audit_anchors.js';
 import * as m0007 from './migrations/0007_customers_read.js';
 import * as m0008 from './migrations/0008_notifications.js';
+import * as m0009 from './migrations/0009_second_wave_grants.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0006_audit_anchors': m0006,
   '0007_customers_read': m0007,
   '0008_notifications': m0008,
+  '0009_second_wave_grants': m0009,
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {

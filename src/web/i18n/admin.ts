@@ -83,6 +83,10 @@ export const adminEn = {
       'cleanup.manage': 'Run the periodic review and cleanup of stale orders',
       'customers.read': "See every customer's phone, email and note (without it: only the customers of one's own orders)",
       'notifications.manage': 'Manage webhooks and department membership for notifications',
+      'cleanup.review': 'Review cleanup candidates: exclude orders, approve or reject the review',
+      'orders.hold': 'Put orders on legal hold (no deletion or purge) and release them',
+      'orders.approve': 'Confirm orders at or above the approval threshold',
+      'training.manage': 'Assign training courses and see who has passed them',
     } satisfies Record<Permission, string>,
   },
   tokens: {
@@ -199,6 +203,10 @@ export const adminZhCN: AdminMessages = {
       'cleanup.manage': '执行定期审查，清理过期订单',
       'customers.read': '查看所有客户的电话、邮箱和备注（没有此权限时只能看到自己订单的客户）',
       'notifications.manage': '管理 Webhook 和通知的部门成员',
+      'cleanup.review': '审核清理候选订单：排除订单、批准或驳回审核',
+      'orders.hold': '对订单设置法律保全（禁止删除和清除）及解除',
+      'orders.approve': '确认达到审批金额的订单',
+      'training.manage': '分配培训课程并查看通过情况',
     },
   },
   tokens: {

@@ -92,6 +92,10 @@ export const en = {
       'cleanup.manage': 'Manage cleanup',
       'customers.read': 'Read customer contacts',
       'notifications.manage': 'Manage notifications',
+      'cleanup.review': 'Review cleanups',
+      'orders.hold': 'Place legal holds',
+      'orders.approve': 'Approve orders',
+      'training.manage': 'Manage training',
     } satisfies Record<Permission, string>,
   },
   status: {

@@ -88,6 +88,10 @@ export const zhCN: Messages = {
       'cleanup.manage': '管理清理',
       'customers.read': '查看客户联系方式',
       'notifications.manage': '管理通知',
+      'cleanup.review': '审核清理',
+      'orders.hold': '法律保全',
+      'orders.approve': '审批订单',
+      'training.manage': '管理培训',
     },
   },
   status: {

@@ -25,6 +25,8 @@ export async function setRetentionDays(ctx: Ctx, actor: Actor, input: RetentionS
       .values({ key: RETENTION_KEY, value: String(input.days), updated_at: now })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(input.days), updated_at: now }))
       .execute();
+    // This route sets one figure for every status: a per-status retention made in the settings page gives way to it.
+    await trx.deleteFrom('settings').where('key', '=', 'policy.retention').execute();
     await recordAudit(trx, ctx.dialect, actor, { action: 'settings.update', entityType: 'setting', entityId: RETENTION_KEY, entityLabel: 'Recycle bin retention (days)', diff: { days: { from: before, to: input.days } } });
     return { days: input.days };
   });
