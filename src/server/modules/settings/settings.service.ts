@@ -61,7 +61,7 @@ export async function updateSettings(ctx: Ctx, actor: Actor, patch: SettingsPatc
   requirePermission(actor, 'settings.manage');
   return ctx.kysely.transaction().execute(async (trx) => {
     const before = await getSettings(trx);
-    const after: Settings = { ...before, ...patch, retention: { ...before.retention, ...patch.retention } } as Settings;
+    const after: Settings = { ...before, ...patch, retention: { ...before.retention, ...patch.retention } };
     const diff: Record<string, { from: unknown; to: unknown }> = {};
     for (const name of NAMES) {
       if (patch[name] === undefined || JSON.stringify(before[name]) === JSON.stringify(after[name])) continue;
