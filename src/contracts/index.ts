@@ -14,3 +14,5 @@ export * from './deletion.js';
 export * from './notifications.js';
 export * from './problems.js';
 export * from './settings.js';
+export * from './cleanup.js';
+export * from './data-quality.js';

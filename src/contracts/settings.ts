@@ -36,6 +36,8 @@ export const Settings = z.object({
   deletionRequiresTraining: z.boolean(),
   /** The company's time zone (IANA name): exports, schedules, "today". */
   companyTimeZone: z.string().min(1).max(64).refine(isTimeZone, 'must be a time zone such as Asia/Shanghai'),
+  /** Days after confirmation an order is due to be paid; the data-quality audit reports unpaid orders past it. */
+  paymentTermsDays: z.number().int('must be a whole number of days').min(0).max(3650),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -53,4 +55,5 @@ export const SETTINGS_DEFAULTS: Omit<Settings, 'purgeNeedsSecondAdmin'> = {
   requiredCustomerFields: [],
   deletionRequiresTraining: false,
   companyTimeZone: 'Asia/Shanghai',
+  paymentTermsDays: 30,
 };

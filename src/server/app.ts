@@ -19,6 +19,10 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { authenticator } from './modules/auth/auth.service.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
 import { backupJob } from './modules/backup/backup.service.js';
+import { cleanupScheduleJob } from './modules/cleanup/cleanup.job.js';
+import { cleanupRoutes } from './modules/cleanup/cleanup.routes.js';
+import { dataQualityJob } from './modules/data-quality/data-quality.job.js';
+import { dataQualityRoutes } from './modules/data-quality/data-quality.routes.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
 import { deletionRoutes } from './modules/deletion/deletion.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
@@ -164,10 +168,12 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   backupRoutes(app, ctx, config);
   notificationsRoutes(app, ctx, config);
   settingsRoutes(app, ctx);
+  cleanupRoutes(app, ctx);
+  dataQualityRoutes(app, ctx);
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {
-      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB, auditCheckpointJob(config)], { log: app.log });
+      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB, auditCheckpointJob(config), cleanupScheduleJob(), dataQualityJob()], { log: app.log });
     });
     app.addHook('onClose', async () => jobs?.stop());
   }

@@ -34,6 +34,10 @@ export interface DB {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   email_deliveries: EmailDeliveriesTable;
+  cleanup_rules: CleanupRulesTable;
+  cleanup_reviews: CleanupReviewsTable;
+  cleanup_candidates: CleanupCandidatesTable;
+  data_quality_runs: DataQualityRunsTable;
 }
 
 export interface UsersTable {
@@ -372,3 +376,62 @@ export type UserRow = Selectable<UsersTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type NewOrder = Insertable<OrdersTable>;
+
+export interface CleanupRulesTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON of the rule's CleanupMatch. */
+  match: string;
+  schedule: string;
+  enabled: number;
+  grace_days: number;
+  schedule_from: string;
+  last_occurrence: string | null;
+  last_run_at: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CleanupReviewsTable {
+  id: Generated<number>;
+  rule_id: number | null;
+  rule_name: string | null;
+  status: string;
+  trigger: string;
+  opened_at: string;
+  opened_by: number | null;
+  execute_after: string;
+  candidate_count: number;
+  truncated: number;
+  decided_at: string | null;
+  decided_by: number | null;
+  note: string | null;
+  batch_id: string | null;
+}
+
+export interface CleanupCandidatesTable {
+  review_id: number;
+  order_id: number;
+  number: string;
+  /** The order as the review saw it. */
+  version: number;
+  status: string;
+  total: number;
+  customer_id: number;
+  customer_name: string;
+  owner_id: number;
+  updated_at: string;
+  /** JSON array of MatchReason. */
+  why: string;
+  outcome: string | null;
+}
+
+export interface DataQualityRunsTable {
+  id: Generated<number>;
+  checked_at: string;
+  trigger: string;
+  actor_id: number | null;
+  /** JSON array of {code,count,samples}. */
+  results: string;
+}

@@ -294,7 +294,14 @@ async function stalePreviewConflict(ctx: Ctx, actor: Actor, secret: string, targ
  * versions; by filter, the same matching set — an order that starts or stops matching after the preview
  * (a new order, an edit, a deletion elsewhere) makes it a 409 with a fresh preview, never a silent extra.
  */
-export async function deleteOrders(ctx: Ctx, actor: Actor, input: DeleteOrdersInput, claim?: IdempotencyClaim): Promise<DeleteResult> {
+export async function deleteOrders(
+  ctx: Ctx,
+  actor: Actor,
+  input: DeleteOrdersInput,
+  claim?: IdempotencyClaim,
+  /** A caller's own writes that must commit or roll back with the deletion (a cleanup review's decision). */
+  options: { alsoInTransaction?: (trx: Transaction<DB>, result: DeleteResult) => Promise<void> } = {},
+): Promise<DeleteResult> {
   requirePermission(actor, 'orders.delete');
   const secret = await previewSecret(ctx);
   const claims = readPreviewToken(secret, input.previewToken);
@@ -306,6 +313,7 @@ export async function deleteOrders(ctx: Ctx, actor: Actor, input: DeleteOrdersIn
       if (rows.length === 0) throw invalid(input.ids ? 'ids' : 'filter', 'matches no orders');
       assertDeletable(actor, rows);
       const result = await executeDeletion(trx, ctx.dialect, actor, rows, input.reason);
+      await options.alsoInTransaction?.(trx, result);
       await storeIdempotentResponse(trx, claim, 200, result);
       return result;
     });

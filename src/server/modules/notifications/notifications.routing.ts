@@ -67,7 +67,13 @@ export function audienceOf(topic: string, payload: Payload, ownerId: number | nu
     case 'order.approval_requested':
       return { departments: [], users: [], permissions: ['orders.approve'], actor: idOf(payload.requestedBy) };
     case 'cleanup.review_opened':
-      return { departments: [], users: [], permissions: ['cleanup.review'], actor: null };
+      // The reviewers decide; the candidates' owners and the departments a deletion would touch are told in time to ask for an exclusion.
+      return {
+        departments: Array.isArray(payload.departments) ? payload.departments.map(String) : [],
+        users: Array.isArray(payload.ownerIds) ? ids(...(payload.ownerIds as unknown[])) : [],
+        permissions: ['cleanup.review'],
+        actor: idOf(payload.openedBy),
+      };
     case 'cleanup.executed':
       return { departments: ['sales'], users: ids(payload.reviewerId), permissions: [], actor: idOf(payload.approvedBy) };
     case 'data_quality.violations_found':

@@ -18,6 +18,7 @@ describe.each(DIALECTS)('settings over HTTP (%s)', (dialect) => {
       requiredCustomerFields: [],
       deletionRequiresTraining: false,
       companyTimeZone: 'Asia/Shanghai',
+      paymentTermsDays: 30,
     });
 
     const patched = await t.admin.patch('/api/settings', { retention: { draft: 7 }, approvalThreshold: '5000.00' });
