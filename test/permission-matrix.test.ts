@@ -86,6 +86,11 @@ interface RouteCase {
 const has = (role: BuiltinRole, permission: Permission) => SPEC_TABLE[permission][role] !== undefined;
 const reason = { code: 'test_data' };
 
+/** A disabled cleanup rule matching nothing (drafts untouched for ten years), and an empty review it opened. */
+const cleanupRule = async (f: Fixture) =>
+  (await f.admin.post('/api/cleanup/rules', { name: `matrix rule ${f.next()}`, match: { status: ['draft'], untouchedDays: 3650 }, schedule: '0 9 * * 1', enabled: false })).body.id as string;
+const cleanupReview = async (f: Fixture) => (await f.admin.post(`/api/cleanup/rules/${await cleanupRule(f)}/run`)).body.id as string;
+
 const ROUTES: Record<string, RouteCase> = {
   'POST /api/auth/login': { need: 'public', ok: 200, body: () => ({ username: 'admin', password: ADMIN_PASSWORD }) },
   'GET /api/health': { need: 'public', ok: 200 },
@@ -137,6 +142,20 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/finance/revenue': { need: { anyOf: ['finance.manage', 'orders.read:all'] }, ok: 200 },
   'GET /api/inventory/stock': { need: { anyOf: ['orders.read', 'inventory.manage'] }, ok: 200 },
   'GET /api/integrity': { need: { anyOf: ['settings.manage', 'audit.read'] }, ok: 200 },
+  'GET /api/cleanup/rules': { need: 'cleanup.manage', ok: 200 },
+  'POST /api/cleanup/rules': { need: 'cleanup.manage', ok: 201, body: (f) => ({ name: `matrix rule ${f.next()}`, match: { status: ['draft'], untouchedDays: 3650 }, schedule: '0 9 * * 1', enabled: false }) },
+  'POST /api/cleanup/preview': { need: 'cleanup.manage', ok: 200, body: () => ({ match: { status: ['draft'], untouchedDays: 3650 } }) },
+  'GET /api/cleanup/rules/:id': { need: 'cleanup.manage', ok: 200, url: async (f) => `/api/cleanup/rules/${await cleanupRule(f)}` },
+  'PATCH /api/cleanup/rules/:id': { need: 'cleanup.manage', ok: 200, url: async (f) => `/api/cleanup/rules/${await cleanupRule(f)}`, body: () => ({ name: 'matrix renamed' }) },
+  'DELETE /api/cleanup/rules/:id': { need: 'cleanup.manage', ok: 204, url: async (f) => `/api/cleanup/rules/${await cleanupRule(f)}` },
+  'POST /api/cleanup/rules/:id/run': { need: 'cleanup.manage', ok: 201, url: async (f) => `/api/cleanup/rules/${await cleanupRule(f)}/run` },
+  'GET /api/cleanup/reviews': { need: 'cleanup.review', ok: 200 },
+  'POST /api/cleanup/reviews': { need: 'cleanup.review', ok: 201, body: (_f, c) => ({ ids: [c.orderId] }) },
+  'GET /api/cleanup/reviews/:id': { need: 'cleanup.review', ok: 200, url: async (f) => `/api/cleanup/reviews/${await cleanupReview(f)}` },
+  'POST /api/cleanup/reviews/:id/approve': { need: 'cleanup.review', ok: 200, url: async (f) => `/api/cleanup/reviews/${await cleanupReview(f)}/approve`, body: () => ({ exclude: [] }) },
+  'POST /api/cleanup/reviews/:id/reject': { need: 'cleanup.review', ok: 200, url: async (f) => `/api/cleanup/reviews/${await cleanupReview(f)}/reject`, body: () => ({ note: 'matrix' }) },
+  'GET /api/data-quality': { need: { anyOf: ['cleanup.review', 'audit.read'] }, ok: 200 },
+  'POST /api/data-quality/runs': { need: 'cleanup.review', ok: 201 },
   'GET /api/orders/export': { need: 'orders.export', ok: 200, url: (_f, c) => `/api/orders/export?format=json&ids=${c.orderId}` },
   'GET /api/orders/:id/timeline': { need: 'orders.read', ok: 200, order: true },
   'POST /api/orders/delete-preview': { need: 'orders.delete', ok: 200, order: true, body: (_f, c) => ({ ids: [c.orderId] }) },
