@@ -6,7 +6,8 @@ import { BUILTIN_ROLES } from '../contracts/permissions.js';
 import { connect } from '../server/db/connect.js';
 import type { Ctx } from '../server/db/context.js';
 import { verifyAuditChain } from '../server/platform/audit.js';
-import { DEMO_ORDER_COUNT, loadDemoData, loadingDatabase } from './demo-data.js';
+import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
+import { DEMO_ORDER_COUNT, DEMO_CLEANUP_ORDERS, loadDemoData, loadingDatabase } from './demo-data.js';
 
 const ANCHOR = new Date(Date.UTC(2025, 6, 1));
 
@@ -50,7 +51,7 @@ describe.each(DIALECTS)('demo data set (%s)', (dialect) => {
     expect(products.every((p) => p.price > 0 && p.on_hand > 0)).toBe(true);
 
     const orders = await ordersOf(first.ctx);
-    expect(orders).toHaveLength(DEMO_ORDER_COUNT);
+    expect(orders).toHaveLength(DEMO_ORDER_COUNT + DEMO_CLEANUP_ORDERS);
     expect(new Set(orders.map((o) => o.status))).toEqual(new Set(ORDER_STATUSES));
     const months = new Set(orders.map((o) => o.created_at.slice(0, 7)));
     expect(months.size).toBeGreaterThanOrEqual(11);
@@ -99,9 +100,19 @@ describe.each(DIALECTS)('demo data set (%s)', (dialect) => {
     expect(audit.checked).toBeGreaterThan(DEMO_ORDER_COUNT);
   });
 
+  it('gives the cleanup pages something to show: a rule, stale drafts and likely duplicates', async () => {
+    const rules = await first.ctx.kysely.selectFrom('cleanup_rules').select(['name', 'enabled']).execute();
+    expect(rules).toEqual([{ name: 'Stale drafts (30 days untouched)', enabled: 1 }]);
+    const report = await runDataQuality(first.ctx, null, 'manual');
+    const count = (code: string) => report.checks.find((c) => c.code === code)?.count;
+    expect(count('stale_drafts')).toBeGreaterThanOrEqual(3);
+    expect(count('duplicate_orders')).toBe(2);
+    expect(count('journal_invariants')).toBe(0);
+  });
+
   it('is deterministic: two fresh databases get the same numbers, totals, statuses, dates and customers', async () => {
     const [a, b] = await Promise.all([ordersOf(first.ctx), ordersOf(second.ctx)]);
-    expect(a.length).toBe(DEMO_ORDER_COUNT);
+    expect(a.length).toBe(DEMO_ORDER_COUNT + DEMO_CLEANUP_ORDERS);
     expect(b).toEqual(a);
   });
 });

@@ -3,6 +3,7 @@ import { ORDER_STATUSES, type OrderStatus } from '../contracts/orders.js';
 import type { BuiltinRole } from '../contracts/permissions.js';
 import type { Database } from '../server/config.js';
 import type { Ctx } from '../server/db/context.js';
+import { createRule } from '../server/modules/cleanup/cleanup.service.js';
 import { createCustomer } from '../server/modules/customers/customers.service.js';
 import { createOrder, recordOrderPayment, transitionOrder } from '../server/modules/orders/orders.service.js';
 import { createProduct } from '../server/modules/products/products.service.js';
@@ -41,6 +42,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
 
 const DEMO_SEED = 20_240_601;
 export const DEMO_ORDER_COUNT = 500;
+/** Orders added for the cleanup pages: three stale drafts and two pairs of likely duplicates. */
+export const DEMO_CLEANUP_ORDERS = 7;
 const DAY = 86_400_000;
 
 /** [name, phone, email]: Chinese and international companies and people. */
@@ -317,8 +320,37 @@ export async function loadDemoData(ctx: Ctx, options: { anchor?: Date } = {}): P
     placed.push({ id, stamps: stampsOf(plan, anchor) });
   }
   await backdate(ctx, { orders: placed, customerIds: customerIds.map(Number), productIds: products.map((p) => Number(p.id)) }, new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() - 12, 1) - 14 * DAY).toISOString());
+  const cleanupOrders = await loadDemoCleanup(ctx, actors, customerIds, products, anchor);
+  byStatus.draft += cleanupOrders;
   await seedDemoInbox(ctx);
-  return { customers: customerIds.length, products: products.length, orders: plans.length, byStatus };
+  return { customers: customerIds.length, products: products.length, orders: plans.length + cleanupOrders, byStatus };
+}
+
+/**
+ * What the cleanup and data-quality pages show on a fresh demo: drafts nobody touched for weeks, two orders entered
+ * twice within minutes, and one rule that finds the stale drafts every Monday morning.
+ */
+async function loadDemoCleanup(ctx: Ctx, actors: Record<Owner, Actor>, customerIds: string[], products: Array<{ id: string }>, anchor: Date): Promise<number> {
+  const at = (ms: number) => new Date(anchor.getTime() - ms).toISOString();
+  const stamp = async (id: string, iso: string) => {
+    await ctx.kysely.updateTable('orders').set({ created_at: iso, updated_at: iso }).where('id', '=', Number(id)).execute();
+  };
+  let created = 0;
+  for (const [i, owner] of (['rep1', 'rep2', 'rep1'] as const).entries()) {
+    const order = await createOrder(ctx, actors[owner], { customerId: customerIds[3 + i], items: [{ productId: products[i].id, quantity: 1 + i }], note: 'quote the customer never answered' });
+    await stamp(order.id, at((45 + i * 9) * DAY));
+    created++;
+  }
+  for (const [i, owner] of (['rep2', 'manager'] as const).entries()) {
+    const items = [{ productId: products[5 + i].id, quantity: 3 }];
+    const first = await createOrder(ctx, actors[owner], { customerId: customerIds[10 + i], items });
+    const second = await createOrder(ctx, actors[owner], { customerId: customerIds[10 + i], items });
+    await stamp(first.id, at((3 + i) * DAY));
+    await stamp(second.id, at((3 + i) * DAY - 4 * 60_000));
+    created += 2;
+  }
+  await createRule(ctx, actors.admin, { name: 'Stale drafts (30 days untouched)', match: { status: ['draft'], untouchedDays: 30 }, schedule: '0 9 * * 1', enabled: true, graceDays: 3 });
+  return created;
 }
 
 /**

@@ -26,6 +26,10 @@ const RolesPage = lazy(() => import('./pages/roles/index.js'));
 const TokensPage = lazy(() => import('./pages/tokens/index.js'));
 const NotificationsPage = lazy(() => import('./pages/notifications/index.js'));
 const WebhooksPage = lazy(() => import('./pages/webhooks/index.js'));
+const CleanupRulesPage = lazy(() => import('./pages/cleanup-rules/index.js'));
+const CleanupReviewsPage = lazy(() => import('./pages/cleanup-reviews/index.js'));
+const CleanupReviewPage = lazy(() => import('./pages/cleanup-review/index.js'));
+const DataQualityPage = lazy(() => import('./pages/data-quality/index.js'));
 const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
 
 const queryClient = new QueryClient({
@@ -75,6 +79,10 @@ function ThemedApp() {
                 <Route path="/tokens" element={<TokensPage />} />
                 <Route path="/notifications" element={<NotificationsPage />} />
                 <Route path="/webhooks" element={<WebhooksPage />} />
+                <Route path="/cleanup" element={<CleanupReviewsPage />} />
+                <Route path="/cleanup/reviews/:id" element={<CleanupReviewPage />} />
+                <Route path="/cleanup/rules" element={<CleanupRulesPage />} />
+                <Route path="/data-quality" element={<DataQualityPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

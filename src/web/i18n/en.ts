@@ -1,4 +1,5 @@
 import { notificationsEn } from './notifications.js';
+import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
 import type { OrderStatus, Transition } from '../../contracts/orders.js';
@@ -319,6 +320,7 @@ export const en = {
   admin: adminEn,
   reports: reportsEn,
   notifications: notificationsEn,
+  cleanup: cleanupEn,
 };
 
 type Widen<T> = T extends string

@@ -1,4 +1,5 @@
 import { notificationsZhCN } from './notifications.js';
+import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
 import { problemsZhCN } from './problems.js';
@@ -314,4 +315,5 @@ export const zhCN: Messages = {
   admin: adminZhCN,
   reports: reportsZhCN,
   notifications: notificationsZhCN,
+  cleanup: cleanupZhCN,
 };

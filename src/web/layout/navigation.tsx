@@ -1,4 +1,5 @@
 import { AppstoreOutlined, DeleteOutlined, RollbackOutlined, SafetyCertificateOutlined, ShoppingCartOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ClearOutlined, ExperimentOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { AccountBookOutlined, ApiOutlined, AuditOutlined, BellOutlined, CloudServerOutlined, InboxOutlined, SendOutlined } from '@ant-design/icons';
 import type { Me } from '../../contracts/auth.js';
 import { canReadFinance, canReadStock } from '../auth/report-access.js';
@@ -45,6 +46,9 @@ export const NAVIGATION: NavGroup[] = [
       { path: '/stock', label: (t) => t.reports.nav.stock, icon: <InboxOutlined />, visible: canReadStock },
       { path: '/finance', label: (t) => t.reports.nav.finance, icon: <AccountBookOutlined />, visible: canReadFinance },
       { path: '/audit', label: (t) => t.reports.nav.audit, icon: <AuditOutlined />, permission: 'audit.read' },
+      { path: '/cleanup', label: (t) => t.cleanup.nav.reviews, icon: <ClearOutlined />, permission: 'cleanup.review' },
+      { path: '/cleanup/rules', label: (t) => t.cleanup.nav.rules, icon: <ScheduleOutlined />, permission: 'cleanup.manage' },
+      { path: '/data-quality', label: (t) => t.cleanup.nav.dataQuality, icon: <ExperimentOutlined />, visible: (me) => me.permissions['cleanup.review'] !== undefined || me.permissions['audit.read'] !== undefined },
     ],
   },
   {

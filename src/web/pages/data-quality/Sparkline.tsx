@@ -1,0 +1,20 @@
+/**
+ * A check's count over its recent runs as a small inline SVG line, in the spirit of the finance page's
+ * hand-drawn chart (no chart library for a few dozen points). The last point is marked.
+ */
+export function Sparkline({ values, label, width = 120, height = 28 }: { values: number[]; label: string; width?: number; height?: number }) {
+  if (values.length === 0) return null;
+  const max = Math.max(1, ...values);
+  const step = values.length > 1 ? (width - 4) / (values.length - 1) : 0;
+  const point = (v: number, i: number) => [2 + i * step, height - 3 - (v / max) * (height - 6)] as const;
+  const points = values.map(point);
+  const [lastX, lastY] = points[points.length - 1];
+  const colour = values[values.length - 1] > 0 ? '#d4380d' : '#389e0d';
+  return (
+    <svg width={width} height={height} role="img" aria-label={label} data-testid="sparkline">
+      <title>{label}</title>
+      <polyline points={points.map(([x, y]) => `${x},${y}`).join(' ')} fill="none" stroke={colour} strokeWidth={1.5} strokeLinejoin="round" />
+      <circle cx={lastX} cy={lastY} r={2.5} fill={colour} />
+    </svg>
+  );
+}
