@@ -4,6 +4,8 @@ import type { DataQualityCheckCode } from '../../contracts/data-quality.js';
  * Cleanup rules, reviews and the data-quality page. `cleanupZhCN` is typed from `cleanupEn`, so a key missing
  * in either language fails the type check.
  */
+const orders = (n: number) => `${n} order${n === 1 ? '' : 's'}`;
+
 export const cleanupEn = {
   nav: { reviews: 'Cleanup reviews', rules: 'Cleanup rules', dataQuality: 'Data quality' },
   countdown: (d: number, h: number, m: number) => (d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min`),
@@ -33,13 +35,13 @@ export const cleanupEn = {
     lastRun: 'Last run',
     never: 'Never',
     runNow: 'Run now',
-    runStarted: (n: number) => `Review opened with ${n} orders`,
+    runStarted: (n: number) => `Review opened with ${orders(n)}`,
     delete: 'Delete',
     deleteConfirm: 'Delete this rule? Its reviews stay.',
     deleted: 'Rule deleted',
     saved: 'Rule saved',
     preview: 'Preview',
-    previewCount: (n: number) => `Matches ${n} orders now`,
+    previewCount: (n: number) => `Matches ${orders(n)} now`,
     previewTruncated: 'More than one review can hold: the review takes the first 10,000.',
     previewEmpty: 'No order matches now.',
     matchSummary: 'Matches',
@@ -81,16 +83,16 @@ export const cleanupEn = {
     outcomes: { deleted: 'Deleted', excluded: 'Excluded', changed: 'Changed, left out', blocked: 'Blocked, left out' },
     changed: 'Changed since the review opened: it will be left out',
     reasons: {
-      status: (status: string) => `status ${status}`,
+      status: (status: string) => `status: ${status}`,
       older_than: (days: number) => `created ${days} days ago`,
       untouched: (days: number) => `untouched for ${days} days`,
       filter: 'matches the rule filter',
       data_quality: 'found by a data-quality check',
     },
-    approve: (n: number) => `Approve: delete ${n} orders`,
+    approve: (n: number) => `Approve: delete ${orders(n)}`,
     reject: 'Reject',
     approveTitle: 'Approve the cleanup',
-    approveBody: (n: number, excluded: number) => `${n} orders go to the recycle bin as one batch with reason "cleanup"${excluded ? `; ${excluded} excluded stay` : ''}. Stock and receivables are reversed where needed, and the batch can be restored.`,
+    approveBody: (n: number, excluded: number) => `${orders(n)} go to the recycle bin as one batch with reason "cleanup"${excluded ? `; ${excluded} excluded stay` : ''}. Stock and receivables are reversed where needed, and the batch can be restored.`,
     beforeGrace: 'The grace period has not ended yet: owners may still ask for exclusions.',
     stepUpNeeded: 'Deleting more than 100 orders needs your password again.',
     password: 'Password',
@@ -98,8 +100,8 @@ export const cleanupEn = {
     rejectTitle: 'Reject the review',
     rejectNote: 'Why is it rejected?',
     rejected: 'Review rejected',
-    approved: (n: number) => `${n} orders moved to the recycle bin`,
-    skipped: (n: number) => `${n} orders were left out because they changed or are blocked:`,
+    approved: (n: number) => `${orders(n)} moved to the recycle bin`,
+    skipped: (n: number) => `${orders(n)} left out because they changed or are blocked:`,
     openBatch: 'Open the batch in the recycle bin',
     decidedBy: 'Decided',
     note: 'Note',

@@ -209,7 +209,7 @@ export default function CleanupRulesPage() {
     </Space>
   );
   const columns: TableColumnsType<CleanupRuleView> = [
-    { key: 'name', title: r.name, dataIndex: 'name', render: (name: string) => <Typography.Text strong>{name}</Typography.Text> },
+    { key: 'name', title: r.name, dataIndex: 'name', width: 220, render: (name: string) => <Typography.Text strong>{name}</Typography.Text> },
     { key: 'match', title: r.matchSummary, render: (_, rule) => summary(rule) },
     {
       key: 'schedule',

@@ -1,9 +1,10 @@
 /**
  * A check's count over its recent runs as a small inline SVG line, in the spirit of the finance page's
- * hand-drawn chart (no chart library for a few dozen points). The last point is marked.
+ * hand-drawn chart (no chart library for a few dozen points). The last point is marked; one run shows a dash.
  */
 export function Sparkline({ values, label, width = 120, height = 28 }: { values: number[]; label: string; width?: number; height?: number }) {
-  if (values.length === 0) return null;
+  // One run is a point, not a trend.
+  if (values.length < 2) return <span className="muted">—</span>;
   const max = Math.max(1, ...values);
   const step = values.length > 1 ? (width - 4) / (values.length - 1) : 0;
   const point = (v: number, i: number) => [2 + i * step, height - 3 - (v / max) * (height - 6)] as const;
