@@ -409,11 +409,12 @@ export async function approveReview(ctx: Ctx, actor: Actor, id: number, input: A
   const excluded = candidates.filter((k) => excludedIds.has(String(k.order_id))).map(ref);
   const record = async (trx: Transaction<DB>, batchId: string | null, deleted: OrderRef[]) => {
     await decide(trx, id, actor, 'approved', { batchId });
-    await markOutcome(trx, id, deleted.map((d) => Number(d.id)), 'deleted');
     await markOutcome(trx, id, excluded.map((d) => Number(d.id)), 'excluded');
     for (const reason of ['changed', 'blocked'] as const) {
       await markOutcome(trx, id, skipped.filter((s) => s.reason === reason).map((s) => Number(s.id)), reason);
     }
+    // Every candidate not excluded or skipped is in the batch: one statement instead of 10,000 ids.
+    if (deleted.length > 0) await trx.updateTable('cleanup_candidates').set({ outcome: 'deleted' }).where('review_id', '=', id).where('outcome', 'is', null).execute();
     const label = review.rule_name ?? `review ${id}`;
     await recordAudit(trx, ctx.dialect, actor, {
       action: 'cleanup_review.approve',
