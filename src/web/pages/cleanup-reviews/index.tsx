@@ -31,7 +31,7 @@ export default function CleanupReviewsPage() {
         </Link>
       ),
     },
-    { key: 'trigger', title: '', width: 110, render: (_, review) => <Tag>{r.triggers[review.trigger]}</Tag> },
+    { key: 'trigger', title: r.trigger, width: 110, render: (_, review) => <Tag>{r.triggers[review.trigger]}</Tag> },
     { key: 'count', title: r.candidates, dataIndex: 'candidateCount', width: 90, align: 'right', render: (n: number) => <span className="num">{n}</span> },
     { key: 'status', title: r.status, dataIndex: 'status', width: 100, render: (s: ReviewStatus) => <Tag color={REVIEW_COLOURS[s]}>{r.statuses[s]}</Tag> },
     { key: 'openedAt', title: r.openedAt, dataIndex: 'openedAt', width: 170, render: (v: string) => formatDateTime(v) },
@@ -40,7 +40,7 @@ export default function CleanupReviewsPage() {
       key: 'countdown',
       title: r.countdown,
       width: 140,
-      render: (_, review) => (review.status === 'open' ? <Countdown until={review.executeAfter} /> : <Typography.Text type="secondary">{review.decidedAt ? formatDateTime(review.decidedAt) : '—'}</Typography.Text>),
+      render: (_, review) => (review.status === 'open' ? <Countdown until={review.executeAfter} /> : <Typography.Text type="secondary">—</Typography.Text>),
     },
   ];
 

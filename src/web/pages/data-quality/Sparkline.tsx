@@ -5,9 +5,11 @@
 export function Sparkline({ values, label, width = 120, height = 28 }: { values: number[]; label: string; width?: number; height?: number }) {
   // One run is a point, not a trend.
   if (values.length < 2) return <span className="muted">—</span>;
-  const max = Math.max(1, ...values);
-  const step = values.length > 1 ? (width - 4) / (values.length - 1) : 0;
-  const point = (v: number, i: number) => [2 + i * step, height - 3 - (v / max) * (height - 6)] as const;
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  const step = (width - 4) / (values.length - 1);
+  // A steady count is a level line through the middle; otherwise the range fills the height.
+  const yOf = (v: number) => (max === min ? height / 2 : height - 3 - ((v - min) / (max - min)) * (height - 6));
+  const point = (v: number, i: number) => [2 + i * step, yOf(v)] as const;
   const points = values.map(point);
   const [lastX, lastY] = points[points.length - 1];
   const colour = values[values.length - 1] > 0 ? '#d4380d' : '#389e0d';
