@@ -4,6 +4,7 @@ import { connect } from '../../db/connect.js';
 import { runJobOnce } from '../../platform/jobs.js';
 import { createOrder, orderIn } from '../deletion/deletion.test-support.js';
 import { checkInvariants } from '../integrity/invariants.js';
+import { dispatchOutbox } from '../notifications/notifications.dispatcher.js';
 import { cleanupScheduleJob } from './cleanup.job.js';
 
 const DAY = 86_400_000;
@@ -117,6 +118,23 @@ describe.each(DIALECTS)('cleanup reviews (%s)', (dialect) => {
     expect(approved.body.skipped).toEqual([expect.objectContaining({ id: b.id, number: b.number, reason: 'changed' })]);
     expect((await t.admin.get(`/api/orders/${b.id}`)).status).toBe(200);
     expect((await t.admin.get(`/api/orders/${a.id}`)).status).toBe(404);
+  });
+
+  it('announces a review to the reviewers and to the owners of its candidates, and its execution', async () => {
+    const rep = await t.userWithRoles('cleanup_owner', ['sales_rep']);
+    const customer = await makeCustomer(t.admin, 'Owned By Rep Ltd');
+    const product = await makeProduct(t.admin);
+    const order = await createOrder(t.admin, customer.id, [{ productId: product.id, quantity: 1 }], { ownerId: rep.userId });
+    await age(t, [order.id], 35);
+    const rule = await t.admin.post('/api/cleanup/rules', staleDraftsRule({ match: { status: ['draft'], untouchedDays: 30, filter: { customerId: customer.id } } }));
+    const review = await t.admin.post(`/api/cleanup/rules/${rule.body.id}/run`);
+    await dispatchOutbox(t.db.ctx);
+    const topics = async (client: Client) => ((await client.get('/api/notifications')).body.items as Array<{ topic: string; link: string }>).map((n) => `${n.topic} ${n.link}`);
+    expect(await topics(rep)).toContain('cleanup.review_opened /cleanup');
+    expect(await topics(manager)).toContain('cleanup.review_opened /cleanup');
+    expect((await manager.post(`/api/cleanup/reviews/${review.body.id}/approve`, {})).status).toBe(200);
+    await dispatchOutbox(t.db.ctx);
+    expect(await topics(rep)).toContain(`order.deleted /recycle-bin?batchId=${encodeURIComponent((await manager.get(`/api/cleanup/reviews/${review.body.id}`)).body.batchId)}`);
   });
 
   it('rejects with a note; bad input is a 400 naming the field; nobody else may review', async () => {
