@@ -135,7 +135,23 @@ export async function untilReady(instance: Instance, timeoutMs = 120_000): Promi
   }
 }
 
-/** nginx on `port` in front of the instances, as deploy/nginx.conf configures it for production. */
+export const NGINX_CONF = path.join(ROOT, 'deploy', 'nginx.conf');
+
+/**
+ * deploy/nginx.conf — the file compose.yaml mounts — with this machine's ports: the instances replace the
+ * upstream's servers and the proxy listens on `port`, so the test runs the very configuration users deploy.
+ */
+export function localProxyConfig(port: number, upstreamPorts: number[]): string {
+  const shipped = fs.readFileSync(NGINX_CONF, 'utf8');
+  const [first] = shipped.match(/^\s*server\s+\S+:\d+(\s[^;]*)?;$/gm) ?? [];
+  if (first === undefined || !/^\s*listen 80;$/m.test(shipped)) throw new Error('deploy/nginx.conf: no upstream servers or no "listen 80;"');
+  const options = first.match(/:\d+(\s[^;]*)?;$/)?.[1] ?? '';
+  return shipped
+    .replace(/^(\s*server\s+\S+:\d+(\s[^;]*)?;\n)+/m, upstreamPorts.map((p) => `    server 127.0.0.1:${p}${options};\n`).join(''))
+    .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);
+}
+
+/** nginx on `port` in front of the instances, run in the foreground with its files under `dir`. */
 export function startProxy(dir: string, port: number, upstreamPorts: number[]): { stop(): Promise<void> } {
   const prefix = path.join(dir, 'nginx');
   fs.mkdirSync(prefix, { recursive: true });
@@ -154,7 +170,7 @@ http {
   fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
-${proxyBlock(port, upstreamPorts.map((p) => `127.0.0.1:${p}`))}
+${localProxyConfig(port, upstreamPorts)}
 }
 `,
   );
@@ -166,38 +182,6 @@ ${proxyBlock(port, upstreamPorts.map((p) => `127.0.0.1:${p}`))}
       await exited;
     },
   };
-}
-
-/**
- * The server and upstream blocks shared with deploy/nginx.conf: a refused connection (an instance stopped or
- * killed) is retried on the next instance — nginx does that even for a POST, as the request never reached the
- * app — while a request that did reach an instance is never sent twice. Event streams are not buffered.
- */
-export function proxyBlock(listenPort: number, upstreams: string[]): string {
-  return `  upstream orderly {
-${upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=5s;`).join('\n')}
-  }
-  server {
-    listen 127.0.0.1:${listenPort};
-    client_max_body_size 6m;
-    location / {
-      proxy_pass http://orderly;
-      proxy_http_version 1.1;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_read_timeout 3600s;
-    }
-    location = /api/notifications/stream {
-      proxy_pass http://orderly;
-      proxy_http_version 1.1;
-      proxy_set_header Connection '';
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_buffering off;
-      proxy_read_timeout 3600s;
-    }
-  }`;
 }
 
 export function makeClusterDir(): string {
