@@ -237,6 +237,9 @@ describe.skipIf(unavailable !== null)('several instances behind nginx on a prima
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     for (const s of survivors) scrapes.push(await scrape(s.port));
+    // Kept for a person to read, as a scraper sees it.
+    fs.mkdirSync('test-results', { recursive: true });
+    fs.writeFileSync('test-results/cluster-metrics.txt', scrapes[scrapes.length - 1]);
 
     console.log(`cluster run: ${tracked.length} orders, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${listReads} list reads after a write (${staleReads} stale), outbox backlog during the run peaked at ${Math.max(...backlogDuringRun)}`);
     expect(tracked.length).toBeGreaterThan(CLIENTS);

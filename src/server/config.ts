@@ -15,7 +15,7 @@ const Env = z.object({
   ORDERLY_REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   ORDERLY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ORDERLY_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
-  ORDERLY_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(10),
+  ORDERLY_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).optional(),
   ORDERLY_DB: z.string().min(1).default('./data/orderly.db'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -183,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ? {
         dialect: 'postgres',
         url: e.DATABASE_URL,
-        poolSize: e.ORDERLY_DB_POOL_SIZE,
+        ...(e.ORDERLY_DB_POOL_SIZE ? { poolSize: e.ORDERLY_DB_POOL_SIZE } : {}),
         ...(e.DATABASE_READ_URL ? { replica: { url: e.DATABASE_READ_URL, maxLagSeconds: e.ORDERLY_REPLICA_MAX_LAG_SECONDS } } : {}),
       }
     : { dialect: 'sqlite', file: e.ORDERLY_DB === ':memory:' ? ':memory:' : path.resolve(e.ORDERLY_DB) };
