@@ -27,6 +27,8 @@ export interface Db {
   readInChunks?(query: CompiledQuery, size: number): AsyncGenerator<unknown[][]>;
   /** PostgreSQL with DATABASE_READ_URL: the replica (a Db of its own, read-only) and its monitor. */
   replica?: { db: Db; monitor: ReplicaMonitor };
+  /** PostgreSQL only: where to open a connection outside the pool (LISTEN, see pubsub.ts). Never logged. */
+  connectionUrl?: string;
   /** PostgreSQL only: the connection pool's use, for /metrics. */
   poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
@@ -92,6 +94,7 @@ export function connect(database: Database, options: { poolSize?: number } = {})
     return {
       kysely,
       dialect: 'postgres',
+      connectionUrl: database.url,
       async *readInChunks(query, size) {
         const client = await pool.connect();
         let cursor: Cursor<unknown[]> | undefined;

@@ -33,9 +33,14 @@ export function parseLsn(text: string): bigint {
   return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
 }
 
-/** The primary's current WAL position: a write committed before this call is at or before it. */
+/**
+ * The primary's current WAL position: a write committed before this call is at or before it. The insert position,
+ * not pg_current_wal_lsn() (the written-out one): with synchronous_commit=off a commit returns before its record
+ * is written out, and a replica that replayed up to the written position could still lack it (the cluster test
+ * caught a list missing the order just created that way).
+ */
 export async function primaryLsn(primary: Kysely<DB>): Promise<bigint> {
-  const { rows } = await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(primary);
+  const { rows } = await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(primary);
   return parseLsn(rows[0].lsn);
 }
 

@@ -12,6 +12,7 @@ import { databaseReads } from './metrics.js';
  */
 export const WRITTEN_LSN_COOKIE = 'orderly_written';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const UNKNOWN_POSITION = (2n ** 64n - 1n).toString();
 
 export function readerFor(ctx: Ctx, request: FastifyRequest): Ctx {
   if (!ctx.replica) return ctx;
@@ -34,7 +35,9 @@ export function rememberWrites(app: FastifyInstance, ctx: Ctx, secure: boolean):
     if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !request.url.startsWith('/api/')) return payload;
     // The command's transaction committed before its response is sent; a position read now is at or after it.
     const lsn = await primaryLsn(ctx.kysely).catch(() => null);
-    if (lsn !== null) reply.setCookie(WRITTEN_LSN_COOKIE, lsn.toString(), { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 300 });
+    // Position unknown (the query failed): the highest one sends this caller's reads to the primary for a while.
+    if (lsn === null) reply.setCookie(WRITTEN_LSN_COOKIE, UNKNOWN_POSITION, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 30 });
+    else reply.setCookie(WRITTEN_LSN_COOKIE, lsn.toString(), { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 300 });
     return payload;
   });
 }
