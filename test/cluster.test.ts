@@ -86,7 +86,7 @@ describe.skipIf(unavailable !== null)('several instances behind nginx on a prima
   let dir: string;
   let pair: PostgresPair;
   let instances: Instance[];
-  let proxy: { stop(): Promise<void> };
+  let proxy: ReturnType<typeof startProxy>;
   let primary: Db;
   const tracked: Tracked[] = [];
   const statuses = new Map<number, number>();
@@ -119,6 +119,7 @@ describe.skipIf(unavailable !== null)('several instances behind nginx on a prima
     instances = INSTANCE_PORTS.map((port) => startInstance(port, env));
     await Promise.all(instances.map((i) => untilReady(i)));
     proxy = startProxy(dir, PROXY_PORT, INSTANCE_PORTS);
+    await proxy.ready();
     primary = connect({ dialect: 'postgres', url: pair.primaryUrl });
   }, 300_000);
 

@@ -152,7 +152,7 @@ export function localProxyConfig(port: number, upstreamPorts: number[]): string 
 }
 
 /** nginx on `port` in front of the instances, run in the foreground with its files under `dir`. */
-export function startProxy(dir: string, port: number, upstreamPorts: number[]): { stop(): Promise<void> } {
+export function startProxy(dir: string, port: number, upstreamPorts: number[]): { ready(timeoutMs?: number): Promise<void>; stop(): Promise<void> } {
   const prefix = path.join(dir, 'nginx');
   fs.mkdirSync(prefix, { recursive: true });
   const conf = path.join(prefix, 'nginx.conf');
@@ -177,6 +177,15 @@ ${localProxyConfig(port, upstreamPorts)}
   const child = spawn(NGINX, ['-p', prefix, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    /** Resolves once nginx answers on its port (and the instance behind it is ready). */
+    async ready(timeoutMs = 30_000) {
+      const started = Date.now();
+      while (!(await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))) {
+        if (child.exitCode !== null) throw new Error(`nginx exited: ${fs.existsSync(path.join(prefix, 'error.log')) ? fs.readFileSync(path.join(prefix, 'error.log'), 'utf8') : ''}`);
+        if (Date.now() - started > timeoutMs) throw new Error('nginx did not answer');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     async stop() {
       child.kill('SIGQUIT');
       await exited;
