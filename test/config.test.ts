@@ -42,6 +42,22 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/d' }).database.dialect).toBe('postgres');
   });
 
+  it('reads the replica, pool, metrics and shutdown settings; a replica needs a primary', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://orderly@primary:5432/orderly',
+      DATABASE_READ_URL: 'postgres://orderly@replica:5432/orderly',
+      ORDERLY_REPLICA_MAX_LAG_SECONDS: '2.5',
+      ORDERLY_DB_POOL_SIZE: '20',
+      ORDERLY_METRICS_TOKEN: 'a-token-of-twenty-chars',
+      ORDERLY_SHUTDOWN_SECONDS: '40',
+    });
+    expect(config.database).toEqual({ dialect: 'postgres', url: 'postgres://orderly@primary:5432/orderly', poolSize: 20, replica: { url: 'postgres://orderly@replica:5432/orderly', maxLagSeconds: 2.5 } });
+    expect(config).toMatchObject({ metricsToken: 'a-token-of-twenty-chars', shutdownSeconds: 40 });
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, shutdownSeconds: 25 });
+    expect(configErrorFor({ DATABASE_READ_URL: 'postgres://orderly@replica/orderly' })).toMatch(/DATABASE_READ_URL: needs DATABASE_URL/);
+    expect(configErrorFor({ ORDERLY_METRICS_TOKEN: 'short' })).toMatch(/ORDERLY_METRICS_TOKEN/);
+  });
+
   it('treats an empty variable as unset, as shells and .env files produce them', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 3000, database: { dialect: 'sqlite' } });
   });

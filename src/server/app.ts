@@ -30,6 +30,7 @@ import { financeRoutes } from './modules/finance/finance.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { integrityRoutes } from './modules/integrity/integrity.routes.js';
 import { inventoryRoutes } from './modules/inventory/inventory.routes.js';
+import { operationsRoutes } from './modules/operations/operations.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productsRoutes } from './modules/products/products.routes.js';
 import { purgeJob } from './modules/recycle-bin/purge.job.js';
@@ -42,6 +43,8 @@ import { canonicalValidatorCompiler } from './platform/canonical-input.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
 import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
 import { startJobs, type JobRunner } from './platform/jobs.js';
+import { observeRequestDurations } from './platform/metrics.js';
+import { rememberWrites } from './platform/read-routing.js';
 import type { App } from './platform/http.js';
 
 const PROBLEM = 'application/problem+json';
@@ -61,6 +64,8 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(fastifyCookie);
+  observeRequestDurations(app);
+  rememberWrites(app, ctx, config.secureCookies);
   const access = { sessionIdleMinutes: config.sessionIdleMinutes, authenticator };
   // The security headers, built once: @fastify/helmet rebuilt the middleware (re-parsing the CSP) per request.
   const securityHeaders = helmet({
@@ -177,6 +182,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
     });
     app.addHook('onClose', async () => jobs?.stop());
   }
+  operationsRoutes(app, ctx, config);
   app.get('/api/health', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ ok: true, database: ctx.dialect }));
 
   const webRoot = config.webRoot;

@@ -8,6 +8,14 @@ const Env = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for the embedded SQLite database)')
     .optional(),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL of a streaming replica of DATABASE_URL')
+    .optional(),
+  ORDERLY_REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  ORDERLY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ORDERLY_SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(3600).default(25),
+  ORDERLY_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).optional(),
   ORDERLY_DB: z.string().min(1).default('./data/orderly.db'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -105,7 +113,14 @@ function readSigningKey(text: string): KeyObject | null {
 
 export type Database =
   | { dialect: 'sqlite'; file: string }
-  | { dialect: 'postgres'; url: string };
+  | {
+      dialect: 'postgres';
+      url: string;
+      /** Connections per instance to the primary (and as many to the replica). */
+      poolSize?: number;
+      /** A streaming replica for list, search, report and export reads; the primary answers while it lags or is down. */
+      replica?: { url: string; maxLagSeconds: number };
+    };
 
 export interface Config {
   readonly database: Database;
@@ -145,6 +160,10 @@ export interface Config {
   readonly webhookAllowPrivate: boolean;
   readonly webhookTimeoutMs: number;
   readonly publicUrl: string | undefined;
+  /** Bearer token that opens /metrics to a Prometheus scraper; unset: /metrics is not served. */
+  readonly metricsToken: string | undefined;
+  /** After SIGTERM, how long in-flight requests and running jobs get before the process exits anyway. */
+  readonly shutdownSeconds: number;
   /** Where the built web app lives; absent in tests that only use the API. */
   readonly webRoot: string | undefined;
 }
@@ -159,8 +178,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_READ_URL: needs DATABASE_URL (a read replica only exists for PostgreSQL)');
   const database: Database = e.DATABASE_URL
-    ? { dialect: 'postgres', url: e.DATABASE_URL }
+    ? {
+        dialect: 'postgres',
+        url: e.DATABASE_URL,
+        ...(e.ORDERLY_DB_POOL_SIZE ? { poolSize: e.ORDERLY_DB_POOL_SIZE } : {}),
+        ...(e.DATABASE_READ_URL ? { replica: { url: e.DATABASE_READ_URL, maxLagSeconds: e.ORDERLY_REPLICA_MAX_LAG_SECONDS } } : {}),
+      }
     : { dialect: 'sqlite', file: e.ORDERLY_DB === ':memory:' ? ':memory:' : path.resolve(e.ORDERLY_DB) };
   return Object.freeze({
     database,
@@ -191,6 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookAllowPrivate: e.ORDERLY_WEBHOOK_ALLOW_PRIVATE === 'true',
     webhookTimeoutMs: e.ORDERLY_WEBHOOK_TIMEOUT_MS,
     publicUrl: e.ORDERLY_PUBLIC_URL?.replace(/\/+$/, ''),
+    metricsToken: e.ORDERLY_METRICS_TOKEN,
+    shutdownSeconds: e.ORDERLY_SHUTDOWN_SECONDS,
     webRoot: undefined,
     ...overrides,
   });

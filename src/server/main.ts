@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connect, databaseLabel, type Db } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateToLatest, withStartupLock } from './db/migrate.js';
 import { bootstrap } from './modules/users/users.service.js';
+import { installGracefulShutdown } from './platform/shutdown.js';
 
 /** The built web app, next to the compiled server (dist/web beside dist/src). */
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
@@ -12,21 +13,17 @@ export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** Connects, migrates, makes sure the built-in roles and `admin` exist. */
 export async function openDatabase(config: Config): Promise<{ ctx: Db; generatedPassword?: string }> {
   const ctx = connect(config.database);
-  await migrateToLatest(ctx.kysely, ctx.dialect);
-  const { generatedPassword } = await bootstrap(ctx, config.adminPassword);
+  // Several instances may start at once: one at a time migrates and creates `admin`.
+  const { generatedPassword } = await withStartupLock(ctx.kysely, ctx.dialect, async () => {
+    await migrateToLatest(ctx.kysely, ctx.dialect);
+    return bootstrap(ctx, config.adminPassword);
+  });
   return { ctx, generatedPassword };
 }
 
 export async function serve(config: Config, ctx: Db, banner: string[] = []): Promise<void> {
   const app = await buildApp({ ...config, webRoot: config.webRoot ?? WEB_ROOT }, ctx);
-  const shutdown = async (signal: string) => {
-    app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await ctx.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  installGracefulShutdown(app, { deadlineMs: config.shutdownSeconds * 1000, closeResources: () => ctx.close() });
   await app.listen({ port: config.port, host: config.host });
   const where = databaseLabel(config.database);
   const lines = [`Orderly is serving http://${config.host}:${config.port} (database: ${where})`, ...banner];

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../server/config.js';
 import { connect } from '../../server/db/connect.js';
-import { migrateToLatest } from '../../server/db/migrate.js';
+import { migrateToLatest, withStartupLock } from '../../server/db/migrate.js';
 import { ensureBuiltinRoles } from '../../server/modules/users/roles.queries.js';
 import type { Command } from '../command.js';
 
@@ -12,8 +12,11 @@ export const migrateCommand: Command = {
     const config = loadConfig();
     const ctx = connect(config.database);
     try {
-      const applied = await migrateToLatest(ctx.kysely, ctx.dialect);
-      await ensureBuiltinRoles(ctx.kysely);
+      const applied = await withStartupLock(ctx.kysely, ctx.dialect, async () => {
+        const names = await migrateToLatest(ctx.kysely, ctx.dialect);
+        await ensureBuiltinRoles(ctx.kysely);
+        return names;
+      });
       console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database schema is up to date.');
       return 0;
     } finally {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Database } from '../config.js';
 import { startCheckpointer, WAL_SAFETY_PAGES } from './checkpointer.js';
+import { startReplicaMonitor, type ReplicaMonitor } from './replica.js';
 import type { DB } from './schema.js';
 
 // pg hands back bigint and numeric as strings; every such value here (ids, counts, money sums in minor
@@ -24,6 +25,12 @@ export interface Db {
    * expressions of a long read costs more than it saves.
    */
   readInChunks?(query: CompiledQuery, size: number): AsyncGenerator<unknown[][]>;
+  /** PostgreSQL with DATABASE_READ_URL: the replica (a Db of its own, read-only) and its monitor. */
+  replica?: { db: Db; monitor: ReplicaMonitor };
+  /** PostgreSQL only: where to open a connection outside the pool (LISTEN, see pubsub.ts). Never logged. */
+  connectionUrl?: string;
+  /** PostgreSQL only: the connection pool's use, for /metrics. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
 }
 
@@ -61,13 +68,33 @@ export function dialectOf(db: Kysely<any>): Dialect {
 }
 
 export function connect(database: Database, options: { poolSize?: number } = {}): Db {
+  if (database.dialect === 'postgres' && database.replica) {
+    const { replica: replicaConfig, ...primaryConfig } = database;
+    const primary = connect(primaryConfig, options);
+    const db = connect({ dialect: 'postgres', url: replicaConfig.url, poolSize: database.poolSize }, options);
+    const monitor = startReplicaMonitor(primary.kysely, db.kysely, { maxLagSeconds: replicaConfig.maxLagSeconds });
+    return {
+      ...primary,
+      replica: { db, monitor },
+      async close() {
+        monitor.stop();
+        await db.close();
+        await primary.close();
+      },
+    };
+  }
   if (database.dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: database.url, max: options.poolSize ?? 10 });
+    const max = options.poolSize ?? database.poolSize ?? 10;
+    const pool = new pg.Pool({ connectionString: database.url, max });
     pool.on('connect', runKeptStatementsPrepared);
+    // An idle connection dropped by the server (a restart, a replica going away) is an event, not a crash: the
+    // pool discards it and the next query opens a new one.
+    pool.on('error', () => undefined);
     const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       kysely,
       dialect: 'postgres',
+      connectionUrl: database.url,
       async *readInChunks(query, size) {
         const client = await pool.connect();
         let cursor: Cursor<unknown[]> | undefined;
@@ -88,6 +115,7 @@ export function connect(database: Database, options: { poolSize?: number } = {})
           client.release(!healthy);
         }
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
       close: () => kysely.destroy(),
     };
   }

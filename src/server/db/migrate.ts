@@ -44,6 +44,38 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0010_cleanup': m0010,
 };
 
+/** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const done = await db
+    .selectFrom('orderly_migrations')
+    .select('name')
+    .execute()
+    .then((rows: Array<{ name: string }>) => new Set(rows.map((r) => r.name)))
+    .catch(() => new Set<string>());
+  return Object.keys(MIGRATIONS).filter((name) => !done.has(name));
+}
+
+/** Key of the session advisory lock that serialises instances starting at once on one PostgreSQL database. */
+const STARTUP_LOCK_KEY = 0x6f72_6431; // "ord1"
+
+/**
+ * Runs `work` (migrations, first-start bootstrap) while holding a PostgreSQL session advisory lock, so several
+ * instances started together take turns: the first migrates, the others find nothing left to do. Kysely's own
+ * migration lock is taken only after it has created its bookkeeping tables, which two fresh instances would race
+ * to create. SQLite has one writer at a time anyway.
+ */
+export async function withStartupLock<T>(db: Kysely<any>, dialect: Dialect, work: () => Promise<T>): Promise<T> {
+  if (dialect !== 'postgres') return work();
+  return db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${STARTUP_LOCK_KEY})`.execute(connection);
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(${STARTUP_LOCK_KEY})`.execute(connection);
+    }
+  });
+}
+
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
   const ctx: MigrationContext =
     dialect === 'postgres'

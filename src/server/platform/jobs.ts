@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ctx } from '../db/context.js';
 import { isoPlus } from './clock.js';
+import { jobRuns } from './metrics.js';
 
 /**
  * A tiny periodic job runner whose coordination lives in the database, so any number of instances may run it:
@@ -85,6 +86,7 @@ export async function runJobOnce(ctx: Ctx, job: JobDefinition, owner: string, lo
     failure = error;
     log?.error({ job: job.name, err: error }, 'job failed; it runs again at the next interval');
   } finally {
+    jobRuns.inc({ job: job.name, outcome: failure === undefined ? 'ok' : 'failed' });
     await releaseJobLease(ctx, job.name, owner, failure, clock.now()).catch((error) => log?.error({ job: job.name, err: error }, 'could not release job lease'));
   }
   return true;

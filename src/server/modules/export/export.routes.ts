@@ -1,6 +1,7 @@
 import { EXPORT_CONTENT_TYPES, EXPORT_ROWS_HEADER, OrderExportFile, OrderExportQuery } from '../../../contracts/export.js';
 import type { Ctx } from '../../db/context.js';
 import type { App } from '../../platform/http.js';
+import { readerFor } from '../../platform/read-routing.js';
 import { openOrderExport } from './export.service.js';
 
 export function exportRoutes(app: App, ctx: Ctx): void {
@@ -22,6 +23,7 @@ export function exportRoutes(app: App, ctx: Ctx): void {
       reply.raw.once('close', () => hangUp.abort());
       const run = await openOrderExport(ctx, request.actor, request.query, {
         signal: hangUp.signal,
+        reader: readerFor(ctx, request),
         onEnd: ({ rows, completed }) =>
           request.log.info({ export: { format: request.query.format, rows, expected: run.rows, completed } }, completed ? 'order export finished' : 'order export cancelled'),
       });

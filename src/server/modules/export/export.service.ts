@@ -31,6 +31,8 @@ export interface ExportOptions {
   onRows?: OnRows;
   /** Called once, when the body has ended or was abandoned. */
   onEnd?: (outcome: ExportOutcome) => void;
+  /** Where the orders are read from (a read replica); the primary `ctx` when absent. */
+  reader?: Ctx;
 }
 
 /** Counts the orders handed on (`sizeOf` a page) and reports, once, how the export ended. */
@@ -58,7 +60,9 @@ async function* trackPages<P>(pages: AsyncGenerator<P>, sizeOf: (page: P) => num
  */
 export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExportQuery, options: ExportOptions = {}): Promise<OrderExport> {
   const scope = { ownerId: ownerFilter(actor, 'orders.export') };
-  const { rows, upToId } = await measureSelection(ctx.kysely, query, scope);
+  // The rows may come from a read replica; the audit entry is a write and always goes to the primary.
+  const reader = options.reader ?? ctx;
+  const { rows, upToId } = await measureSelection(reader.kysely, query, scope);
   const { format, ids, ...filter } = query;
   const given = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
   await ctx.kysely.transaction().execute((trx) =>
@@ -71,13 +75,13 @@ export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExport
   );
   const track = <T>(pages: AsyncGenerator<T[]>) => trackPages(pages, (page) => page.length, options.signal, options.onEnd);
   const csv = () =>
-    streamsThroughCursor(ctx.dialect) ? postgresCsvPages(ctx, query, scope, upToId, options.signal) : csvPages(summaryPages(ctx.kysely, query, scope, upToId, options.signal));
+    streamsThroughCursor(reader.dialect) ? postgresCsvPages(reader, query, scope, upToId, options.signal) : csvPages(summaryPages(reader.kysely, query, scope, upToId, options.signal));
   const body =
     format === 'json'
-      ? Readable.from(jsonChunks(track(detailPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
+      ? Readable.from(jsonChunks(track(detailPages(reader.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
       : format === 'csv'
         ? Readable.from(csvChunks(trackPages(csv(), (page) => page.rows, options.signal, options.onEnd), options.onRows), { objectMode: false })
-        : xlsxStream(track(summaryPages(ctx.kysely, query, scope, upToId, options.signal)), options.onRows);
+        : xlsxStream(track(summaryPages(reader.kysely, query, scope, upToId, options.signal)), options.onRows);
   return { format, filename: exportFilename(format), contentType: EXPORT_CONTENT_TYPES[format], rows, body };
 }
 

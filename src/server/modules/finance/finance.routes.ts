@@ -2,6 +2,7 @@ import { CustomerBalanceList, CustomerBalanceQuery, FinanceSummary, LedgerList, 
 import type { Ctx } from '../../db/context.js';
 import type { Access } from '../../platform/access.js';
 import type { App } from '../../platform/http.js';
+import { readerFor } from '../../platform/read-routing.js';
 import { customerBalances, financeSummary, listLedger, revenueByMonth } from './finance.service.js';
 
 /** Company-wide money figures: the finance team, or whoever may read every order (a rep with "own" scope may not). */
@@ -13,12 +14,12 @@ export function financeRoutes(app: App, ctx: Ctx): void {
     return { items: await listLedger(ctx, request.actor, { orderId: orderId ? Number(orderId) : undefined, customerId: customerId ? Number(customerId) : undefined, limit }) };
   });
   app.get('/api/finance/summary', { config: { access: FINANCE_READER }, schema: { tags: ['finance'], response: { 200: FinanceSummary } } }, async (request) =>
-    financeSummary(ctx, request.actor),
+    financeSummary(readerFor(ctx, request), request.actor),
   );
   app.get('/api/finance/customers', { config: { access: FINANCE_READER }, schema: { tags: ['finance'], querystring: CustomerBalanceQuery, response: { 200: CustomerBalanceList } } }, async (request) =>
-    customerBalances(ctx, request.actor, request.query),
+    customerBalances(readerFor(ctx, request), request.actor, request.query),
   );
   app.get('/api/finance/revenue', { config: { access: FINANCE_READER }, schema: { tags: ['finance'], querystring: RevenueQuery, response: { 200: Revenue } } }, async (request) =>
-    revenueByMonth(ctx, request.actor, request.query.months),
+    revenueByMonth(readerFor(ctx, request), request.actor, request.query.months),
   );
 }

@@ -28,6 +28,7 @@ import { publishedListeners } from '../../platform/outbox.js';
 import { createDepartment, listDepartments } from './departments.service.js';
 import { getPreferences, putPreferences } from './notifications.preferences.js';
 import { listNotifications, markRead, readerLanguage, unreadCount } from './notifications.service.js';
+import { relayUnreadToPeers } from './notifications.peers.js';
 import { notificationSignals, UNREAD_CHANGED } from './notifications.signal.js';
 import { startNotificationWorker, type NotificationWorker } from './notifications.worker.js';
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver, updateWebhook } from './webhooks.service.js';
@@ -92,6 +93,12 @@ export function notificationsRoutes(app: App, ctx: Ctx, config: Config): void {
   app.addHook('preClose', async () => {
     for (const s of streams) s.end();
   });
+  // Several instances on one PostgreSQL: the others' deliveries ring this instance's bells at once.
+  let peers: ReturnType<typeof relayUnreadToPeers> = null;
+  app.addHook('onReady', async () => {
+    peers = relayUnreadToPeers(ctx, notificationSignals, app.log);
+  });
+  app.addHook('onClose', async () => peers?.close());
 
   app.get('/api/me/notification-preferences', { config: { access: 'authenticated' }, schema: { tags, response: { 200: NotificationPreferences } } }, async (request) => getPreferences(ctx, userOf(request.actor)));
   app.put('/api/me/notification-preferences', { config: { access: 'authenticated' }, schema: { tags, body: NotificationPreferences, response: { 200: NotificationPreferences } } }, async (request) =>

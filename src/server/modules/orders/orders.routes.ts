@@ -3,13 +3,14 @@ import { CreateOrderInput, OrderList, OrderListQuery, OrderView, PaymentInput, T
 import type { Ctx } from '../../db/context.js';
 import { IdParams, parseIfMatch, type App } from '../../platform/http.js';
 import { replayOrRun } from '../../platform/idempotency.js';
+import { readerFor } from '../../platform/read-routing.js';
 import { createOrder, getOrder, listOrders, recordOrderPayment, transitionOrder, updateOrder } from './orders.service.js';
 
 const TransitionBody = z.object({ reason: z.string().trim().max(500).optional() }).optional();
 
 export function ordersRoutes(app: App, ctx: Ctx): void {
   app.get('/api/orders', { config: { access: 'orders.read' }, schema: { tags: ['orders'], querystring: OrderListQuery, response: { 200: OrderList } } }, async (request) =>
-    listOrders(ctx, request.actor, request.query),
+    listOrders(readerFor(ctx, request), request.actor, request.query),
   );
 
   app.post('/api/orders', { config: { access: 'orders.create' }, schema: { tags: ['orders'], body: CreateOrderInput, response: { 201: OrderView } } }, async (request, reply) => {

@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Db } from './connect.js';
+
+/**
+ * PostgreSQL LISTEN/NOTIFY between instances sharing one database, for signals that only make something prompt
+ * (nothing is lost without them: whoever listens also polls). SQLite has one instance per file: nothing to do.
+ */
+export interface Subscription {
+  /** Resolves once the first LISTEN is in place (messages sent before it are not received). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Sends `payload` (at most ~8000 bytes) to every instance listening on `channel`. */
+export async function notifyPeers(ctx: Db, channel: string, payload: string): Promise<void> {
+  if (!ctx.connectionUrl) return;
+  await sql`select pg_notify(${channel}, ${payload})`.execute(ctx.kysely);
+}
+
+/**
+ * Listens on `channel` on a connection of its own (LISTEN holds a session, so not one from the pool), and
+ * reconnects after a dropped connection; returns null on SQLite.
+ */
+export function listenToPeers(ctx: Db, channel: string, onPayload: (payload: string) => void, onError: (error: unknown) => void = () => undefined): Subscription | null {
+  const url = ctx.connectionUrl;
+  if (!url) return null;
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const open = async () => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+    });
+    c.on('error', (error) => {
+      onError(error);
+      reconnect(c);
+    });
+    c.on('end', () => reconnect(c));
+    client = c;
+    await c.connect();
+    await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+  };
+  const reconnect = (c: pg.Client) => {
+    if (closed || client !== c) return;
+    client = undefined;
+    void c.end().catch(() => undefined);
+    retry = setTimeout(() => {
+      open().catch((error: unknown) => {
+        onError(error);
+        if (client) reconnect(client);
+      });
+    }, 1000).unref();
+  };
+  const ready = open();
+  ready.catch((error: unknown) => {
+    onError(error);
+    if (client) reconnect(client);
+  });
+  return {
+    ready,
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
