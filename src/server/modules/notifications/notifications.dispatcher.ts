@@ -133,7 +133,8 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
       ...(typeof p.number === 'string' ? { number: p.number } : {}),
       numbers: g.numbers,
       batchId: typeof p.batchId === 'string' ? p.batchId : null,
-      actorName: actor !== null ? (names.get(actor) ?? null) : null,
+      // The name now, else the one the event was published with (a system job's, or a user since removed).
+      actorName: (actor !== null ? names.get(actor) : undefined) ?? (typeof p.actorName === 'string' ? p.actorName : null),
       reason: (p.reason as NotificationParams['reason']) ?? null,
       ...(requestId !== null ? { requestId } : {}),
       ...(typeof p.from === 'string' ? { from: p.from } : {}),
