@@ -7,6 +7,8 @@
  * - CRASH_HOLD_SLICE=n: inside the n-th dispatch transaction, once its receipts are written, report
  *   `{ holding: n }` and wait there for the kill (the transaction stays open, its writes uncommitted);
  * - otherwise the parent's receivers hold a webhook request and an SMTP message unanswered and kill it then.
+ * CRASH_BARRIER=1 (two processes at once, PostgreSQL): inside the first dispatch transaction, report
+ * `{ holding: 1 }` and wait for 'go', so the parent starts both dispatchers' work at the same moment.
  * CRASH_CLOCK_OFFSET_MS moves this process's clock ahead, so a successor outlives the leases and claims its
  * killed predecessor left (60 s on the dispatch, the send timeouts on deliveries) without anybody sleeping.
  * Nothing here handles the kill: that is the point.
@@ -27,6 +29,8 @@ async function deliverUntilIdle(): Promise<void> {
   const offset = Number(process.env.CRASH_CLOCK_OFFSET_MS ?? 0);
   const now = () => new Date(Date.now() + offset).toISOString();
   const holdSlice = Number(process.env.CRASH_HOLD_SLICE ?? 0);
+  const barrier = process.env.CRASH_BARRIER === '1';
+  const go = new Promise<void>((resolve) => process.on('message', (m) => m === 'go' && resolve()));
   const batchSize = Number(process.env.CRASH_BATCH_SIZE ?? 1000);
   const smtpUrl = process.env.ORDERLY_SMTP_URL!;
   // Should the test itself die, this process must not outlive it.
@@ -39,6 +43,10 @@ async function deliverUntilIdle(): Promise<void> {
       owner: `crash-worker-${process.pid}`,
       now,
       insideSlice: async (slice) => {
+        if (barrier && slice === 1) {
+          process.send!({ holding: slice });
+          await go;
+        }
         if (slice !== holdSlice) return;
         process.send!({ holding: slice });
         await new Promise<never>(() => undefined);
@@ -56,6 +64,7 @@ async function deliverUntilIdle(): Promise<void> {
   }
   await ctx.close();
   process.send!({ done } satisfies CrashWorkerDone);
+  // The 'message' listener keeps the channel open: the parent disconnects once it has the report.
 }
 
 deliverUntilIdle().catch((error) => {

@@ -1,4 +1,7 @@
 /**
+ * Delivery processes on one database. Two at once on PostgreSQL dispatch the same 1,000 events exactly once,
+ * side by side, splitting the queue.
+ *
  * kill -9 of a dispatcher process, on a SQLite file and on PostgreSQL: the first delivery process is killed inside
  * a dispatch transaction, the second while a webhook POST and an e-mail are on the wire, the third finishes.
  * Every recipient then has each event exactly once in the inbox, and no webhook delivery or e-mail is lost (the
@@ -74,7 +77,7 @@ async function settle(ctx: Db): Promise<void> {
   }
 }
 
-describe.each(DIALECTS)('a dispatcher killed with SIGKILL (%s)', (dialect) => {
+describe.each(DIALECTS)('delivery processes, killed and side by side (%s)', (dialect) => {
   let db: TestDatabase;
   let recipients: number[];
   let financeId: number;
@@ -189,5 +192,52 @@ describe.each(DIALECTS)('a dispatcher killed with SIGKILL (%s)', (dialect) => {
       await receiver.close();
       await smtp.close();
     }
-  });
+  }, 240_000);
+
+  // Several instances share a PostgreSQL database (README); a SQLite file has one (the in-process test in
+  // notifications.concurrency.test.ts covers its lease).
+  it.runIf(dialect === 'postgres')('two delivery processes on one database dispatch the same 1,000 events: every recipient gets each exactly once, every webhook is sent once', async () => {
+    const receiver = await startReceiver();
+    const smtp = await startSmtp();
+    try {
+      await createWebhook(db.ctx, systemActor('test'), { url: receiver.url, topics: ['order.confirmed'], description: 'WMS' });
+      // Confirmations concern the owner, warehouse and finance: the same four recipients, no e-mail by default.
+      await db.ctx.kysely.transaction().execute((trx) =>
+        publish(
+          trx,
+          Array.from({ length: 1000 }, (_, i) => ({ topic: 'order.confirmed', payload: { orderId: String(200_000 + i), number: `SO-T-${i}`, ownerId: String(recipients[0]), from: 'draft', actorId: null, actorName: null } })),
+        ),
+      );
+      const ids = (await db.ctx.kysely.selectFrom('outbox').select('id').where('topic', '=', 'order.confirmed').orderBy('id').execute()).map((r) => r.id);
+      const env = { ORDERLY_SMTP_URL: smtp.url, CRASH_BATCH_SIZE: String(SLICE) };
+      // Both wait inside their first slice (each holding rows the other skipped) and then go on together.
+      const workers = [startWorker(db, { ...env, CRASH_BARRIER: '1' }), startWorker(db, { ...env, CRASH_BARRIER: '1' })];
+      const reports = workers.map((w) => w.message<CrashWorkerDone>((m) => 'done' in m));
+      await Promise.all(workers.map((w) => w.message((m) => m.holding === 1)));
+      for (const w of workers) w.child.send('go');
+      const done = (await Promise.all(reports)).map((r) => r.done);
+      for (const w of workers) w.child.disconnect();
+      await Promise.all(workers.map((w) => w.exited));
+
+      expect(done[0].events + done[1].events).toBe(1000);
+      for (const d of done) expect(d.events).toBeGreaterThanOrEqual(SLICE);
+      expect(await pending()).toBe(0);
+      for (const user of recipients) {
+        const receipts = await db.ctx.kysely.selectFrom('notification_receipts').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', user).where('event_id', 'in', ids).executeTakeFirstOrThrow();
+        expect(Number(receipts.n), `receipts of ${user}`).toBe(1000);
+        const inbox = await db.ctx.kysely
+          .selectFrom('notifications')
+          .select([(eb) => eb.fn.countAll<number>().as('rows'), (eb) => eb.fn.sum<number>('count').as('events')])
+          .where('user_id', '=', user)
+          .where('topic', '=', 'order.confirmed')
+          .executeTakeFirstOrThrow();
+        expect({ rows: Number(inbox.rows), events: Number(inbox.events) }, `inbox of ${user}`).toEqual({ rows: 1000, events: 1000 });
+      }
+      const seen = receiver.received.map((r) => Number(r.headers['orderly-event-id']));
+      expect(seen.sort((a, b) => a - b)).toEqual(ids);
+    } finally {
+      await receiver.close();
+      await smtp.close();
+    }
+  }, 240_000);
 });
