@@ -7,7 +7,7 @@ import { connect } from '../server/db/connect.js';
 import type { Ctx } from '../server/db/context.js';
 import { verifyAuditChain } from '../server/platform/audit.js';
 import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
-import { DEMO_ORDER_COUNT, DEMO_CLEANUP_ORDERS, loadDemoData, loadingDatabase } from './demo-data.js';
+import { DEMO_ORDER_COUNT, DEMO_CLEANUP_ORDERS, DEMO_USERS, loadDemoData, loadingDatabase } from './demo-data.js';
 
 const ANCHOR = new Date(Date.UTC(2025, 6, 1));
 
@@ -72,6 +72,25 @@ describe.each(DIALECTS)('demo data set (%s)', (dialect) => {
     expect(rows.filter((r) => r.role === 'sales_rep').map((r) => r.username).sort()).toEqual(['rep1', 'rep2']);
   });
 
+  it('gives every demo user a handful of recent notifications of today’s work, the auditor through finance', async () => {
+    const rows = await first.ctx.kysely
+      .selectFrom('users as u')
+      .leftJoin('notifications as n', 'n.user_id', 'u.id')
+      .select(['u.username', 'n.topic', 'n.count'])
+      .execute();
+    const inboxOf = (username: string) => rows.filter((r) => r.username === username && r.topic !== null);
+    for (const user of DEMO_USERS) {
+      expect(inboxOf(user.username).length, user.username).toBeGreaterThanOrEqual(3);
+      expect(inboxOf(user.username).length, user.username).toBeLessThanOrEqual(25);
+    }
+    // The manager's duplicate clean-up: one grouped notice of two orders, to the owner and to finance (the auditor too).
+    for (const username of ['rep2', 'warehouse', 'finance', 'auditor']) expect(inboxOf(username).filter((n) => n.topic === 'order.deleted' && n.count === 2), username).toHaveLength(1);
+    // rep1's restore request waits with the approvers.
+    for (const username of ['manager', 'admin']) expect(inboxOf(username).map((n) => n.topic), username).toContain('restore_request.created');
+    const departments = await first.ctx.kysely.selectFrom('user_departments as d').innerJoin('users as u', 'u.id', 'd.user_id').select('d.department').where('u.username', '=', 'auditor').execute();
+    expect(departments.map((d) => d.department)).toEqual(['finance']);
+  });
+
   it('keeps stock, ledger and audit chain consistent with the orders', async () => {
     const db = first.ctx.kysely;
     const drift = await db
@@ -85,12 +104,12 @@ describe.each(DIALECTS)('demo data set (%s)', (dialect) => {
     const receivable = await db
       .selectFrom('orders as o')
       .leftJoin('ledger_entries as l', 'l.order_id', 'o.id')
-      .select(['o.number', 'o.status', 'o.total', 'o.paid', sql<number>`coalesce(sum(l.amount), 0)`.as('owed')])
-      .groupBy(['o.id', 'o.number', 'o.status', 'o.total', 'o.paid'])
+      .select(['o.number', 'o.status', 'o.total', 'o.paid', 'o.deleted_at', sql<number>`coalesce(sum(l.amount), 0)`.as('owed')])
+      .groupBy(['o.id', 'o.number', 'o.status', 'o.total', 'o.paid', 'o.deleted_at'])
       .execute();
     for (const o of receivable) {
-      // Live confirmed orders owe their total less payments; drafts and cancelled orders owe nothing.
-      const expected = ['confirmed', 'shipped', 'completed'].includes(o.status) ? o.total - o.paid : 0;
+      // Live confirmed orders owe their total less payments; drafts, cancelled and deleted orders owe nothing.
+      const expected = ['confirmed', 'shipped', 'completed'].includes(o.status) && o.deleted_at === null ? o.total - o.paid : 0;
       expect(Number(o.owed), o.number).toBe(expected);
     }
     const reserves = await db.selectFrom('stock_movements').select('created_at').where('kind', '=', 'reserve').execute();

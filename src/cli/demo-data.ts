@@ -9,7 +9,9 @@ import { createOrder, recordOrderPayment, transitionOrder } from '../server/modu
 import { createProduct } from '../server/modules/products/products.service.js';
 import { accessOf } from '../server/modules/users/roles.queries.js';
 import { createUser } from '../server/modules/users/users.service.js';
+import { deleteOrder, deleteOrders, previewDeletion } from '../server/modules/deletion/deletion.service.js';
 import { dispatchOutbox } from '../server/modules/notifications/notifications.dispatcher.js';
+import { createRestoreRequest } from '../server/modules/recycle-bin/restore-requests.service.js';
 import { systemActor, type Actor } from '../server/platform/actor.js';
 import { createRandom, type Random } from './seeded-random.js';
 
@@ -28,6 +30,8 @@ export interface DemoUser {
   displayName: string;
   role: BuiltinRole;
   password: string;
+  /** When not the ones the role suggests. */
+  departments?: string[];
 }
 
 /** One user per built-in role besides `admin`; the passwords are documented in the README and printed by `demo`. */
@@ -37,7 +41,10 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'rep2', displayName: 'Emily Carter', role: 'sales_rep', password: 'rep2-demo-1' },
   { username: 'warehouse', displayName: '仓库 张强 Zhang Qiang', role: 'warehouse', password: 'warehouse-demo-1' },
   { username: 'finance', displayName: 'David Lee (Finance)', role: 'finance', password: 'finance-demo-1' },
-  { username: 'auditor', displayName: '审计 陈静 Chen Jing', role: 'auditor', password: 'auditor-demo-1' },
+  // Internal audit sits with finance in the demo company: it hears what finance hears (confirmed orders, money
+  // reversed by a deletion), so the auditor's inbox shows what an auditor would look into. No role suggests a
+  // department for auditors, who would otherwise be told nothing.
+  { username: 'auditor', displayName: '审计 陈静 Chen Jing', role: 'auditor', password: 'auditor-demo-1', departments: ['finance'] },
 ];
 
 const DEMO_SEED = 20_240_601;
@@ -169,7 +176,13 @@ export async function ensureDemoUsers(ctx: Ctx): Promise<string[]> {
   const created: string[] = [];
   for (const user of DEMO_USERS) {
     if (existing.has(user.username)) continue;
-    await createUser(ctx, systemActor('demo loader'), { username: user.username, password: user.password, displayName: user.displayName, roles: [user.role] });
+    await createUser(ctx, systemActor('demo loader'), {
+      username: user.username,
+      password: user.password,
+      displayName: user.displayName,
+      roles: [user.role],
+      ...(user.departments ? { departments: user.departments } : {}),
+    });
     created.push(user.username);
   }
   return created;
@@ -322,7 +335,7 @@ export async function loadDemoData(ctx: Ctx, options: { anchor?: Date } = {}): P
   await backdate(ctx, { orders: placed, customerIds: customerIds.map(Number), productIds: products.map((p) => Number(p.id)) }, new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() - 12, 1) - 14 * DAY).toISOString());
   const cleanupOrders = await loadDemoCleanup(ctx, actors, customerIds, products, anchor);
   byStatus.draft += cleanupOrders;
-  await seedDemoInbox(ctx);
+  await seedDemoInbox(ctx, actors, { rep1: actors.rep1.userId!, rep2: actors.rep2.userId!, manager: actors.manager.userId! });
   return { customers: customerIds.length, products: products.length, orders: plans.length + cleanupOrders, byStatus };
 }
 
@@ -389,12 +402,30 @@ async function backdate(
 
 /**
  * A year of history would bury every inbox under thousands of notifications: the history counts as told, and
- * only the latest events are delivered, so each demo user opens an inbox with a handful of recent ones.
+ * only the latest events are delivered. Then a little of today's work, through the same services the API uses,
+ * so each demo user opens an inbox with a handful of recent notices of every kind: a rep deletes a draft entered
+ * by mistake and asks for it back (the sales team and the approvers hear of it), the warehouse ships one of the
+ * manager's own orders (the owner and finance hear of it), and the manager deletes two of rep2's confirmed orders
+ * as duplicates in one go (one grouped notice each for sales, warehouse and finance).
  */
-async function seedDemoInbox(ctx: Ctx): Promise<void> {
-  const latest = await ctx.kysely.selectFrom('outbox').select('id').orderBy('id', 'desc').limit(60).execute();
+async function seedDemoInbox(ctx: Ctx, actors: Record<'manager' | 'rep1' | 'warehouse', Actor>, owners: { rep1: number; rep2: number; manager: number }): Promise<void> {
+  const latest = await ctx.kysely.selectFrom('outbox').select('id').orderBy('id', 'desc').limit(40).execute();
   const oldest = latest.at(-1)?.id;
-  if (oldest === undefined) return;
-  await ctx.kysely.updateTable('outbox').set({ delivered_at: new Date().toISOString() }).where('id', '<', oldest).where('delivered_at', 'is', null).execute();
+  if (oldest !== undefined) await ctx.kysely.updateTable('outbox').set({ delivered_at: new Date().toISOString() }).where('id', '<', oldest).where('delivered_at', 'is', null).execute();
+
+  const newest = (ownerId: number, status: OrderStatus, n: number) =>
+    ctx.kysely.selectFrom('orders').select('id').where('owner_id', '=', ownerId).where('status', '=', status).where('paid', '=', 0).where('deleted_at', 'is', null).orderBy('id', 'desc').limit(n).execute();
+  const [draft] = await newest(owners.rep1, 'draft', 1);
+  if (draft) {
+    await deleteOrder(ctx, actors.rep1, draft.id, { code: 'entry_error', note: '客户名称录错' }, undefined);
+    await createRestoreRequest(ctx, actors.rep1, { ids: [String(draft.id)], note: '客户确认仍要这批货' });
+  }
+  const [toShip] = await ctx.kysely.selectFrom('orders').select('id').where('owner_id', '=', owners.manager).where('status', '=', 'confirmed').where('deleted_at', 'is', null).orderBy('id', 'desc').limit(1).execute();
+  if (toShip) await transitionOrder(ctx, actors.warehouse, toShip.id, 'ship', undefined);
+  const duplicates = (await newest(owners.rep2, 'confirmed', 2)).map((o) => String(o.id));
+  if (duplicates.length > 0) {
+    const preview = await previewDeletion(ctx, actors.manager, { ids: duplicates });
+    await deleteOrders(ctx, actors.manager, { ids: duplicates, reason: { code: 'duplicate' }, previewToken: preview.previewToken });
+  }
   await dispatchOutbox(ctx);
 }

@@ -16,3 +16,14 @@ export async function publish(trx: Transaction<DB>, events: Array<{ topic: strin
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('outbox').values(rows.slice(i, i + 500)).execute();
   for (const listener of publishedListeners) listener();
 }
+
+/**
+ * Who caused an event, for its payload: the id lets the dispatcher spare the actor a notice of their own
+ * action, the display name (as it was then) lets webhook receivers and notification texts say who it was.
+ * A system job has neither: texts then say "the system" in the reader's language, not the job's internal name.
+ */
+export async function eventActor(trx: Transaction<DB>, actor: { userId: number | null; name: string }): Promise<{ actorId: string | null; actorName: string | null }> {
+  if (actor.userId == null) return { actorId: null, actorName: null };
+  const user = await trx.selectFrom('users').select(['username', 'display_name']).where('id', '=', actor.userId).executeTakeFirst();
+  return { actorId: String(actor.userId), actorName: user ? (user.display_name ?? user.username) : actor.name };
+}

@@ -12,8 +12,11 @@ import type { NotificationParams } from './notifications.text.js';
 export interface DispatchOptions {
   batchSize?: number;
   now?: () => string;
-  /** Tests: fail inside the transaction after the receipts are written, as a crash mid-batch would. */
-  failMidBatch?: () => void;
+  /**
+   * Tests: called inside each slice's transaction once its receipts are written (slices count from 1), so a test
+   * can fail the transaction there or hold it open while another process kills this one.
+   */
+  insideSlice?: (slice: number) => void | Promise<void>;
 }
 
 export interface DispatchResult {
@@ -64,7 +67,7 @@ function chunks<T>(rows: T[], size = 400): T[][] {
  * delivered: a crash anywhere before the commit leaves the events pending and writes nothing, and the unique
  * receipts make even a replayed event (e.g. an acknowledgement lost after commit) count once per recipient.
  */
-async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOptions): Promise<DispatchResult & { notifiedUsers: number[] }> {
+async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOptions, slice: number): Promise<DispatchResult & { notifiedUsers: number[] }> {
   const now = (options.now ?? nowIso)();
   const batchSize = options.batchSize ?? 1000;
   const rows = await claimRows(
@@ -99,7 +102,7 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
     inserted.push(...(await trx.insertInto('notification_receipts').values(c).onConflict((oc) => oc.columns(['event_id', 'user_id']).doNothing()).returning(['event_id', 'user_id']).execute()));
   }
   result.receipts = inserted.length;
-  options.failMidBatch?.();
+  await options.insideSlice?.(slice);
 
   const users = [...new Set(inserted.map((r) => r.user_id))];
   const actorIds = [...new Set(events.map((e) => actorIdOf(e.payload)).filter((v): v is number => v !== null))];
@@ -130,7 +133,8 @@ async function dispatchSlice(trx: Transaction<DB>, ctx: Ctx, options: DispatchOp
       ...(typeof p.number === 'string' ? { number: p.number } : {}),
       numbers: g.numbers,
       batchId: typeof p.batchId === 'string' ? p.batchId : null,
-      actorName: actor !== null ? (names.get(actor) ?? null) : null,
+      // The name now, else the one the event was published with (a system job's, or a user since removed).
+      actorName: (actor !== null ? names.get(actor) : undefined) ?? (typeof p.actorName === 'string' ? p.actorName : null),
       reason: (p.reason as NotificationParams['reason']) ?? null,
       ...(requestId !== null ? { requestId } : {}),
       ...(typeof p.from === 'string' ? { from: p.from } : {}),
@@ -205,11 +209,12 @@ export async function dispatchOutbox(ctx: Ctx, options: DispatchOptions & { owne
   const total: DispatchResult = { events: 0, receipts: 0, webhookDeliveries: 0, emails: 0 };
   const owner = options.owner ?? 'dispatch';
   const leased = claimsNeedLease(ctx.dialect);
-  if (leased && !(await acquireJobLease(ctx, DISPATCH_JOB, owner, 60_000))) return total;
+  // The lease is taken on the dispatcher's clock, so a test that injects one can also outlive a killed holder's lease.
+  if (leased && !(await acquireJobLease(ctx, DISPATCH_JOB, owner, 60_000, new Date((options.now ?? nowIso)())))) return total;
   let failure: unknown;
   try {
-    for (;;) {
-      const slice = await ctx.kysely.transaction().execute((trx) => dispatchSlice(trx, ctx, options));
+    for (let n = 1; ; n++) {
+      const slice = await ctx.kysely.transaction().execute((trx) => dispatchSlice(trx, ctx, options, n));
       total.events += slice.events;
       total.receipts += slice.receipts;
       total.webhookDeliveries += slice.webhookDeliveries;
@@ -221,7 +226,7 @@ export async function dispatchOutbox(ctx: Ctx, options: DispatchOptions & { owne
     failure = error;
     throw error;
   } finally {
-    if (leased) await releaseJobLease(ctx, DISPATCH_JOB, owner, failure);
+    if (leased) await releaseJobLease(ctx, DISPATCH_JOB, owner, failure, new Date((options.now ?? nowIso)()));
   }
   return total;
 }

@@ -30,58 +30,52 @@ export function departmentsOfOrderChange(effects: { stockMoves: boolean; moneyMo
 
 const movesMoney = (amount: unknown) => typeof amount === 'string' && /[1-9]/.test(amount);
 
+/** Who one topic concerns, from its payload and the order's owner (as a one-element list, or empty). */
+type Route = (payload: Payload, owner: number[]) => Audience;
+const audience = (a: Partial<Audience>): Audience => ({ departments: [], users: [], permissions: [], actor: null, ...a });
+
+/**
+ * Whom each outbox topic concerns: one entry per topic. A new topic adds its entry here, its name to
+ * NOTIFICATION_TOPICS (contracts/notifications.ts) and its title to notifications.text.ts; delivery, the
+ * preferences page and the delete dialog's "who will be told" follow from these.
+ */
+export const ROUTES: Readonly<Record<string, Route>> = {
+  'order.deleted': (p, owner) =>
+    audience({
+      departments: departmentsOfOrderChange({ stockMoves: Array.isArray(p.released) && p.released.length > 0, moneyMoves: movesMoney(p.reversed) }),
+      users: owner,
+      actor: idOf(p.deletedBy),
+    }),
+  'order.restored': (p, owner) =>
+    audience({ departments: departmentsOfOrderChange({ stockMoves: movesMoney(p.reposted), moneyMoves: movesMoney(p.reposted) }), users: owner, actor: idOf(p.restoredBy) }),
+  'order.purged': (p, owner) => audience({ departments: ['sales'], users: owner, actor: idOf(p.purgedBy) }),
+  'order.created': (p, owner) => audience({ users: owner, actor: idOf(p.actorId) }),
+  'order.confirmed': (p, owner) => audience({ departments: ['warehouse', 'finance'], users: owner, actor: idOf(p.actorId) }),
+  'order.shipped': (p, owner) => audience({ departments: ['finance'], users: owner, actor: idOf(p.actorId) }),
+  'order.completed': (p, owner) => audience({ users: owner, actor: idOf(p.actorId) }),
+  'order.cancelled': (p, owner) => audience({ departments: p.from === 'confirmed' ? ['warehouse', 'finance'] : [], users: owner, actor: idOf(p.actorId) }),
+  'restore_request.created': (p) => audience({ permissions: ['restore_requests.approve'], actor: idOf(p.requestedBy) }),
+  'restore_request.approved': (p) => audience({ users: ids(p.requestedBy), actor: idOf(p.decidedBy) }),
+  'restore_request.rejected': (p) => audience({ users: ids(p.requestedBy), actor: idOf(p.decidedBy) }),
+  'order.approval_requested': (p) => audience({ permissions: ['orders.approve'], actor: idOf(p.requestedBy) }),
+  // The reviewers decide; the candidates' owners and the departments a deletion would touch are told in time to ask for an exclusion.
+  'cleanup.review_opened': (p) =>
+    audience({
+      departments: Array.isArray(p.departments) ? p.departments.map(String) : [],
+      users: Array.isArray(p.ownerIds) ? ids(...(p.ownerIds as unknown[])) : [],
+      permissions: ['cleanup.review'],
+      actor: idOf(p.openedBy),
+    }),
+  'cleanup.executed': (p) => audience({ departments: ['sales'], users: ids(p.reviewerId), actor: idOf(p.approvedBy) }),
+  'data_quality.violations_found': () => audience({ permissions: ['settings.manage'] }),
+};
+
 /** The audience of one event; `ownerId` may come from the caller when the payload lacks it. */
 export function audienceOf(topic: string, payload: Payload, ownerId: number | null): Audience {
   const owner = ids(payload.ownerId ?? ownerId);
-  switch (topic) {
-    case 'order.deleted':
-      return {
-        departments: departmentsOfOrderChange({ stockMoves: Array.isArray(payload.released) && payload.released.length > 0, moneyMoves: movesMoney(payload.reversed) }),
-        users: owner,
-        permissions: [],
-        actor: idOf(payload.deletedBy),
-      };
-    case 'order.restored':
-      return {
-        departments: departmentsOfOrderChange({ stockMoves: movesMoney(payload.reposted), moneyMoves: movesMoney(payload.reposted) }),
-        users: owner,
-        permissions: [],
-        actor: idOf(payload.restoredBy),
-      };
-    case 'order.purged':
-      return { departments: ['sales'], users: owner, permissions: [], actor: idOf(payload.purgedBy) };
-    case 'order.confirmed':
-      return { departments: ['warehouse', 'finance'], users: owner, permissions: [], actor: idOf(payload.actorId) };
-    case 'order.shipped':
-      return { departments: ['finance'], users: owner, permissions: [], actor: idOf(payload.actorId) };
-    case 'order.cancelled':
-      return { departments: payload.from === 'confirmed' ? ['warehouse', 'finance'] : [], users: owner, permissions: [], actor: idOf(payload.actorId) };
-    case 'order.created':
-    case 'order.completed':
-      return { departments: [], users: owner, permissions: [], actor: idOf(payload.actorId) };
-    case 'restore_request.created':
-      return { departments: [], users: [], permissions: ['restore_requests.approve'], actor: idOf(payload.requestedBy) };
-    case 'restore_request.approved':
-    case 'restore_request.rejected':
-      return { departments: [], users: ids(payload.requestedBy), permissions: [], actor: idOf(payload.decidedBy) };
-    case 'order.approval_requested':
-      return { departments: [], users: [], permissions: ['orders.approve'], actor: idOf(payload.requestedBy) };
-    case 'cleanup.review_opened':
-      // The reviewers decide; the candidates' owners and the departments a deletion would touch are told in time to ask for an exclusion.
-      return {
-        departments: Array.isArray(payload.departments) ? payload.departments.map(String) : [],
-        users: Array.isArray(payload.ownerIds) ? ids(...(payload.ownerIds as unknown[])) : [],
-        permissions: ['cleanup.review'],
-        actor: idOf(payload.openedBy),
-      };
-    case 'cleanup.executed':
-      return { departments: ['sales'], users: ids(payload.reviewerId), permissions: [], actor: idOf(payload.approvedBy) };
-    case 'data_quality.violations_found':
-      return { departments: [], users: [], permissions: ['settings.manage'], actor: null };
-    default:
-      // A topic without a rule here still reaches the departments its publisher named.
-      return { departments: Array.isArray(payload.departments) ? payload.departments.map(String) : [], users: owner, permissions: [], actor: null };
-  }
+  const route = Object.hasOwn(ROUTES, topic) ? ROUTES[topic] : undefined;
+  // A topic without an entry still reaches the departments its publisher named, and the order's owner.
+  return route ? route(payload, owner) : audience({ departments: Array.isArray(payload.departments) ? payload.departments.map(String) : [], users: owner });
 }
 
 /** Resolves audiences to active user ids, with the lookups shared by every event of a batch. */

@@ -43,8 +43,11 @@ export interface Mail {
   raw: string;
 }
 
-export async function startSmtp() {
+/** A real SMTP server; a message for which `hold` says true is read in full and then never answered. */
+export async function startSmtp(hold: (n: number) => boolean = () => false) {
   const mails: Mail[] = [];
+  const held: Mail[] = [];
+  let seen = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -54,14 +57,16 @@ export async function startSmtp() {
       stream.setEncoding('utf8');
       stream.on('data', (c: string) => (raw += c));
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+        const mail = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw };
+        if (hold(++seen)) return void held.push(mail);
+        mails.push(mail);
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `smtp://127.0.0.1:${port}`, mails, held, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** The Subject header of a raw message, with RFC 2047 encoded words decoded. */

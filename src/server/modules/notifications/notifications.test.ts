@@ -166,6 +166,50 @@ describe.each(DIALECTS)('notifications over HTTP (%s)', (dialect) => {
     expect(en.body.items[0].title).toBe('12 orders deleted by 王经理: reason: duplicate');
     const zh = await unreadOf(warehouse[1]);
     expect(zh.items[0].title).toBe('王经理删除了12 个订单，原因：重复订单');
+    expect(zh.items[0].body).toMatch(/ — 这些订单已移入回收站，清除前可以恢复。$/);
+    expect(en.body.items[0].body).toMatch(/ — The orders are in the recycle bin and can be restored until they are purged\.$/);
+  });
+
+  it('one order reads in the singular; confirm, ship and cancel say who did it, and the actor is not told', async () => {
+    await t.admin.patch(`/api/users/${warehouse[0].userId}`, { displayName: '仓库小李' });
+    const everyone = [rep1, manager, ...warehouse, ...finance];
+    const order = await orderIn(manager, 'confirmed', customerId, [{ productId, quantity: 1 }], { ownerId: rep1.userId });
+    for (const c of everyone) await c.post('/api/notifications/read', { all: true });
+    await dispatch();
+    const confirmed = (await unreadOf(rep1)).items.find((n: { topic: string }) => n.topic === 'order.confirmed');
+    expect(confirmed.title).toBe(`王经理确认了${order.number}`);
+    expect((await unreadOf(warehouse[1])).items.map((n: { title: string }) => n.title)).toEqual([`王经理确认了${order.number}`]);
+    expect((await warehouse[1].get('/api/notifications?unread=true', { 'accept-language': 'en' })).body.items[0].title).toBe(`${order.number} confirmed by 王经理`);
+    // The manager confirmed it: no notice of their own action.
+    expect((await unreadOf(manager)).unread).toBe(0);
+    // Webhook receivers get who it was, by id and by name.
+    const event = await t.db.ctx.kysely.selectFrom('outbox').select('payload').where('topic', '=', 'order.confirmed').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(JSON.parse(event.payload)).toMatchObject({ orderId: order.id, actorId: manager.userId, actorName: '王经理' });
+
+    const shipped = await warehouse[0].post(`/api/orders/${order.id}/ship`, {});
+    expect(shipped.status).toBe(200);
+    await dispatch();
+    expect((await unreadOf(finance[1])).items.map((n: { title: string }) => n.title)).toContain(`仓库小李发货了${order.number}`);
+    // fin1 chose English.
+    expect((await unreadOf(finance[0])).items.map((n: { title: string }) => n.title)).toContain(`${order.number} shipped by 仓库小李`);
+    expect((await unreadOf(warehouse[0])).items.some((n: { topic: string }) => n.topic === 'order.shipped')).toBe(false);
+
+    const other = await orderIn(manager, 'confirmed', customerId, [{ productId, quantity: 1 }], { ownerId: rep1.userId });
+    await dispatch();
+    for (const c of everyone) await c.post('/api/notifications/read', { all: true });
+    expect((await manager.post(`/api/orders/${other.id}/cancel`, {})).status).toBe(200);
+    await dispatch();
+    expect((await warehouse[0].get('/api/notifications?unread=true', { 'accept-language': 'en' })).body.items[0].title).toBe(`${other.number} cancelled by 王经理`);
+
+    // A single deletion's body speaks of one order, in both languages.
+    for (const c of everyone) await c.post('/api/notifications/read', { all: true });
+    await previewAndDelete(manager, { ids: [other.id] });
+    await dispatch();
+    expect((await unreadOf(rep1)).items[0].body).toBe('该订单已移入回收站，清除前可以恢复。');
+    // rep1 saved Chinese; texts follow the reader's language when read.
+    await t.admin.patch(`/api/users/${rep1.userId}`, { language: 'en' });
+    expect((await unreadOf(rep1)).items[0].body).toBe('The order is in the recycle bin and can be restored until it is purged.');
+    await t.admin.patch(`/api/users/${rep1.userId}`, { language: 'zh-CN' });
   });
 
   it('marks read by ids (only the caller’s own) or all; pages with a cursor; bad input is a 400 naming the field', async () => {

@@ -62,16 +62,18 @@ export function renderNotification(topic: string, p: NotificationParams, count: 
   if (verb) {
     const reason = reasonText(lang, p.reason);
     const title = en ? `${orders} ${verb} by ${who}${reason ? `: ${reason}` : ''}` : `${who}${verb.replace(/^已/, '')}了${orders}${reason ? `，${reason}` : ''}`;
+    // One order or several: "the order is" / "the orders are" (and 该订单 / 这些订单), never a plural for one.
+    const one = count <= 1;
     const extra: Record<string, string> = en
       ? {
-          'order.deleted': 'The orders are in the recycle bin and can be restored until they are purged.',
-          'order.restored': 'Stock and receivables were posted again where the order was confirmed.',
-          'order.purged': 'The orders are gone for good; the audit log keeps their numbers and totals.',
+          'order.deleted': one ? 'The order is in the recycle bin and can be restored until it is purged.' : 'The orders are in the recycle bin and can be restored until they are purged.',
+          'order.restored': one ? 'If the order was confirmed, its stock and receivable were posted again.' : 'Stock and receivables were posted again for the orders that were confirmed.',
+          'order.purged': one ? 'The order is gone for good; the audit log keeps its number and total.' : 'The orders are gone for good; the audit log keeps their numbers and totals.',
         }
       : {
-          'order.deleted': '订单已移入回收站，清除前可以恢复。',
-          'order.restored': '已确认订单的库存预留和应收款已重新记账。',
-          'order.purged': '订单已永久删除；审计日志保留其编号和金额。',
+          'order.deleted': one ? '该订单已移入回收站，清除前可以恢复。' : '这些订单已移入回收站，清除前可以恢复。',
+          'order.restored': one ? '如该订单已确认，其库存预留和应收款已重新记账。' : '其中已确认订单的库存预留和应收款已重新记账。',
+          'order.purged': one ? '该订单已永久删除；审计日志保留其编号和金额。' : '这些订单已永久删除；审计日志保留其编号和金额。',
         };
     return { title, body: [sample, extra[topic] ?? ''].filter(Boolean).join(en ? ' — ' : ' — ') };
   }

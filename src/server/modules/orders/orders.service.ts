@@ -9,7 +9,7 @@ import { diffFields, recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
 import { AppError, invalid, type FieldError } from '../../platform/errors.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
-import { publish } from '../../platform/outbox.js';
+import { eventActor, publish } from '../../platform/outbox.js';
 import { postPayment, postReceivables, postRefund, releaseStock, reserveStock, reverseReceivables, shipStock } from '../journals/journals.service.js';
 import { nextOrderNumber } from './order-numbers.js';
 import { assertFound, findOrder, listOrders as queryOrders } from './orders.queries.js';
@@ -113,7 +113,7 @@ export async function createOrder(ctx: Ctx, actor: Actor, input: CreateOrderInpu
       entityLabel: number,
       diff: { customerId: String(customerId), ownerId: String(ownerId), total: fromMinor(total), items: lines.map((l) => `${l.sku} x ${l.quantity} @ ${fromMinor(l.unit_price)}`) },
     });
-    await publish(trx, [{ topic: 'order.created', payload: { orderId: String(id), number, total: fromMinor(total) } }]);
+    await publish(trx, [{ topic: 'order.created', payload: { orderId: String(id), number, total: fromMinor(total), ...(await eventActor(trx, actor)) } }]);
     return { id, duplicates };
   });
   const order = assertFound(await findOrder(ctx.kysely, id, {}));
@@ -258,7 +258,7 @@ export async function transitionOrder(ctx: Ctx, actor: Actor, id: number, transi
       diff: { status: { from: row.status, to: rule.to } },
       reason: reason ?? null,
     });
-    await publish(trx, [{ topic: `order.${rule.to}`, payload: { orderId: String(id), number: row.number, from: row.status } }]);
+    await publish(trx, [{ topic: `order.${rule.to}`, payload: { orderId: String(id), number: row.number, from: row.status, ...(await eventActor(trx, actor)) } }]);
   });
   return getOrder(ctx, actor, id);
 }
