@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { type CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -102,7 +102,7 @@ export function connect(database: Database, options: { poolSize?: number } = {})
   sqlite.pragma('cache_size = -16384');
   const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(database.file);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const kysely = new Kysely<DB>({ dialect: new WriteFirstSqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     kysely,
     dialect: 'sqlite',
@@ -112,6 +112,23 @@ export function connect(database: Database, options: { poolSize?: number } = {})
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * Transactions begin IMMEDIATE: they take SQLite's write lock at BEGIN, waiting up to busy_timeout for it. A
+ * deferred BEGIN takes it at the first write, and when another process (a second worker, ORDERLY_WORKERS) has
+ * committed since this transaction's first read, that upgrade fails at once with SQLITE_BUSY — busy_timeout does
+ * not apply, as waiting could not help a stale snapshot. In one process nothing changes: Kysely runs one
+ * transaction at a time on the one connection anyway. (Read snapshots use a connection of their own, snapshot.ts.)
+ */
+class WriteFirstSqliteDialect extends SqliteDialect {
+  override createDriver() {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**
