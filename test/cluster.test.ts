@@ -50,14 +50,14 @@ function startCluster(db: TestDatabase): Promise<{ child: ChildProcess; baseUrl:
   else env.ORDERLY_DB = db.config.database.file;
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   return new Promise((resolve, reject) => {
     const onData = () => {
       const match = /Orderly is serving (http:\/\/127\.0\.0\.1:\d+) with 2 worker processes/.exec(output);
       if (match) resolve({ child, baseUrl: match[1], output: () => output });
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`the cluster exited with ${code} before serving:\n${output}`)));
   });
 }

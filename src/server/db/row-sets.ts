@@ -37,7 +37,7 @@ export function rowSet(dialect: Dialect, alias: string, columns: SetColumns, row
  * Inserts the rows with one statement, in the order given (ids are drawn in that order, which the audit chain
  * relies on: id order is chain order).
  */
-export async function insertRowSet(trx: Transaction<DB>, dialect: Dialect, table: keyof DB & string, columns: SetColumns, rows: readonly SetRow[]): Promise<void> {
+export async function insertRowSet(trx: Transaction<DB>, dialect: Dialect, table: keyof DB, columns: SetColumns, rows: readonly SetRow[]): Promise<void> {
   if (rows.length === 0) return;
   const names = columns.map(([name]) => sql.id(name));
   const source = rowSet(dialect, 'r', columns, rows);
