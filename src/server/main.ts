@@ -119,8 +119,8 @@ export function adminBanner(generatedPassword: string | undefined): string[] {
 async function main(): Promise<void> {
   const config = loadConfig();
   if (cluster.isWorker) {
-    // The primary migrated already: a worker only connects.
-    await serve(config, connect(config.database));
+    // The primary migrated already: a worker only connects, as one of several writers of the database.
+    await serve(config, connect(config.database, { beginImmediate: true }));
     return;
   }
   const { ctx, generatedPassword } = await openDatabase(config);

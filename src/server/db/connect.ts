@@ -60,7 +60,17 @@ export function dialectOf(db: Kysely<any>): Dialect {
   return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 }
 
-export function connect(database: Database, options: { poolSize?: number } = {}): Db {
+export interface ConnectOptions {
+  poolSize?: number;
+  /**
+   * SQLite: begin every transaction IMMEDIATE (see WriteFirstSqliteDialect). For a process that shares the file
+   * with other server processes (ORDERLY_WORKERS > 1), never for several connections in one thread: there the
+   * busy wait for the lock would block the very thread whose other connection holds it.
+   */
+  beginImmediate?: boolean;
+}
+
+export function connect(database: Database, options: ConnectOptions = {}): Db {
   if (database.dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: database.url, max: options.poolSize ?? 10 });
     pool.on('connect', runKeptStatementsPrepared);
@@ -102,7 +112,8 @@ export function connect(database: Database, options: { poolSize?: number } = {})
   sqlite.pragma('cache_size = -16384');
   const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(database.file);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
-  const kysely = new Kysely<DB>({ dialect: new WriteFirstSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const sqliteConfig = { database: withStatementCache(sqlite) };
+  const kysely = new Kysely<DB>({ dialect: options.beginImmediate ? new WriteFirstSqliteDialect(sqliteConfig) : new SqliteDialect(sqliteConfig) });
   return {
     kysely,
     dialect: 'sqlite',
@@ -118,7 +129,7 @@ export function connect(database: Database, options: { poolSize?: number } = {})
  * Transactions begin IMMEDIATE: they take SQLite's write lock at BEGIN, waiting up to busy_timeout for it. A
  * deferred BEGIN takes it at the first write, and when another process (a second worker, ORDERLY_WORKERS) has
  * committed since this transaction's first read, that upgrade fails at once with SQLITE_BUSY — busy_timeout does
- * not apply, as waiting could not help a stale snapshot. In one process nothing changes: Kysely runs one
+ * not apply, as waiting could not help a stale snapshot. Within the process nothing changes: Kysely runs one
  * transaction at a time on the one connection anyway. (Read snapshots use a connection of their own, snapshot.ts.)
  */
 class WriteFirstSqliteDialect extends SqliteDialect {
