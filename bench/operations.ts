@@ -54,7 +54,7 @@ async function deletionRounds(baseUrl: string, headers: Record<string, string>, 
     .execute();
   // A small development database (--orders 50000) may hold fewer: time as many full batches as it has.
   const rounds = Math.floor(candidates.length / BATCH);
-  if (rounds === 0) return [{ operation: 'delete 1,000 confirmed orders', measured: `only ${candidates.length} confirmed orders without payments`, target: '≤ 250 ms', pass: false }];
+  if (rounds === 0) return [{ operation: 'delete 1,000 confirmed orders', measured: `only ${candidates.length} confirmed orders without payments`, target: 'median ≤ 100 ms', pass: false }];
   const times = { preview: [] as number[], delete: [] as number[], restore: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     const ids = candidates.slice(round * BATCH, (round + 1) * BATCH).map((r) => String(r.id));
@@ -67,12 +67,23 @@ async function deletionRounds(baseUrl: string, headers: Record<string, string>, 
     times.restore.push(restored.ms);
     if (restored.json.restored?.length !== BATCH) throw new Error(`restored ${restored.json.restored?.length ?? 'no'} of ${BATCH}`);
   }
-  return (['preview', 'delete', 'restore'] as const).map((step) => ({
-    operation: `${step === 'preview' ? 'delete-preview' : step} of 1,000 confirmed orders`,
-    measured: describe(times[step]),
-    target: '≤ 250 ms',
-    pass: median(times[step]) <= 250,
-  }));
+  // Issue 16's targets: preview + delete (what the user waits for between opening the dialog and the success
+  // message) and restore, on the median of the rounds, and the worst round of the deletion; PostgreSQL, whose
+  // every statement is a round trip to a server on the same two cores, gets half as much again.
+  const both = times.preview.map((ms, i) => ms + times.delete[i]);
+  const medianTarget = ctx.dialect === 'postgres' ? 150 : 100;
+  const worstTarget = 150;
+  return [
+    { operation: 'delete-preview of 1,000 confirmed orders', measured: describe(times.preview), target: 'reported', pass: true },
+    { operation: 'delete of 1,000 confirmed orders', measured: describe(times.delete), target: 'reported', pass: true },
+    {
+      operation: 'delete-preview + delete, 1,000 orders',
+      measured: describe(both),
+      target: ctx.dialect === 'postgres' ? `median ≤ ${medianTarget} ms` : `median ≤ ${medianTarget} ms, worst ≤ ${worstTarget} ms`,
+      pass: median(both) <= medianTarget && (ctx.dialect === 'postgres' || Math.max(...both) <= worstTarget),
+    },
+    { operation: 'restore of 1,000 confirmed orders', measured: describe(times.restore), target: `median ≤ ${medianTarget} ms`, pass: median(times.restore) <= medianTarget },
+  ];
 }
 
 /**
@@ -94,7 +105,7 @@ async function exportAll(headers: Record<string, string>, config: Config): Promi
     const perSecond = rows / seconds;
     const after = await server.memory();
     return [
-      { operation: `CSV export of ${rows.toLocaleString('en')} orders`, measured: `${Math.round(perSecond).toLocaleString('en')} rows/s (${seconds.toFixed(1)} s, ${(bytes / 1_048_576).toFixed(0)} MB)`, target: '≥ 200,000 rows/s', pass: perSecond >= 200_000 },
+      { operation: `CSV export of ${rows.toLocaleString('en')} orders`, measured: `${Math.round(perSecond).toLocaleString('en')} rows/s (${seconds.toFixed(1)} s, ${(bytes / 1_048_576).toFixed(0)} MB)`, target: '≥ 600,000 rows/s', pass: perSecond >= 600_000 },
       {
         operation: 'server peak memory during the export',
         measured: `${after.peakRssMb.toFixed(0)} MB resident (${before.rssMb.toFixed(0)} MB before it)`,

@@ -1,4 +1,5 @@
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../src/server/config.js';
@@ -42,6 +43,72 @@ export async function startServerProcess(config: Config): Promise<ServerProcess>
     elu: () => ask('elu') as Promise<EventLoopUtilization>,
     async stop() {
       child.disconnect();
+      await exited;
+    },
+  };
+}
+
+export interface AppServer {
+  baseUrl: string;
+  /** CPU seconds (user + system) the server's processes have used so far: the primary and every worker. */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process and of its exited children it waited for, in seconds, from /proc (Linux). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The app exactly as an operator starts it — dist/src/server/main.js with ORDERLY_WORKERS — on the bench's
+ * database, jobs off. Its CPU time is read from /proc for the primary and its workers, so a scenario can be
+ * charged the server's CPU per request whatever the number of processes.
+ */
+export async function startAppServer(config: Config, workers: number, adminPassword: string): Promise<AppServer> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ORDERLY_LOG_LEVEL: 'warn', ORDERLY_JOBS: 'off', HOST: '127.0.0.1', PORT: '0', ORDERLY_WORKERS: String(workers), ORDERLY_ADMIN_PASSWORD: adminPassword };
+  delete env.DATABASE_URL;
+  delete env.ORDERLY_DB;
+  if (config.database.dialect === 'postgres') env.DATABASE_URL = config.database.url;
+  else env.ORDERLY_DB = config.database.file;
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/server/main.js', import.meta.url))], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Orderly is serving (http:\/\/[^\s]+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the bench server exited with ${code} before listening:\n${output}`)));
+  });
+  const pid = child.pid!;
+  return {
+    baseUrl,
+    cpuSeconds: () => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + processCpuSeconds(p), 0),
+    async stop() {
+      child.kill('SIGTERM');
       await exited;
     },
   };

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/server/config.js';
@@ -70,6 +71,13 @@ describe('configuration from the environment', () => {
     const message = configErrorFor({ DATABASE_URL: url });
     expect(message).toMatch(/DATABASE_URL/);
     expect(message).toMatch(/postgres:\/\//);
+  });
+
+  it('reads ORDERLY_WORKERS: one process by default, a count, or one per core', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ ORDERLY_WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ ORDERLY_WORKERS: 'auto' }).workers).toBe(os.availableParallelism());
+    for (const bad of ['0', 'many', '1.5']) expect(configErrorFor({ ORDERLY_WORKERS: bad })).toContain('ORDERLY_WORKERS');
   });
 
   it('names every bad variable in one message, not just the first', () => {

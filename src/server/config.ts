@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { createPrivateKey, createSecretKey, type KeyObject } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -66,6 +67,7 @@ const Env = z.object({
   ORDERLY_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   ORDERLY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ORDERLY_PUBLIC_URL: z.string().url('must be a URL such as https://orderly.example.com').optional(),
+  ORDERLY_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)], { error: 'must be a whole number from 1 to 256, or auto' }).default(1),
 });
 
 function isAddressOrRange(value: string): boolean {
@@ -166,6 +168,8 @@ export interface Config {
   readonly shutdownSeconds: number;
   /** Where the built web app lives; absent in tests that only use the API. */
   readonly webRoot: string | undefined;
+  /** Server processes sharing the port (node:cluster); `auto` in the environment is one per core. */
+  readonly workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -219,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: e.ORDERLY_METRICS_TOKEN,
     shutdownSeconds: e.ORDERLY_SHUTDOWN_SECONDS,
     webRoot: undefined,
+    workers: e.ORDERLY_WORKERS === 'auto' ? os.availableParallelism() : e.ORDERLY_WORKERS,
     ...overrides,
   });
 }

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { type CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteStatement as KyselySqliteStatement } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -67,7 +67,17 @@ export function dialectOf(db: Kysely<any>): Dialect {
   return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 }
 
-export function connect(database: Database, options: { poolSize?: number } = {}): Db {
+export interface ConnectOptions {
+  poolSize?: number;
+  /**
+   * SQLite: begin every transaction IMMEDIATE (see WriteFirstSqliteDialect). For a process that shares the file
+   * with other server processes (ORDERLY_WORKERS > 1), never for several connections in one thread: there the
+   * busy wait for the lock would block the very thread whose other connection holds it.
+   */
+  beginImmediate?: boolean;
+}
+
+export function connect(database: Database, options: ConnectOptions = {}): Db {
   if (database.dialect === 'postgres' && database.replica) {
     const { replica: replicaConfig, ...primaryConfig } = database;
     const primary = connect(primaryConfig, options);
@@ -130,7 +140,8 @@ export function connect(database: Database, options: { poolSize?: number } = {})
   sqlite.pragma('cache_size = -16384');
   const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(database.file);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const sqliteConfig = { database: withStatementCache(sqlite) };
+  const kysely = new Kysely<DB>({ dialect: options.beginImmediate ? new WriteFirstSqliteDialect(sqliteConfig) : new SqliteDialect(sqliteConfig) });
   return {
     kysely,
     dialect: 'sqlite',
@@ -140,6 +151,23 @@ export function connect(database: Database, options: { poolSize?: number } = {})
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * Transactions begin IMMEDIATE: they take SQLite's write lock at BEGIN, waiting up to busy_timeout for it. A
+ * deferred BEGIN takes it at the first write, and when another process (a second worker, ORDERLY_WORKERS) has
+ * committed since this transaction's first read, that upgrade fails at once with SQLITE_BUSY — busy_timeout does
+ * not apply, as waiting could not help a stale snapshot. Within the process nothing changes: Kysely runs one
+ * transaction at a time on the one connection anyway. (Read snapshots use a connection of their own, snapshot.ts.)
+ */
+class WriteFirstSqliteDialect extends SqliteDialect {
+  override createDriver() {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**

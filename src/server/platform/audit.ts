@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { lockForChain, type Dialect } from '../db/connect.js';
+import { insertRowSet, type SetColumns, type SetRow } from '../db/row-sets.js';
 import type { DB } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { nowIso } from './clock.js';
@@ -118,13 +119,20 @@ export async function recordAudit(
   const last = await trx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
   let prev = last?.hash ?? GENESIS_HASH;
   const at = nowIso();
-  const rows = list.map((e) => {
+  // What every entry of the call shares is canonicalised once; the chain is then hashed in one pass and the
+  // entries go in as one statement, in chain order (ids are drawn in insert order).
+  const actorType = canonicalText(actor.type);
+  const actorName = canonical(actor.name);
+  const ip = canonical(actor.ip);
+  const userAgent = canonical(actor.userAgent);
+  const requestId = canonical(actor.requestId);
+  const rows: SetRow[] = list.map((e) => {
     const row: AuditRow & { hash_version: number } = {
       prev_hash: prev,
       at,
-      actor_type: canonicalText(actor.type),
+      actor_type: actorType,
       actor_id: actor.userId,
-      actor_name: canonical(actor.name),
+      actor_name: actorName,
       action: canonicalText(e.action),
       entity_type: canonicalText(e.entityType),
       entity_id: e.entityId == null ? null : canonicalText(String(e.entityId)),
@@ -132,16 +140,55 @@ export async function recordAudit(
       // JSON.stringify writes NUL as \u0000 and a lone surrogate as an escape, so only the rest needs it.
       diff: e.diff === undefined ? null : canonicalText(JSON.stringify(e.diff)),
       reason: canonical(e.reason ?? null),
-      ip: canonical(actor.ip),
-      user_agent: canonical(actor.userAgent),
-      request_id: canonical(actor.requestId),
+      ip,
+      user_agent: userAgent,
+      request_id: requestId,
       hash_version: AUDIT_HASH_VERSION,
     };
-    prev = hashAuditRow(row);
-    return { ...row, hash: prev };
+    const hash = hashAuditRow(row);
+    const values: SetRow = [
+      row.prev_hash,
+      row.at,
+      row.actor_type,
+      row.actor_id,
+      row.actor_name,
+      row.action,
+      row.entity_type,
+      row.entity_id,
+      row.entity_label,
+      row.diff,
+      row.reason,
+      row.ip,
+      row.user_agent,
+      row.request_id,
+      row.hash_version,
+      hash,
+    ];
+    prev = hash;
+    return values;
   });
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+  await insertRowSet(trx, dialect, 'audit_log', AUDIT_COLUMNS, rows);
 }
+
+/** Every column of an entry, in the order its values are written. */
+const AUDIT_COLUMNS: SetColumns = [
+  ['prev_hash', 'text'],
+  ['at', 'text'],
+  ['actor_type', 'text'],
+  ['actor_id', 'int'],
+  ['actor_name', 'text'],
+  ['action', 'text'],
+  ['entity_type', 'text'],
+  ['entity_id', 'text'],
+  ['entity_label', 'text'],
+  ['diff', 'text'],
+  ['reason', 'text'],
+  ['ip', 'text'],
+  ['user_agent', 'text'],
+  ['request_id', 'text'],
+  ['hash_version', 'int'],
+  ['hash', 'text'],
+];
 
 /** Field-level before/after of the keys that changed. */
 export function diffFields(before: Record<string, unknown>, after: Record<string, unknown>) {

@@ -1,4 +1,6 @@
 import type { Transaction } from 'kysely';
+import { dialectOf } from '../db/connect.js';
+import { insertRowSet } from '../db/row-sets.js';
 import type { DB } from '../db/schema.js';
 import { nowIso } from './clock.js';
 
@@ -12,8 +14,20 @@ export const publishedListeners = new Set<() => void>();
 export async function publish(trx: Transaction<DB>, events: Array<{ topic: string; payload: unknown }>): Promise<void> {
   if (events.length === 0) return;
   const at = nowIso();
-  const rows = events.map((e) => ({ topic: e.topic, payload: JSON.stringify(e.payload), created_at: at, available_at: at, attempts: 0 }));
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('outbox').values(rows.slice(i, i + 500)).execute();
+  const rows = events.map((e) => [e.topic, JSON.stringify(e.payload), at, at, 0]);
+  await insertRowSet(
+    trx,
+    dialectOf(trx),
+    'outbox',
+    [
+      ['topic', 'text'],
+      ['payload', 'text'],
+      ['created_at', 'text'],
+      ['available_at', 'text'],
+      ['attempts', 'int'],
+    ],
+    rows,
+  );
   for (const listener of publishedListeners) listener();
 }
 

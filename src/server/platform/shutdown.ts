@@ -18,7 +18,6 @@ export interface ShutdownOptions {
   /** Closes what the app does not own (the database). */
   closeResources: () => Promise<void>;
   exit?: (code: number) => void;
-  signals?: NodeJS.Signals[];
 }
 
 /** Stops the app once (repeated signals are ignored) and resolves with the exit code it used. */
@@ -52,9 +51,4 @@ export function gracefulShutdown(app: FastifyInstance, options: ShutdownOptions)
       exit(code);
       return code;
     })());
-}
-
-export function installGracefulShutdown(app: FastifyInstance, options: ShutdownOptions): void {
-  const stop = gracefulShutdown(app, options);
-  for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) process.on(signal, () => void stop(signal));
 }

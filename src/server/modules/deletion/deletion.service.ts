@@ -28,6 +28,7 @@ import { publish } from '../../platform/outbox.js';
 import { filteredOrders } from '../orders/orders.queries.js';
 import { getRetentionDays } from '../recycle-bin/retention.js';
 import { idChunks } from '../../db/chunks.js';
+import { inIdSet } from '../../db/row-sets.js';
 import { heldStock, openReceivables, releaseStock, reversalsByOrder, reverseReceivables } from '../journals/journals.service.js';
 import { departmentsOfOrderChange } from '../notifications/notifications.routing.js';
 import { orderSetHash, previewSecret, readPreviewToken, signPreviewToken, type PreviewClaims } from './preview-token.js';
@@ -206,25 +207,23 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
   const purgeAfter = isoPlus(now, (await getRetentionDays(trx)) * DAY_MS);
   const expected = new Map(rows.map((r) => [r.id, r.version + 1]));
   let updated = 0;
-  for (const chunk of idChunks(rows.map((r) => r.id))) {
-    const changed = await trx
-      .updateTable('orders')
-      .set((eb) => ({
-        deleted_at: now,
-        deleted_by: actor.userId,
-        delete_reason: reason.code,
-        delete_note: reason.note ?? null,
-        delete_batch_id: batchId,
-        purge_after: purgeAfter,
-        version: eb('version', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', chunk)
-      .where('deleted_at', 'is', null)
-      .returning(['id', 'version'])
-      .execute();
-    for (const c of changed) if (expected.get(c.id) === c.version) updated++;
-  }
+  const changed = await trx
+    .updateTable('orders')
+    .set((eb) => ({
+      deleted_at: now,
+      deleted_by: actor.userId,
+      delete_reason: reason.code,
+      delete_note: reason.note ?? null,
+      delete_batch_id: batchId,
+      purge_after: purgeAfter,
+      version: eb('version', '+', 1),
+      updated_at: now,
+    }))
+    .where(inIdSet(dialect, 'id', rows.map((r) => r.id)))
+    .where('deleted_at', 'is', null)
+    .returning(['id', 'version'])
+    .execute();
+  for (const c of changed) if (expected.get(c.id) === c.version) updated++;
   if (updated !== rows.length) throw new StalePreview();
 
   const confirmedIds = rows.filter((r) => r.status === 'confirmed').map((r) => r.id);

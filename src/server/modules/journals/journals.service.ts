@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { fromMinor } from '../../../contracts/common.js';
-import type { Dialect } from '../../db/connect.js';
-import { idChunks } from '../../db/chunks.js';
+import { dialectOf, type Dialect } from '../../db/connect.js';
 import { takesRowLocks } from '../../db/claim.js';
+import { inIdSet, insertRowSet, rowSet, type SetColumns, type SetRow } from '../../db/row-sets.js';
 import type { DB } from '../../db/schema.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
@@ -20,11 +20,31 @@ import { AppError } from '../../platform/errors.js';
  * writers never deadlock.
  */
 
-const ROWS_PER_INSERT = 500;
-
-async function insertInChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (const chunk of idChunks(rows, ROWS_PER_INSERT)) await insert(chunk);
-}
+/*
+ * Each journal is written with one statement per call, whatever the number of orders: the rows go in as one
+ * row set (db/row-sets.ts), and the reads that decide them are one statement each over the whole id set.
+ */
+const MOVEMENT_COLUMNS: SetColumns = [
+  ['product_id', 'int'],
+  ['order_id', 'int'],
+  ['kind', 'text'],
+  ['on_hand_delta', 'int'],
+  ['reserved_delta', 'int'],
+  ['reverses_id', 'int'],
+  ['reason', 'text'],
+  ['actor_id', 'int'],
+  ['created_at', 'text'],
+];
+const LEDGER_COLUMNS: SetColumns = [
+  ['order_id', 'int'],
+  ['customer_id', 'int'],
+  ['kind', 'text'],
+  ['amount', 'int'],
+  ['reverses_id', 'int'],
+  ['note', 'text'],
+  ['actor_id', 'int'],
+  ['created_at', 'text'],
+];
 
 export interface Shortage {
   productId: string;
@@ -42,20 +62,19 @@ export interface HeldStock {
   quantity: number;
 }
 
-/** The open reserves of the orders, from their movements (one indexed read per 1,000 orders). */
+/** The open reserves of the orders, from their movements (one indexed read for the whole set). */
 export async function heldStock(db: Kysely<DB>, orderIds: number[]): Promise<HeldStock[]> {
+  if (orderIds.length === 0) return [];
+  const movements = await db
+    .selectFrom('stock_movements as m')
+    .innerJoin('products as p', 'p.id', 'm.product_id')
+    .select(['m.id', 'm.order_id', 'm.product_id', 'p.sku', 'm.kind', 'm.reserved_delta', 'm.reverses_id'])
+    .where(inIdSet(dialectOf(db), 'm.order_id', orderIds))
+    .execute();
+  const reversed = new Set(movements.map((m) => m.reverses_id).filter((id) => id != null));
   const out: HeldStock[] = [];
-  for (const chunk of idChunks(orderIds)) {
-    const movements = await db
-      .selectFrom('stock_movements as m')
-      .innerJoin('products as p', 'p.id', 'm.product_id')
-      .select(['m.id', 'm.order_id', 'm.product_id', 'p.sku', 'm.kind', 'm.reserved_delta', 'm.reverses_id'])
-      .where('m.order_id', 'in', chunk)
-      .execute();
-    const reversed = new Set(movements.map((m) => m.reverses_id).filter((id) => id != null));
-    for (const m of movements) {
-      if (m.kind === 'reserve' && !reversed.has(m.id)) out.push({ reserveId: m.id, orderId: Number(m.order_id), productId: m.product_id, sku: m.sku, quantity: m.reserved_delta });
-    }
+  for (const m of movements) {
+    if (m.kind === 'reserve' && !reversed.has(m.id)) out.push({ reserveId: m.id, orderId: Number(m.order_id), productId: m.product_id, sku: m.sku, quantity: m.reserved_delta });
   }
   return out.sort((a, b) => a.orderId - b.orderId || a.productId - b.productId || a.reserveId - b.reserveId);
 }
@@ -71,8 +90,9 @@ function totalsByProduct(lines: Array<{ productId: number; quantity: number }>):
 type BalanceColumn = 'reserved' | 'on_hand';
 
 /**
- * Adds each product's delta to the given balance columns with one statement per 500 products, not one per
- * product: on PostgreSQL every statement is a round trip, and 1,000 orders touch most of a catalogue.
+ * Adds each product's delta to the given balance columns with one statement joined to the deltas as a row set:
+ * on PostgreSQL every statement is a round trip, and 1,000 orders touch most of a catalogue. (A `case id when …`
+ * per product, as before, is evaluated by walking its branches for every row: quadratic in the products.)
  * PostgreSQL locks the rows first, in product id order like every other writer. With `onlyIfAvailable` a
  * product without that many units available is left as it is (the guard and the increment are one statement,
  * so two orders can never both take the last units); returns the products that were updated.
@@ -84,38 +104,34 @@ async function addToBalances(
   columns: BalanceColumn[],
   options: { onlyIfAvailable?: boolean } = {},
 ): Promise<Set<number>> {
-  const updated = new Set<number>();
-  for (const chunk of idChunks(deltas, 500)) {
-    const ids = chunk.map(([id]) => id);
-    // FOR NO KEY UPDATE, not FOR UPDATE: an order being created at the same time takes FOR KEY SHARE on these
-    // products for its lines' foreign keys, in line order; FOR UPDATE conflicts with that and the two deadlocked.
-    if (takesRowLocks(dialect)) await trx.selectFrom('products').select('id').where('id', 'in', ids).orderBy('id').forNoKeyUpdate().execute();
-    const delta = sql<number>`case ${sql.ref('id')} ${sql.join(
-      chunk.map(([id, d]) => sql`when ${id} then cast(${d} as bigint)`),
-      sql` `,
-    )} end`;
-    let q = trx
-      .updateTable('products')
-      .set((eb) => (columns.includes('on_hand') ? { reserved: eb('reserved', '+', delta), on_hand: eb('on_hand', '+', delta) } : { reserved: eb('reserved', '+', delta) }))
-      .where('id', 'in', ids);
-    if (options.onlyIfAvailable) q = q.where((eb) => eb(eb('on_hand', '-', eb.ref('reserved')), '>=', delta));
-    for (const row of await q.returning('id').execute()) updated.add(row.id);
+  if (deltas.length === 0) return new Set();
+  // FOR NO KEY UPDATE, not FOR UPDATE: an order being created at the same time takes FOR KEY SHARE on these
+  // products for its lines' foreign keys, in line order; FOR UPDATE conflicts with that and the two deadlocked.
+  if (takesRowLocks(dialect)) {
+    await trx
+      .selectFrom('products')
+      .select('id')
+      .where(inIdSet(dialect, 'id', deltas.map(([id]) => id)))
+      .orderBy('id')
+      .forNoKeyUpdate()
+      .execute();
   }
-  return updated;
+  const d = rowSet(dialect, 'd', [['id', 'int'], ['delta', 'int']], deltas);
+  const alsoOnHand = columns.includes('on_hand') ? sql`, on_hand = on_hand + d.delta` : sql``;
+  const guard = options.onlyIfAvailable ? sql` and products.on_hand - products.reserved >= d.delta` : sql``;
+  const { rows } = await sql<{ id: number }>`update products set reserved = reserved + d.delta${alsoOnHand} from ${d} where products.id = d.id${guard} returning products.id`.execute(trx);
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** What the orders' lines ask for, summed per order and product. */
-async function stockNeededBy(trx: Transaction<DB>, orderIds: number[]) {
-  const needs: Array<{ orderId: number; productId: number; quantity: number }> = [];
-  for (const chunk of idChunks(orderIds)) {
-    const lines = await trx
-      .selectFrom('order_items')
-      .select(['order_id', 'product_id', sql<number>`sum(quantity)`.as('quantity')])
-      .where('order_id', 'in', chunk)
-      .groupBy(['order_id', 'product_id'])
-      .execute();
-    for (const l of lines) needs.push({ orderId: l.order_id, productId: l.product_id, quantity: Number(l.quantity) });
-  }
+async function stockNeededBy(trx: Transaction<DB>, dialect: Dialect, orderIds: number[]) {
+  const lines = await trx
+    .selectFrom('order_items')
+    .select(['order_id', 'product_id', sql<number>`sum(quantity)`.as('quantity')])
+    .where(inIdSet(dialect, 'order_id', orderIds))
+    .groupBy(['order_id', 'product_id'])
+    .execute();
+  const needs = lines.map((l) => ({ orderId: l.order_id, productId: l.product_id, quantity: Number(l.quantity) }));
   return needs.sort((a, b) => a.orderId - b.orderId || a.productId - b.productId);
 }
 
@@ -126,14 +142,14 @@ async function stockNeededBy(trx: Transaction<DB>, orderIds: number[]) {
  */
 export async function reserveStock(trx: Transaction<DB>, dialect: Dialect, orderIds: number[], actorId: number | null, reason: string | null): Promise<void> {
   if (orderIds.length === 0) return;
-  const needs = await stockNeededBy(trx, orderIds);
+  const needs = await stockNeededBy(trx, dialect, orderIds);
   const totals = totalsByProduct(needs);
   const reserved = await addToBalances(trx, dialect, totals, ['reserved'], { onlyIfAvailable: true });
   const short = totals.filter(([productId]) => !reserved.has(productId));
   const shortages: Shortage[] = [];
-  for (const chunk of idChunks(short)) {
-    const products = await trx.selectFrom('products').select(['id', 'sku', 'on_hand', 'reserved']).where('id', 'in', chunk.map(([id]) => id)).orderBy('id').execute();
-    const requested = new Map(chunk);
+  if (short.length > 0) {
+    const products = await trx.selectFrom('products').select(['id', 'sku', 'on_hand', 'reserved']).where(inIdSet(dialect, 'id', short.map(([id]) => id))).orderBy('id').execute();
+    const requested = new Map(short);
     for (const p of products) shortages.push({ productId: String(p.id), sku: p.sku, requested: requested.get(p.id)!, available: p.on_hand - p.reserved });
   }
   // The caller's transaction rolls back on this error, undoing the products that did have enough.
@@ -144,8 +160,8 @@ export async function reserveStock(trx: Transaction<DB>, dialect: Dialect, order
     });
   }
   const now = nowIso();
-  const rows = needs.map((n) => ({ product_id: n.productId, order_id: n.orderId, kind: 'reserve', on_hand_delta: 0, reserved_delta: n.quantity, reason, actor_id: actorId, created_at: now }));
-  await insertInChunks(rows, (chunk) => trx.insertInto('stock_movements').values(chunk).execute());
+  const rows: SetRow[] = needs.map((n) => [n.productId, n.orderId, 'reserve', 0, n.quantity, null, reason, actorId, now]);
+  await insertRowSet(trx, dialect, 'stock_movements', MOVEMENT_COLUMNS, rows);
 }
 
 /**
@@ -158,18 +174,8 @@ async function reverseReserves(trx: Transaction<DB>, dialect: Dialect, orderIds:
   const columns: BalanceColumn[] = kind === 'ship' ? ['reserved', 'on_hand'] : ['reserved'];
   await addToBalances(trx, dialect, totalsByProduct(held).map(([productId, quantity]) => [productId, -quantity]), columns);
   const now = nowIso();
-  const rows = held.map((h) => ({
-    product_id: h.productId,
-    order_id: h.orderId,
-    kind,
-    on_hand_delta: kind === 'ship' ? -h.quantity : 0,
-    reserved_delta: -h.quantity,
-    reverses_id: h.reserveId,
-    reason,
-    actor_id: actorId,
-    created_at: now,
-  }));
-  await insertInChunks(rows, (chunk) => trx.insertInto('stock_movements').values(chunk).execute());
+  const rows: SetRow[] = held.map((h) => [h.productId, h.orderId, kind, kind === 'ship' ? -h.quantity : 0, -h.quantity, h.reserveId, reason, actorId, now]);
+  await insertRowSet(trx, dialect, 'stock_movements', MOVEMENT_COLUMNS, rows);
   return held;
 }
 
@@ -234,19 +240,18 @@ export interface OpenReceivable {
 
 /** Receivables no reversal names yet, with their ids, so each reversal names what it reverses. */
 export async function openReceivables(db: Kysely<DB>, orderIds: number[]): Promise<OpenReceivable[]> {
+  if (orderIds.length === 0) return [];
+  const entries = await db
+    .selectFrom('ledger_entries')
+    .select(['id', 'order_id', 'customer_id', 'kind', 'amount', 'reverses_id'])
+    .where(inIdSet(dialectOf(db), 'order_id', orderIds))
+    .where('kind', 'in', ['receivable', 'reversal'])
+    .orderBy('id')
+    .execute();
+  const reversed = new Set(entries.filter((e) => e.kind === 'reversal').map((e) => e.reverses_id));
   const out: OpenReceivable[] = [];
-  for (const chunk of idChunks(orderIds)) {
-    const entries = await db
-      .selectFrom('ledger_entries')
-      .select(['id', 'order_id', 'customer_id', 'kind', 'amount', 'reverses_id'])
-      .where('order_id', 'in', chunk)
-      .where('kind', 'in', ['receivable', 'reversal'])
-      .orderBy('id')
-      .execute();
-    const reversed = new Set(entries.filter((e) => e.kind === 'reversal').map((e) => e.reverses_id));
-    for (const e of entries) {
-      if (e.kind === 'receivable' && !reversed.has(e.id)) out.push({ id: e.id, orderId: e.order_id, customerId: e.customer_id, amount: e.amount });
-    }
+  for (const e of entries) {
+    if (e.kind === 'receivable' && !reversed.has(e.id)) out.push({ id: e.id, orderId: e.order_id, customerId: e.customer_id, amount: e.amount });
   }
   return out;
 }
@@ -269,10 +274,8 @@ export async function postReceivables(
   note: string | null,
 ): Promise<void> {
   const now = nowIso();
-  const rows = orders
-    .filter((o) => o.total !== 0)
-    .map((o) => ({ order_id: o.id, customer_id: o.customer_id, kind: 'receivable', amount: o.total, note, actor_id: actorId, created_at: now }));
-  await insertInChunks(rows, (chunk) => trx.insertInto('ledger_entries').values(chunk).execute());
+  const rows: SetRow[] = orders.filter((o) => o.total !== 0).map((o) => [o.id, o.customer_id, 'receivable', o.total, null, note, actorId, now]);
+  await insertRowSet(trx, dialectOf(trx), 'ledger_entries', LEDGER_COLUMNS, rows);
 }
 
 /** One reversal per open receivable of the orders (cancel, delete), each its exact negation; returns what was reversed. */
@@ -280,8 +283,8 @@ export async function reverseReceivables(trx: Transaction<DB>, orderIds: number[
   if (orderIds.length === 0) return [];
   const open = await openReceivables(trx, orderIds);
   const now = nowIso();
-  const rows = open.map((e) => ({ order_id: e.orderId, customer_id: e.customerId, kind: 'reversal', amount: -e.amount, reverses_id: e.id, note, actor_id: actorId, created_at: now }));
-  await insertInChunks(rows, (chunk) => trx.insertInto('ledger_entries').values(chunk).execute());
+  const rows: SetRow[] = open.map((e) => [e.orderId, e.customerId, 'reversal', -e.amount, e.id, note, actorId, now]);
+  await insertRowSet(trx, dialectOf(trx), 'ledger_entries', LEDGER_COLUMNS, rows);
   return open;
 }
 

@@ -29,6 +29,7 @@ import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } f
 import { publish } from '../../platform/outbox.js';
 import { ensureVerifiedBackup } from '../backup/backup.service.js';
 import { idChunks } from '../../db/chunks.js';
+import { inIdSet } from '../../db/row-sets.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
 import { NUMBER_LIKE, numberCondition } from '../orders/orders.queries.js';
 
@@ -142,16 +143,14 @@ export async function restoreRows(trx: Transaction<DB>, dialect: Dialect, actor:
   const now = nowIso();
   const expected = new Map(rows.map((r) => [r.id, r.version + 1]));
   let restored = 0;
-  for (const chunk of idChunks(rows.map((r) => r.id))) {
-    const changed = await trx
-      .updateTable('orders')
-      .set((eb) => ({ deleted_at: null, deleted_by: null, delete_reason: null, delete_note: null, delete_batch_id: null, purge_after: null, version: eb('version', '+', 1), updated_at: now }))
-      .where('id', 'in', chunk)
-      .where('deleted_at', 'is not', null)
-      .returning(['id', 'version'])
-      .execute();
-    for (const c of changed) if (expected.get(c.id) === c.version) restored++;
-  }
+  const changed = await trx
+    .updateTable('orders')
+    .set((eb) => ({ deleted_at: null, deleted_by: null, delete_reason: null, delete_note: null, delete_batch_id: null, purge_after: null, version: eb('version', '+', 1), updated_at: now }))
+    .where(inIdSet(dialect, 'id', rows.map((r) => r.id)))
+    .where('deleted_at', 'is not', null)
+    .returning(['id', 'version'])
+    .execute();
+  for (const c of changed) if (expected.get(c.id) === c.version) restored++;
   if (restored !== rows.length) throw new AppError('conflict', 'Some of these orders were restored or purged by someone else meanwhile; reload the recycle bin', { code: 'concurrent_change' });
 
   const confirmed = rows.filter((r) => r.status === 'confirmed');

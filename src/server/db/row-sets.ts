@@ -1,0 +1,51 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { Dialect } from './connect.js';
+import type { DB } from './schema.js';
+
+/*
+ * Many rows as one statement with one parameter per set: a JSON array read by json_each on SQLite, one array per
+ * column (unnest) on PostgreSQL. A thousand journal rows bound value by value were 10,000 placeholders over
+ * several statements, each one built and compiled by Kysely, prepared afresh whenever the last chunk had a new
+ * size, and bound one value at a time; a set is one short statement whose text never changes, so both databases
+ * keep it prepared, whatever the number of rows.
+ */
+
+/** How a column travels: whole numbers (ids, counts, money in minor units) or text. NULL is allowed in both. */
+export type SetColumnType = 'int' | 'text';
+export type SetColumns = ReadonlyArray<readonly [name: string, type: SetColumnType]>;
+export type SetRow = ReadonlyArray<string | number | null>;
+
+const PG_ARRAY_TYPE: Record<SetColumnType, string> = { int: 'bigint[]', text: 'text[]' };
+
+/**
+ * The rows as a table `alias(columns…, ord)` to select from or join, `ord` counting from 0 in the order given.
+ * Values are bound, never written into the SQL.
+ */
+export function rowSet(dialect: Dialect, alias: string, columns: SetColumns, rows: readonly SetRow[]): RawBuilder<unknown> {
+  if (dialect === 'postgres') {
+    const arrays = columns.map(([, type], c) => sql`${rows.map((r) => r[c])}::${sql.raw(PG_ARRAY_TYPE[type])}`);
+    const names = [...columns.map(([name]) => sql.id(name)), sql.id('ord')];
+    // WITH ORDINALITY counts from 1; `- 1` keeps ord the same on both databases.
+    return sql`(select ${sql.join(names.slice(0, -1).map((n) => sql`u.${n}`))}, u.ord - 1 as ord from unnest(${sql.join(arrays)}) with ordinality as u(${sql.join(names)})) as ${sql.id(alias)}`;
+  }
+  // ->> gives SQL values: JSON numbers as integers, strings as text, null as NULL.
+  const fields = columns.map(([name], c) => sql`value ->> ${sql.lit(c)} as ${sql.id(name)}`);
+  return sql`(select ${sql.join(fields)}, key as ord from json_each(${JSON.stringify(rows)})) as ${sql.id(alias)}`;
+}
+
+/**
+ * Inserts the rows with one statement, in the order given (ids are drawn in that order, which the audit chain
+ * relies on: id order is chain order).
+ */
+export async function insertRowSet(trx: Transaction<DB>, dialect: Dialect, table: keyof DB, columns: SetColumns, rows: readonly SetRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const names = columns.map(([name]) => sql.id(name));
+  const source = rowSet(dialect, 'r', columns, rows);
+  await sql`insert into ${sql.id(table)} (${sql.join(names)}) select ${sql.join(names.map((n) => sql`r.${n}`))} from ${source} order by r.ord`.execute(trx);
+}
+
+/** `column IN (the ids)` with the ids as one parameter, so the statement is the same for any number of ids. */
+export function inIdSet(dialect: Dialect, column: string, ids: readonly number[]): RawBuilder<boolean> {
+  if (dialect === 'postgres') return sql<boolean>`${sql.ref(column)} = any(${ids}::bigint[])`;
+  return sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
+}
