@@ -11,6 +11,7 @@ export const PROBLEM_CODES = [
   'below_reserved',
   'concurrent_change',
   'csrf',
+  'customer_merged',
   'deletion_blocked',
   'has_payments',
   'idempotency_key_reused',

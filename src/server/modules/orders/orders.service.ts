@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
 import { TRANSITIONS, type CreateOrderInput, type OrderItemInput, type OrderListQuery, type OrderView, type Transition, type UpdateOrderInput } from '../../../contracts/orders.js';
@@ -12,6 +11,7 @@ import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } f
 import { publish } from '../../platform/outbox.js';
 import { postPayment, postReceivables, postRefund, releaseStock, reserveStock, reverseReceivables, shipStock } from '../journals/journals.service.js';
 import { nextOrderNumber } from './order-numbers.js';
+import { signatureOf } from './order-signature.js';
 import { assertFound, findOrder, listOrders as queryOrders } from './orders.queries.js';
 
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -43,14 +43,11 @@ async function priceLines(trx: Transaction<DB>, items: OrderItemInput[]): Promis
   return { lines, total };
 }
 
-function signatureOf(customerId: number, lines: PricedLine[]): string {
-  const canonical = lines.map((l) => `${l.product_id}x${l.quantity}@${l.unit_price}`).sort().join(',');
-  return createHash('sha256').update(`${customerId}|${canonical}`).digest('hex');
-}
-
+/** A deactivated or merged customer keeps its orders but takes no new one. */
 async function assertCustomer(trx: Transaction<DB>, customerId: number): Promise<void> {
-  const c = await trx.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+  const c = await trx.selectFrom('customers').select(['id', 'active']).where('id', '=', customerId).executeTakeFirst();
   if (!c) throw invalid('customerId', 'no such customer');
+  if (!c.active) throw invalid('customerId', 'the customer is deactivated');
 }
 
 async function resolveOwner(trx: Transaction<DB>, actor: Actor, requested: string | undefined, permission: 'orders.create' | 'orders.update'): Promise<number> {
