@@ -1,3 +1,4 @@
+import { crmEn } from './crm.js';
 import { notificationsEn } from './notifications.js';
 import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
@@ -313,11 +314,13 @@ export const en = {
     'must not contain NUL characters': 'Must not contain NUL (zero) characters',
     'must be well-formed Unicode text': 'Contains broken characters; retype it',
     ...adminEn.validation,
+    ...crmEn.validation,
   },
   deletion: deletionEn,
   problems: problemsEn,
   admin: adminEn,
   reports: reportsEn,
+  crm: crmEn,
   notifications: notificationsEn,
 };
 

@@ -1,3 +1,4 @@
+import { crmZhCN } from './crm.js';
 import { notificationsZhCN } from './notifications.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
@@ -308,10 +309,12 @@ export const zhCN: Messages = {
     'must not contain NUL characters': '不能包含空字符（NUL）',
     'must be well-formed Unicode text': '包含无法识别的字符，请重新输入',
     ...adminZhCN.validation,
+    ...crmZhCN.validation,
   },
   deletion: deletionZhCN,
   problems: problemsZhCN,
   admin: adminZhCN,
   reports: reportsZhCN,
+  crm: crmZhCN,
   notifications: notificationsZhCN,
 };

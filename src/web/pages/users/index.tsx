@@ -46,6 +46,14 @@ function UsersTable() {
     },
     onError: showError,
   });
+  const forceReset = useMutation({
+    mutationFn: (user: UserView) => updateUser(user.id, { mustChangePassword: true }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: adminKeys.users });
+      message.success(t.crm.forceReset.done);
+    },
+    onError: showError,
+  });
 
   const columns: TableColumnsType<UserView> = [
     {
@@ -78,7 +86,7 @@ function UsersTable() {
     {
       key: 'actions',
       title: '',
-      width: 300,
+      width: 380,
       render: (_: unknown, user) => (
         <Space size={4} wrap>
           <Button size="small" onClick={() => setEditing({ mode: 'edit', user })} data-testid={`edit-user-${user.username}`}>
@@ -87,6 +95,13 @@ function UsersTable() {
           <Button size="small" icon={<KeyOutlined />} onClick={() => setEditing({ mode: 'password', user })}>
             {t.admin.users.resetPassword}
           </Button>
+          {user.id !== me.id && !user.mustChangePassword && (
+            <Popconfirm title={t.crm.forceReset.action} description={<div style={{ maxWidth: 320 }}>{t.crm.forceReset.confirm}</div>} okText={t.common.yes} cancelText={t.common.no} onConfirm={() => forceReset.mutate(user)}>
+              <Button size="small" data-testid={`force-reset-${user.username}`}>
+                {t.crm.forceReset.action}
+              </Button>
+            </Popconfirm>
+          )}
           {user.id === me.id ? (
             <Tooltip title={t.admin.users.selfDisable}>
               <Button size="small" disabled>
