@@ -99,6 +99,28 @@ describe('customer page and account page in the browser', () => {
     await page.close();
   });
 
+  it('retention outside 1–3650 is refused with a message, not clamped; a deleted order’s link points to the recycle bin', async () => {
+    const { page, traffic } = await openAs({ width: 1440, height: 900 }, 'zh-CN');
+    await page.goto(`${baseUrl}/recycle-bin`);
+    const days = page.locator('input[data-testid=retention-days], [data-testid=retention-days] input').first();
+    await days.fill('5000');
+    await days.blur();
+    expect(await days.inputValue()).toBe('5000');
+    await page.locator('[data-testid=retention-save]').click();
+    await page.locator('[data-testid=retention-card]').getByText(zhCN.deletion.validation['at most 3650 days']).waitFor();
+    expect((await admin.get('/api/settings/retention')).body.days).toBe(30);
+
+    const doomed = await makeOrder(admin, ids.keep, [{ productId: (await makeProduct(admin)).id, quantity: 1 }]);
+    expect((await admin.delete(`/api/orders/${doomed.id}`, { reason: { code: 'test_data' } })).status).toBe(200);
+    await page.goto(`${baseUrl}/orders/${doomed.id}`);
+    const notice = page.locator('[data-testid=order-in-recycle-bin]');
+    await notice.getByText(zhCN.problems.byCode.in_recycle_bin).waitFor();
+    await notice.getByRole('link').click();
+    await page.waitForURL(/\/recycle-bin\?q=SO-/);
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count(), { message: traffic() }).toBe(1);
+    await page.close();
+  });
+
   it('the account page changes the display name and the password; other sessions end', async () => {
     const other = await new Client(app).login('admin', ADMIN_PASSWORD);
     for (const [language, viewport] of [['zh-CN', { width: 1440, height: 900 }], ['zh-CN', { width: 390, height: 844 }], ['en', { width: 390, height: 844 }], ['en', { width: 1440, height: 900 }]] as const) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { blankToUndefined, emptyToUndefined, Id, optionalText } from './common.js';
-import { OrderListQuery } from './orders.js';
+import { amountRange, OrderListFields } from './orders.js';
 
 /** International or Chinese numbers: an optional +, then digits with spaces, dashes or brackets. */
 export const Phone = z
@@ -70,7 +70,7 @@ export const MergeResult = z.object({ customer: CustomerView, movedOrders: z.num
 export type MergeResult = z.infer<typeof MergeResult>;
 
 /** `GET /api/customers/:id/orders`: the order list's filters, for one customer. */
-export const CustomerOrdersQuery = OrderListQuery.omit({ customerId: true, customer: true });
+export const CustomerOrdersQuery = OrderListFields.omit({ customerId: true, customer: true }).superRefine(amountRange);
 export type CustomerOrdersQuery = z.infer<typeof CustomerOrdersQuery>;
 
 /**

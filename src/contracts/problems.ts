@@ -15,6 +15,7 @@ export const PROBLEM_CODES = [
   'deletion_blocked',
   'has_payments',
   'idempotency_key_reused',
+  'in_recycle_bin',
   'insufficient_stock',
   'invalid_transition',
   'journal_not_settled',

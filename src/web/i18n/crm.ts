@@ -73,6 +73,7 @@ export const crmEn = {
     'must be a time zone such as Asia/Shanghai': 'Must be a time zone such as Asia/Shanghai',
     'at most 100 characters': 'At most 100 characters',
     'must be the version of the record, such as 3': 'The page is out of date; reload it',
+    'must not be more than the maximum amount': 'Must not be more than the maximum amount',
   } as Record<string, string>,
   forceReset: {
     action: 'Require a new password',
@@ -153,6 +154,7 @@ export const crmZhCN: CrmMessages = {
     'must be a time zone such as Asia/Shanghai': '必须是时区，例如 Asia/Shanghai',
     'at most 100 characters': '最多 100 个字符',
     'must be the version of the record, such as 3': '页面已过期，请刷新',
+    'must not be more than the maximum amount': '不能大于最高金额',
   },
   forceReset: {
     action: '要求设置新密码',

@@ -127,7 +127,15 @@ export async function createOrder(ctx: Ctx, actor: Actor, input: CreateOrderInpu
 }
 
 export async function getOrder(ctx: Ctx, actor: Actor, id: number): Promise<OrderView> {
-  return assertFound(await findOrder(ctx.kysely, id, { ownerId: ownerFilter(actor, 'orders.read') }));
+  const ownerId = ownerFilter(actor, 'orders.read');
+  const order = await findOrder(ctx.kysely, id, { ownerId });
+  if (order) return order;
+  // An old link to a deleted order: whoever may see it in the recycle bin is told it is there, not just "not found".
+  let binned = ctx.kysely.selectFrom('orders').select(['number', 'deleted_at', 'purge_after']).where('id', '=', id).where('deleted_at', 'is not', null);
+  if (ownerId !== undefined) binned = binned.where('owner_id', '=', ownerId);
+  const row = await binned.executeTakeFirst();
+  if (row) throw new AppError('not_found', `Order ${row.number} is in the recycle bin`, { code: 'in_recycle_bin', number: row.number, deletedAt: row.deleted_at, purgeAfter: row.purge_after });
+  throw new AppError('not_found', 'Order not found');
 }
 
 export async function listOrders(ctx: Ctx, actor: Actor, query: OrderListQuery) {
