@@ -82,6 +82,12 @@ describe('customer page and account page in the browser', () => {
     await page.goto(`${baseUrl}/customers/${ids.keep}`);
     await page.locator('[data-testid=edit-customer]').click();
     const name = page.locator('[data-testid=edit-customer-modal] input').first();
+    // Over-long input is kept as typed, counted, and refused with a message rather than cut at the limit.
+    await name.fill('长'.repeat(201));
+    expect((await name.inputValue()).length).toBe(201);
+    await page.locator('[data-testid=edit-customer-modal]').getByText('201 / 200').waitFor();
+    await page.locator('[data-testid=edit-customer-modal] .ant-btn-primary').click();
+    await page.locator('[data-testid=edit-customer-modal] .ant-form-item-explain-error').first().waitFor();
     await name.fill('杭州云栖科技股份有限公司');
     await page.locator('[data-testid=edit-customer-modal] .ant-btn-primary').click();
     await page.getByRole('heading', { name: '杭州云栖科技股份有限公司' }).waitFor();

@@ -226,7 +226,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
       <Form form={form} layout="vertical" initialValues={initial} onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { issues.clear(); save.mutate(v); }} preserve={false}>
         {editing.mode === 'create' && (
           <Form.Item name="username" label={t.admin.users.username} required>
-            <Input maxLength={64} autoFocus autoComplete="off" />
+            <Input count={{ show: true, max: 64 }} autoFocus autoComplete="off" />
           </Form.Item>
         )}
         {editing.mode !== 'edit' && (
@@ -237,7 +237,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
         {editing.mode !== 'password' && (
           <>
             <Form.Item name="displayName" label={`${t.admin.users.displayName} (${t.common.optional})`}>
-              <Input maxLength={100} />
+              <Input count={{ show: true, max: 100 }} />
             </Form.Item>
             <Form.Item name="roles" label={t.admin.users.roles} required extra={t.admin.users.rolesHelp}>
               <Select
@@ -256,7 +256,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
               />
             </Form.Item>
             <Form.Item name="email" label={`${t.notifications.departments.email} (${t.common.optional})`}>
-              <Input maxLength={200} type="email" autoComplete="off" />
+              <Input count={{ show: true, max: 200 }} type="email" autoComplete="off" />
             </Form.Item>
             <Form.Item name="language" label={`${t.notifications.departments.language} (${t.common.optional})`}>
               <Select allowClear options={[{ value: 'zh-CN', label: '简体中文' }, { value: 'en', label: 'English' }]} />
