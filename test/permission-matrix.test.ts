@@ -119,6 +119,18 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/customers/:id': { need: 'authenticated', ok: 200, url: (f) => `/api/customers/${f.customerId}` },
   // Whoever may sell may add the customer they sell to.
   'POST /api/customers': { need: 'orders.create', ok: 201, body: () => ({ name: 'Matrix Customer' }) },
+  // A rep edits the customers of their own orders: every caller's fresh order is for the fixture customer.
+  'PATCH /api/customers/:id': { need: 'orders.update', ok: 200, url: (f) => `/api/customers/${f.customerId}`, body: () => ({ note: 'matrix' }) },
+  // Merging moves everyone's orders: orders.update for all orders (a rep's "own" is not enough).
+  'POST /api/customers/:id/merge': {
+    need: 'orders.update',
+    ok: 200,
+    url: async (f) => `/api/customers/${(await makeCustomer(f.admin, `Matrix Duplicate ${f.next()}`)).id}/merge`,
+    body: (f) => ({ intoId: f.customerId }),
+    expect: (role) => (SPEC_TABLE['orders.update'][role] === 'all' ? 'allowed' : 403),
+  },
+  'GET /api/customers/:id/orders': { need: 'orders.read', ok: 200, url: (f) => `/api/customers/${f.customerId}/orders` },
+  'GET /api/customers/:id/statement': { need: { anyOf: ['finance.manage', 'orders.read:all'] }, ok: 200, url: (f) => `/api/customers/${f.customerId}/statement` },
   'GET /api/products': { need: 'authenticated', ok: 200 },
   'GET /api/products/:id': { need: 'authenticated', ok: 200, url: (f) => `/api/products/${f.productId}` },
   // The product catalogue and its stock are the warehouse's.
@@ -213,6 +225,17 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/notifications': { ok: 200, need: 'authenticated' },
   'POST /api/notifications/read': { ok: 200, need: 'authenticated', body: () => ({ all: true }) },
   'GET /api/notifications/stream': { ok: 200, need: 'authenticated', url: () => '/api/notifications/stream?maxSeconds=0' },
+  'GET /api/me': { ok: 200, need: 'authenticated' },
+  'PATCH /api/me': { ok: 200, need: 'authenticated', body: () => ({ timeZone: 'Asia/Shanghai' }) },
+  // Each matrix user's password is "<username>-password-1"; setting it to itself keeps the walk repeatable.
+  'POST /api/me/password': {
+    ok: 204,
+    need: 'authenticated',
+    body: async (_f, c) => {
+      const password = `${(await c.caller.get('/api/auth/me')).body.username}-password-1`;
+      return { current: password, next: password };
+    },
+  },
   'GET /api/me/notification-preferences': { ok: 200, need: 'authenticated' },
   'PUT /api/me/notification-preferences': { ok: 200, need: 'authenticated', body: () => ({ topics: { 'order.created': { inApp: true, email: false } } }) },
   'GET /api/departments': { ok: 200, need: { anyOf: ['notifications.manage', 'users.manage'] } },
@@ -419,6 +442,8 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
         const status = want === 'allowed' ? route.ok : want;
         checked.add(res.status);
         if (res.status !== status) failures.push(`${key} with ${role}'s token (${ownership}): got ${res.status}, want ${status} — ${describeResult(res)}`);
+        // Through a token a password change has no session of its own to keep: every session of the user ends.
+        if (key === 'POST /api/me/password' && res.status === 204) await callers[role].login(`matrix_${role}`, `matrix_${role}-password-1`);
       }
     }
     checkedByToken.set(role, checked);

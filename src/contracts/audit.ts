@@ -38,6 +38,8 @@ export const AuditActorView = z.object({
   id: z.string().nullable(),
   /** The name at the time of the entry, kept even if the user is later renamed. */
   name: z.string().nullable(),
+  /** The person's display name today, for showing; the recorded `name` stays the evidence. */
+  displayName: z.string().nullable().optional(),
 });
 export type AuditActorView = z.infer<typeof AuditActorView>;
 

@@ -17,6 +17,11 @@ export const Me = z.object({
   roles: z.array(z.string()),
   permissions: PermissionMapSchema,
   csrfToken: z.string().nullable(),
+  /** The user's language (null: zh-CN) and time zone (null: the company's), for the web app's first paint. */
+  language: z.string().nullable().optional(),
+  timeZone: z.string().nullable().optional(),
+  /** An admin forced a password reset: the web app sends the user to choose a new password first. */
+  mustChangePassword: z.boolean().optional(),
 });
 export type Me = z.infer<typeof Me>;
 

@@ -16,3 +16,4 @@ export * from './problems.js';
 export * from './settings.js';
 export * from './cleanup.js';
 export * from './data-quality.js';
+export * from './account.js';

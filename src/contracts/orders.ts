@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DateFilter, Id, Money, NonNegativeMoney, optionalText, emptyToUndefined } from './common.js';
+import { DateFilter, Id, Money, NonNegativeMoney, optionalText, emptyToUndefined, toMinor } from './common.js';
 
 export const ORDER_STATUSES = ['draft', 'confirmed', 'shipped', 'completed', 'cancelled'] as const;
 export const OrderStatus = z.enum(ORDER_STATUSES);
@@ -65,7 +65,8 @@ const StatusList = z
   .pipe(z.array(OrderStatus));
 
 
-export const OrderFilter = z.object({
+/** The filter fields alone, for schemas that pick from them; every filter schema adds `amountRange`. */
+export const OrderFilterFields = z.object({
   q: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
   number: z.preprocess(emptyToUndefined, z.string().trim().max(32).optional()),
   customer: z.preprocess(emptyToUndefined, z.string().trim().max(200).optional()),
@@ -77,13 +78,23 @@ export const OrderFilter = z.object({
   minTotal: z.preprocess(emptyToUndefined, NonNegativeMoney.optional()),
   maxTotal: z.preprocess(emptyToUndefined, NonNegativeMoney.optional()),
 });
+
+/** A minimum above the maximum matches nothing: it is a mistake to name, not an empty list to show. */
+export function amountRange(v: { minTotal?: string; maxTotal?: string }, ctx: z.RefinementCtx): void {
+  if (v.minTotal !== undefined && v.maxTotal !== undefined && toMinor(v.minTotal) > toMinor(v.maxTotal)) {
+    ctx.addIssue({ code: 'custom', path: ['minTotal'], message: 'must not be more than the maximum amount' });
+  }
+}
+
+export const OrderFilter = OrderFilterFields.superRefine(amountRange);
 export type OrderFilter = z.infer<typeof OrderFilter>;
 
-export const OrderListQuery = OrderFilter.extend({
+export const OrderListFields = OrderFilterFields.extend({
   sort: z.preprocess(emptyToUndefined, OrderSort.default('-createdAt')),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
 });
+export const OrderListQuery = OrderListFields.superRefine(amountRange);
 export type OrderListQuery = z.infer<typeof OrderListQuery>;
 
 export const OrderItemView = z.object({

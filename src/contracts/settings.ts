@@ -16,7 +16,7 @@ export type RetentionByStatus = z.infer<typeof RetentionByStatus>;
 /** Customer fields an order's customer must have (settings `requiredCustomerFields`). */
 export const CUSTOMER_REQUIRED_FIELDS = ['phone', 'email'] as const;
 
-const isTimeZone = (zone: string) => {
+export const isTimeZone = (zone: string) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

@@ -32,6 +32,8 @@ export const UpdateUserInput = z
     departments: z.array(z.string().min(1)).max(50),
     email: z.email('must be an e-mail address').max(200).nullable(),
     language: UserLanguage,
+    /** true: the user must choose a new password; their sessions end now (an admin's forced reset). */
+    mustChangePassword: z.boolean(),
   })
   .partial();
 export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
@@ -46,6 +48,7 @@ export const UserView = z.object({
   departments: z.array(z.string()),
   email: z.string().nullable(),
   language: z.string().nullable(),
+  mustChangePassword: z.boolean(),
 });
 export type UserView = z.infer<typeof UserView>;
 

@@ -38,6 +38,7 @@ import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { accountRoutes } from './modules/users/account.routes.js';
 import { authenticateRequest, registerAccessControl } from './platform/access.js';
 import { canonicalValidatorCompiler } from './platform/canonical-input.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
@@ -159,6 +160,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   registerAccessControl(app, ctx, access);
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
+  accountRoutes(app, ctx);
   rolesRoutes(app, ctx);
   customersRoutes(app, ctx);
   productsRoutes(app, ctx);

@@ -14,6 +14,8 @@ const OrdersPage = lazy(() => import('./pages/orders/index.js'));
 const OrderPage = lazy(() => import('./pages/order/index.js'));
 const OrderFormPage = lazy(() => import('./pages/order-form/index.js'));
 const CustomersPage = lazy(() => import('./pages/customers/index.js'));
+const CustomerPage = lazy(() => import('./pages/customer/index.js'));
+const AccountPage = lazy(() => import('./pages/account/index.js'));
 const ProductsPage = lazy(() => import('./pages/products/index.js'));
 const RecycleBinPage = lazy(() => import('./pages/recycle-bin/index.js'));
 const RestoreRequestsPage = lazy(() => import('./pages/restore-requests/index.js'));
@@ -66,6 +68,8 @@ function ThemedApp() {
                 <Route path="/orders/:id" element={<OrderPage />} />
                 <Route path="/orders/:id/edit" element={<OrderFormPage />} />
                 <Route path="/customers" element={<CustomersPage />} />
+                <Route path="/customers/:id" element={<CustomerPage />} />
+                <Route path="/account" element={<AccountPage />} />
                 <Route path="/products" element={<ProductsPage />} />
                 <Route path="/products/:id" element={<ProductsPage />} />
                 <Route path="/recycle-bin" element={<RecycleBinPage />} />

@@ -18,6 +18,7 @@ import * as m0007 from './migrations/0007_customers_read.js';
 import * as m0008 from './migrations/0008_notifications.js';
 import * as m0009 from './migrations/0009_second_wave_grants.js';
 import * as m0010 from './migrations/0010_cleanup.js';
+import * as m0013 from './migrations/0013_customers_accounts.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0008_notifications': m0008,
   '0009_second_wave_grants': m0009,
   '0010_cleanup': m0010,
+  '0013_customers_accounts': m0013,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */

@@ -54,6 +54,10 @@ export interface UsersTable {
   email: string | null;
   /** 'zh-CN' or 'en'; null reads as 'zh-CN'. */
   language: string | null;
+  /** IANA zone the user reads times in; null: the company time zone. */
+  time_zone: string | null;
+  /** 1 after an admin forced a password reset: the web app sends the user to choose a new one. */
+  must_change_password: Generated<number>;
 }
 
 export interface RolesTable {
@@ -106,6 +110,10 @@ export interface CustomersTable {
   created_at: string;
   updated_at: string;
   version: number;
+  /** 0: deactivated — kept for the orders that reference it, offered for no new order. */
+  active: Generated<number>;
+  /** Set when this duplicate was merged into another customer; the row stays so old links still resolve. */
+  merged_into_id: number | null;
 }
 
 export interface ProductsTable {

@@ -12,6 +12,6 @@ export const IdParams = z.object({ id: Id });
 export function parseIfMatch(header: string | string[] | undefined): number | undefined {
   if (header === undefined) return undefined;
   const value = String(header).replace(/^W\//, '').replace(/"/g, '').trim();
-  if (!/^\d+$/.test(value)) throw invalid('If-Match', 'must be the order version, such as 3');
+  if (!/^\d+$/.test(value)) throw invalid('If-Match', 'must be the version of the record, such as 3');
   return Number(value);
 }

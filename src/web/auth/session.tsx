@@ -89,5 +89,7 @@ export function RequireSession({ children }: { children: ReactNode }) {
     );
   }
   if (!me) return <Navigate to="/sign-in" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  // An admin forced a password reset: choosing a new password comes before anything else.
+  if (me.mustChangePassword && location.pathname !== '/account') return <Navigate to="/account" replace />;
   return children;
 }

@@ -1,3 +1,4 @@
+import { crmEn } from './crm.js';
 import { notificationsEn } from './notifications.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
@@ -314,11 +315,13 @@ export const en = {
     'must not contain NUL characters': 'Must not contain NUL (zero) characters',
     'must be well-formed Unicode text': 'Contains broken characters; retype it',
     ...adminEn.validation,
+    ...crmEn.validation,
   },
   deletion: deletionEn,
   problems: problemsEn,
   admin: adminEn,
   reports: reportsEn,
+  crm: crmEn,
   notifications: notificationsEn,
   cleanup: cleanupEn,
 };

@@ -1,3 +1,4 @@
+import { crmZhCN } from './crm.js';
 import { notificationsZhCN } from './notifications.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
@@ -309,11 +310,13 @@ export const zhCN: Messages = {
     'must not contain NUL characters': '不能包含空字符（NUL）',
     'must be well-formed Unicode text': '包含无法识别的字符，请重新输入',
     ...adminZhCN.validation,
+    ...crmZhCN.validation,
   },
   deletion: deletionZhCN,
   problems: problemsZhCN,
   admin: adminZhCN,
   reports: reportsZhCN,
+  crm: crmZhCN,
   notifications: notificationsZhCN,
   cleanup: cleanupZhCN,
 };

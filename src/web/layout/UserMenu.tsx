@@ -1,4 +1,4 @@
-import { ApiOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, IdcardOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Avatar, Dropdown, Flex, Typography } from 'antd';
 import { useNavigate } from 'react-router';
 import { useMe, useSession } from '../auth/session.js';
@@ -32,6 +32,7 @@ export function UserMenu() {
             ),
           },
           { type: 'divider' },
+          { key: 'account', icon: <IdcardOutlined />, label: t.crm.account.nav, onClick: () => void navigate('/account') },
           { key: 'tokens', icon: <ApiOutlined />, label: t.admin.nav.tokens, onClick: () => void navigate('/tokens') },
           {
             key: 'sign-out',

@@ -63,11 +63,24 @@ function parseDiff(diff: string | null): unknown {
   }
 }
 
-function entryView(r: AuditRow): AuditEntryView {
+/** Today's display names of the people behind a page of entries: one query per page, not one per row. */
+async function displayNamesOf(db: Kysely<DB>, rows: AuditRow[]): Promise<Map<number, string>> {
+  const ids = [...new Set(rows.map((r) => r.actor_id).filter((id): id is number => id !== null))];
+  if (ids.length === 0) return new Map();
+  const users = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', ids).where('display_name', 'is not', null).execute();
+  return new Map(users.map((u) => [u.id, u.display_name!]));
+}
+
+function entryView(r: AuditRow, names: Map<number, string> = new Map()): AuditEntryView {
   return {
     id: String(r.id),
     at: r.at,
-    actor: { type: r.actor_type as AuditEntryView['actor']['type'], id: r.actor_id === null ? null : String(r.actor_id), name: r.actor_name },
+    actor: {
+      type: r.actor_type as AuditEntryView['actor']['type'],
+      id: r.actor_id === null ? null : String(r.actor_id),
+      name: r.actor_name,
+      displayName: r.actor_id === null ? null : (names.get(r.actor_id) ?? null),
+    },
     action: r.action,
     entityType: r.entity_type,
     entityId: r.entity_id,
@@ -87,7 +100,8 @@ export async function searchAudit(ctx: Ctx, query: AuditQuery): Promise<AuditLis
   if (query.cursor) q = q.where('id', '<', decodeIdCursor(query.cursor));
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
-  return { items: page.map(entryView), nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
+  const names = await displayNamesOf(ctx.kysely, page);
+  return { items: page.map((r) => entryView(r, names)), nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
 }
 
 /**
@@ -172,9 +186,10 @@ export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, que
   if (query.cursor) q = q.where('id', '>', decodeIdCursor(query.cursor));
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
+  const names = await displayNamesOf(ctx.kysely, page);
   return {
     items: page.map((r) => {
-      const { id, at, actor: who, action, diff, reason } = entryView(r);
+      const { id, at, actor: who, action, diff, reason } = entryView(r, names);
       return { id, at, actor: who, action, diff, reason };
     }),
     nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,

@@ -63,7 +63,7 @@ describe.each(DIALECTS)('audit log over HTTP (%s)', (dialect) => {
       ['order.cancel', 'admin'],
     ]);
     expect(items.map((e) => Number(e.id))).toEqual([...items.map((e) => Number(e.id))].sort((a, b) => a - b));
-    expect(items[0].actor).toEqual({ type: 'user', id: rep.userId, name: 'rep_bob' });
+    expect(items[0].actor).toEqual({ type: 'user', id: rep.userId, name: 'rep_bob', displayName: null });
 
     expect(items[1].diff).toEqual({
       note: { from: null, to: 'call before delivery' },

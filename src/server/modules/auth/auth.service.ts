@@ -69,7 +69,7 @@ export async function login(
   return {
     sessionToken,
     csrfToken,
-    me: { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken },
+    me: { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken, ...personal(user) },
   };
 }
 
@@ -171,11 +171,17 @@ export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMe
   return { actor: { type: 'token', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta }, csrfToken: null };
 }
 
+const personal = (u: { language: string | null; time_zone: string | null; must_change_password: number }) => ({
+  language: u.language,
+  timeZone: u.time_zone,
+  mustChangePassword: u.must_change_password === 1,
+});
+
 export async function me(ctx: Ctx, actor: Actor, csrfToken: string | null): Promise<Me> {
   if (actor.userId == null) throw notFound('User');
-  const user = await ctx.kysely.selectFrom('users').select(['id', 'username', 'display_name']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const user = await ctx.kysely.selectFrom('users').select(['id', 'username', 'display_name', 'language', 'time_zone', 'must_change_password']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
   const access = await accessOf(ctx.kysely, user.id);
-  return { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken };
+  return { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken, ...personal(user) };
 }
 
 export async function createToken(ctx: Ctx, actor: Actor, name: string): Promise<{ id: string; name: string; token: string }> {

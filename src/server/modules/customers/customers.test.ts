@@ -34,6 +34,10 @@ describe.each(DIALECTS)('customers over HTTP (%s)', (dialect) => {
       email: 'buyer@huaqiang.cn',
       note: 'VIP',
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      updatedAt: expect.any(String),
+      version: 1,
+      active: true,
+      mergedIntoId: null,
     });
     const fetched = await t.admin.get(`/api/customers/${res.body.id}`);
     expect(fetched.status).toBe(200);

@@ -32,8 +32,9 @@ describe.each(DIALECTS)('customer contact details by role (%s)', (dialect) => {
     expect(res.status).toBe(200);
     return new Map<string, Record<string, unknown>>(res.body.items.map((c: { id: string }) => [c.id, c]));
   };
-  const full = (c: { id: string; name: string }) => ({ id: c.id, name: c.name, ...CONTACT, createdAt: expect.any(String) });
-  const nameOnly = (c: { id: string; name: string }) => ({ id: c.id, name: c.name, phone: null, email: null, note: null, createdAt: expect.any(String), contactHidden: true });
+  const record = { createdAt: expect.any(String), updatedAt: expect.any(String), version: 1, active: true, mergedIntoId: null };
+  const full = (c: { id: string; name: string }) => ({ id: c.id, name: c.name, ...CONTACT, ...record });
+  const nameOnly = (c: { id: string; name: string }) => ({ id: c.id, name: c.name, phone: null, email: null, note: null, ...record, contactHidden: true });
 
   beforeAll(async () => {
     t = await buildTestApp(dialect);

@@ -38,7 +38,7 @@ export async function listLedger(ctx: Ctx, actor: Actor, filter: { orderId?: num
     .selectFrom('ledger_entries as l')
     .leftJoin('orders as o', 'o.id', 'l.order_id')
     .leftJoin('users as u', 'u.id', 'l.actor_id')
-    .select(['l.id', 'l.order_id', 'o.number', 'l.customer_id', 'l.kind', 'l.amount', 'l.reverses_id', 'l.note', 'u.username', 'l.created_at'])
+    .select(['l.id', 'l.order_id', 'o.number', 'l.customer_id', 'l.kind', 'l.amount', 'l.reverses_id', 'l.note', 'u.username', 'u.display_name', 'l.created_at'])
     .orderBy('l.id')
     .limit(filter.limit);
   if (filter.orderId !== undefined) q = q.where('l.order_id', '=', filter.orderId);
@@ -54,7 +54,7 @@ export async function listLedger(ctx: Ctx, actor: Actor, filter: { orderId?: num
     amount: fromMinor(r.amount),
     reversesId: r.reverses_id == null ? null : String(r.reverses_id),
     note: r.note,
-    actor: r.username,
+    actor: r.display_name ?? r.username,
     createdAt: r.created_at,
   }));
 }

@@ -95,7 +95,7 @@ export async function listMovements(ctx: Ctx, actor: Actor, filter: MovementQuer
     .innerJoin('products as p', 'p.id', 'm.product_id')
     .leftJoin('orders as o', 'o.id', 'm.order_id')
     .leftJoin('users as u', 'u.id', 'm.actor_id')
-    .select(['m.id', 'm.product_id', 'p.sku', 'm.order_id', 'o.number', 'o.owner_id', 'm.kind', 'm.on_hand_delta', 'm.reserved_delta', 'm.on_hand_after', 'm.reserved_after', 'm.reverses_id', 'm.reason', 'u.username', 'm.created_at'])
+    .select(['m.id', 'm.product_id', 'p.sku', 'm.order_id', 'o.number', 'o.owner_id', 'm.kind', 'm.on_hand_delta', 'm.reserved_delta', 'm.on_hand_after', 'm.reserved_after', 'm.reverses_id', 'm.reason', 'u.username', 'u.display_name', 'm.created_at'])
     .orderBy('m.id', 'desc')
     .limit(filter.limit + 1);
   if (filter.orderId) q = q.where('m.order_id', '=', Number(filter.orderId));
@@ -118,7 +118,8 @@ export async function listMovements(ctx: Ctx, actor: Actor, filter: MovementQuer
         reversesId: r.reverses_id == null ? null : String(r.reverses_id),
         balanceAfter: r.on_hand_after == null || r.reserved_after == null ? null : { onHand: Number(r.on_hand_after), reserved: Number(r.reserved_after) },
         reason: r.reason,
-        actor: r.username,
+        // People are shown by the name they chose (issue 18), the username only when they chose none.
+        actor: r.display_name ?? r.username,
         createdAt: r.created_at,
       };
     }),

@@ -334,7 +334,9 @@ describe.each(DIALECTS)('finding, sorting and paging orders (%s)', (dialect) => 
         minTotal: sometimes(amount),
         maxTotal: sometimes(amount),
       })
-      .map(({ q: search, ...rest }) => ({ ...rest, ...(search ?? {}) }));
+      .map(({ q: search, ...rest }) => ({ ...rest, ...(search ?? {}) }))
+      // A minimum above the maximum is a 400 naming minTotal (orders-correctness.test.ts), not a list to walk.
+      .filter((f) => f.minTotal === undefined || f.maxTotal === undefined || minor(f.minTotal) <= minor(f.maxTotal));
 
     await fc.assert(
       fc.asyncProperty(query, fc.constantFrom(...SORTS), fc.integer({ min: 1, max: 8 }), async (f, sort, limit) => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
 import { TRANSITIONS, type CreateOrderInput, type OrderItemInput, type OrderListQuery, type OrderView, type Transition, type UpdateOrderInput } from '../../../contracts/orders.js';
@@ -12,6 +11,7 @@ import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } f
 import { eventActor, publish } from '../../platform/outbox.js';
 import { postPayment, postReceivables, postRefund, releaseStock, reserveStock, reverseReceivables, shipStock } from '../journals/journals.service.js';
 import { nextOrderNumber } from './order-numbers.js';
+import { signatureOf } from './order-signature.js';
 import { assertFound, findOrder, listOrders as queryOrders } from './orders.queries.js';
 
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -43,14 +43,11 @@ async function priceLines(trx: Transaction<DB>, items: OrderItemInput[]): Promis
   return { lines, total };
 }
 
-function signatureOf(customerId: number, lines: PricedLine[]): string {
-  const canonical = lines.map((l) => `${l.product_id}x${l.quantity}@${l.unit_price}`).sort().join(',');
-  return createHash('sha256').update(`${customerId}|${canonical}`).digest('hex');
-}
-
+/** A deactivated or merged customer keeps its orders but takes no new one. */
 async function assertCustomer(trx: Transaction<DB>, customerId: number): Promise<void> {
-  const c = await trx.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+  const c = await trx.selectFrom('customers').select(['id', 'active']).where('id', '=', customerId).executeTakeFirst();
   if (!c) throw invalid('customerId', 'no such customer');
+  if (!c.active) throw invalid('customerId', 'the customer is deactivated');
 }
 
 async function resolveOwner(trx: Transaction<DB>, actor: Actor, requested: string | undefined, permission: 'orders.create' | 'orders.update'): Promise<number> {
@@ -130,7 +127,15 @@ export async function createOrder(ctx: Ctx, actor: Actor, input: CreateOrderInpu
 }
 
 export async function getOrder(ctx: Ctx, actor: Actor, id: number): Promise<OrderView> {
-  return assertFound(await findOrder(ctx.kysely, id, { ownerId: ownerFilter(actor, 'orders.read') }));
+  const ownerId = ownerFilter(actor, 'orders.read');
+  const order = await findOrder(ctx.kysely, id, { ownerId });
+  if (order) return order;
+  // An old link to a deleted order: whoever may see it in the recycle bin is told it is there, not just "not found".
+  let binned = ctx.kysely.selectFrom('orders').select(['number', 'deleted_at', 'purge_after']).where('id', '=', id).where('deleted_at', 'is not', null);
+  if (ownerId !== undefined) binned = binned.where('owner_id', '=', ownerId);
+  const row = await binned.executeTakeFirst();
+  if (row) throw new AppError('not_found', `Order ${row.number} is in the recycle bin`, { code: 'in_recycle_bin', number: row.number, deletedAt: row.deleted_at, purgeAfter: row.purge_after });
+  throw new AppError('not_found', 'Order not found');
 }
 
 export async function listOrders(ctx: Ctx, actor: Actor, query: OrderListQuery) {

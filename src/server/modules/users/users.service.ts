@@ -54,6 +54,7 @@ export async function listUsers(ctx: Ctx): Promise<UserView[]> {
     departments: departments.get(u.id) ?? [],
     email: u.email,
     language: u.language,
+    mustChangePassword: u.must_change_password === 1,
   }));
 }
 
@@ -107,6 +108,7 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: Upda
         ...(input.language !== undefined ? { language: input.language } : {}),
         // A password reset by an admin also lifts a lockout.
         ...(passwordHash ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
+        ...(input.mustChangePassword !== undefined ? { must_change_password: input.mustChangePassword ? 1 : 0 } : {}),
       })
       .where('id', '=', id)
       .execute();
@@ -120,12 +122,14 @@ export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: Upda
     }
     if (input.departments) await setUserDepartments(trx, id, input.departments);
     // Disabling or a new password ends every open session of that user at once.
-    if (input.disabled || passwordHash) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+    // So does a forced reset: the user signs in again and is sent to choose a new password.
+    if (input.disabled || passwordHash || input.mustChangePassword) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
     const diff: Record<string, unknown> = {};
     if (input.displayName !== undefined) diff.displayName = { from: before.displayName, to: input.displayName ?? null };
     if (input.roles) diff.roles = { from: before.roles, to: input.roles };
     if (input.disabled !== undefined) diff.disabled = { from: before.disabled, to: input.disabled };
     if (passwordHash) diff.password = 'reset';
+    if (input.mustChangePassword !== undefined) diff.mustChangePassword = { from: before.mustChangePassword, to: input.mustChangePassword };
     if (input.departments) diff.departments = { from: before.departments, to: [...new Set(input.departments)].sort() };
     if (input.email !== undefined) diff.email = { from: before.email, to: input.email };
     if (input.language !== undefined) diff.language = { from: before.language, to: input.language };

@@ -261,7 +261,7 @@ export function DeleteOrdersDialog({ target, initialPreview, onClose, onDeleted,
                   <Form.Item name="note" label={d.note} required={code === 'other'} style={{ marginBottom: 12 }}>
                     <Input.TextArea
                       autoSize={{ minRows: 1, maxRows: 4 }}
-                      maxLength={500}
+                      count={{ show: true, max: 500 }}
                       placeholder={d.notePlaceholder}
                       onChange={() => form.setFields([{ name: 'note', errors: [] }])}
                       data-testid="deletion-note"

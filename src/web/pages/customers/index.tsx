@@ -1,6 +1,7 @@
 import { LockOutlined, PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Button, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Button, Checkbox, Flex, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { Link } from 'react-router';
 import { useState } from 'react';
 import type { CustomerView } from '../../../contracts/customers.js';
 import { CUSTOMER_PAGE_LIMIT, customerKeys, searchCustomers } from '../../api/customers.js';
@@ -16,15 +17,28 @@ export default function CustomersPage() {
   const t = useT();
   const { text, setText, q } = useSearchInUrl();
   const [creating, setCreating] = useState(false);
+  const [includeInactive, setIncludeInactive] = useState(false);
 
   const customers = useQuery({
-    queryKey: customerKeys.search(q, CUSTOMER_PAGE_LIMIT),
-    queryFn: () => searchCustomers(q, CUSTOMER_PAGE_LIMIT),
+    queryKey: customerKeys.search(q, CUSTOMER_PAGE_LIMIT, includeInactive),
+    queryFn: () => searchCustomers(q, CUSTOMER_PAGE_LIMIT, includeInactive),
     placeholderData: keepPreviousData,
   });
 
   const columns: TableColumnsType<CustomerView> = [
-    { key: 'name', title: t.customers.name, dataIndex: 'name', render: (name: string) => <Typography.Text strong>{name}</Typography.Text> },
+    {
+      key: 'name',
+      title: t.customers.name,
+      dataIndex: 'name',
+      render: (name: string, c: CustomerView) => (
+        <Flex gap={8} align="center" wrap>
+          <Link to={`/customers/${c.id}`} data-testid="customer-link">
+            <Typography.Text strong>{name}</Typography.Text>
+          </Link>
+          {!c.active && <Tag>{c.mergedIntoId ? t.crm.customer.mergedInto : t.crm.customer.inactive}</Tag>}
+        </Flex>
+      ),
+    },
     {
       key: 'phone',
       title: t.customers.phone,
@@ -60,11 +74,16 @@ export default function CustomersPage() {
         title={t.customers.title}
         subtitle={t.customers.subtitle}
         extra={
+          <>
+          <Checkbox checked={includeInactive} onChange={(e) => setIncludeInactive(e.target.checked)} data-testid="include-inactive">
+            {t.crm.customer.showInactive}
+          </Checkbox>
           <Guard permission="orders.create" whenMissing="hide">
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="new-customer">
               {t.customers.newCustomer}
             </Button>
           </Guard>
+          </>
         }
       />
       <SearchableList<CustomerView>

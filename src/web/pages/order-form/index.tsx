@@ -253,7 +253,7 @@ function OrderForm({ order, onReload }: { order?: OrderView; onReload(): void })
 
         <Card variant="borderless" style={{ marginBottom: 16 }}>
           <Form.Item name="note" label={`${t.orderForm.note} (${t.common.optional})`} style={{ marginBottom: 0 }}>
-            <Input.TextArea maxLength={2000} showCount autoSize={{ minRows: 2, maxRows: 6 }} placeholder={t.orderForm.notePlaceholder} />
+            <Input.TextArea count={{ show: true, max: 2000 }} autoSize={{ minRows: 2, maxRows: 6 }} placeholder={t.orderForm.notePlaceholder} />
           </Form.Item>
         </Card>
 

@@ -50,6 +50,22 @@ export default function OrderPage() {
 
   if (order.isPending) return <PageSpinner />;
   if (order.isError) {
+    if (order.error instanceof ProblemError && order.error.code === 'in_recycle_bin') {
+      const number = String(order.error.problem.number);
+      return (
+        <Result
+          status="warning"
+          title={number}
+          subTitle={t.problems.byCode.in_recycle_bin}
+          data-testid="order-in-recycle-bin"
+          extra={
+            <Link to={`/recycle-bin?q=${encodeURIComponent(number)}`}>
+              <Button type="primary">{t.deletion.nav.recycleBin}</Button>
+            </Link>
+          }
+        />
+      );
+    }
     if (order.error instanceof ProblemError && order.error.status === 404) {
       return (
         <Result

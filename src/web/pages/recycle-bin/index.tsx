@@ -18,21 +18,19 @@ import { StatusTag } from '../../components/StatusTag.js';
 import { useShowError } from '../../components/use-show-error.js';
 import type { Messages } from '../../i18n/en.js';
 import { useT } from '../../i18n/locale.js';
+import { purgeCountdown, purgeIsNear } from '../../components/deletion/purge-countdown.js';
 import { CursorPager, urlStatePager } from '../orders/components/CursorPager.js';
 import { PurgeDialog } from './components/PurgeDialog.js';
 import { RequestRestoreDialog } from './components/RequestRestoreDialog.js';
 import { RetentionCard } from './components/RetentionCard.js';
 import { readBinState, toBinQuery, writeBinState, type RecycleBinState } from './recycle-bin-params.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-
-/** "in 29 days" until the purge job takes the order; red in the last three days. */
+/** "in 30 days" until the purge job takes the order; red in the last three days. */
 function PurgeCountdown({ purgeAfter, now, t }: { purgeAfter: string; now: number; t: Messages }) {
-  const left = Date.parse(purgeAfter) - now;
   const b = t.deletion.bin;
-  const text = left <= 0 ? b.purgeDue : left < DAY_MS ? b.purgeInHours(Math.ceil(left / HOUR_MS)) : b.purgeIn(Math.floor(left / DAY_MS));
-  const urgent = left < 3 * DAY_MS;
+  const left = purgeCountdown(purgeAfter, now);
+  const text = left.kind === 'due' ? b.purgeDue : left.kind === 'hours' ? b.purgeInHours(left.hours) : b.purgeIn(left.days);
+  const urgent = purgeIsNear(purgeAfter, now);
   return (
     <Tooltip title={<DateTime value={purgeAfter} />}>
       <Typography.Text type={urgent ? 'danger' : 'secondary'} className="nowrap" data-testid="purge-countdown">

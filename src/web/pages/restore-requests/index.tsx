@@ -67,7 +67,7 @@ function DecideDialog({ request, decision, onClose, onDecided }: { request: Rest
         </Typography.Text>
         <Form layout="vertical">
           <Form.Item label={r.decisionNote} style={{ marginBottom: 0 }}>
-            <Input.TextArea value={note} onChange={(e) => setNote(e.target.value)} autoSize={{ minRows: 2, maxRows: 5 }} maxLength={1000} placeholder={r.decisionNotePlaceholder} data-testid="decision-note" />
+            <Input.TextArea value={note} onChange={(e) => setNote(e.target.value)} autoSize={{ minRows: 2, maxRows: 5 }} count={{ show: true, max: 1000 }} placeholder={r.decisionNotePlaceholder} data-testid="decision-note" />
           </Form.Item>
         </Form>
         {shortages ? (

@@ -235,10 +235,10 @@ function CreateRoleModal({ roles, onClose }: { roles: RoleView[]; onClose(): voi
       <UnplacedIssues issues={issues.unplaced} />
       <Form form={form} layout="vertical" onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { issues.clear(); create.mutate(v); }} preserve={false}>
         <Form.Item name="name" label={t.admin.roles.name} required extra={t.admin.roles.nameHelp}>
-          <Input maxLength={64} autoFocus autoComplete="off" />
+          <Input count={{ show: true, max: 64 }} autoFocus autoComplete="off" />
         </Form.Item>
         <Form.Item name="description" label={`${t.admin.roles.description} (${t.common.optional})`}>
-          <Input maxLength={500} />
+          <Input count={{ show: true, max: 500 }} />
         </Form.Item>
         <Form.Item name="copyFrom" label={t.admin.roles.copyFrom} extra={t.admin.roles.copyHelp}>
           <Select allowClear placeholder={t.admin.roles.copyNothing} options={roles.map((r) => ({ value: r.id, label: roleLabel(t, r.name) }))} />

@@ -90,7 +90,7 @@ export default function TokensPage() {
       <Modal open={naming} title={t.admin.tokens.newToken} okText={t.common.create} cancelText={t.common.cancel} onOk={() => form.submit()} onCancel={() => setNaming(false)} confirmLoading={create.isPending} destroyOnHidden>
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v.name)} preserve={false}>
           <Form.Item name="name" label={t.admin.tokens.name} rules={[{ required: true, whitespace: true, message: t.admin.tokens.namePlaceholder }]}>
-            <Input maxLength={100} placeholder={t.admin.tokens.namePlaceholder} autoFocus />
+            <Input count={{ show: true, max: 100 }} placeholder={t.admin.tokens.namePlaceholder} autoFocus />
           </Form.Item>
         </Form>
       </Modal>

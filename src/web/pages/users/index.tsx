@@ -46,6 +46,14 @@ function UsersTable() {
     },
     onError: showError,
   });
+  const forceReset = useMutation({
+    mutationFn: (user: UserView) => updateUser(user.id, { mustChangePassword: true }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: adminKeys.users });
+      message.success(t.crm.forceReset.done);
+    },
+    onError: showError,
+  });
 
   const columns: TableColumnsType<UserView> = [
     {
@@ -78,7 +86,7 @@ function UsersTable() {
     {
       key: 'actions',
       title: '',
-      width: 300,
+      width: 380,
       render: (_: unknown, user) => (
         <Space size={4} wrap>
           <Button size="small" onClick={() => setEditing({ mode: 'edit', user })} data-testid={`edit-user-${user.username}`}>
@@ -87,6 +95,13 @@ function UsersTable() {
           <Button size="small" icon={<KeyOutlined />} onClick={() => setEditing({ mode: 'password', user })}>
             {t.admin.users.resetPassword}
           </Button>
+          {user.id !== me.id && !user.mustChangePassword && (
+            <Popconfirm title={t.crm.forceReset.action} description={<div style={{ maxWidth: 320 }}>{t.crm.forceReset.confirm}</div>} okText={t.common.yes} cancelText={t.common.no} onConfirm={() => forceReset.mutate(user)}>
+              <Button size="small" data-testid={`force-reset-${user.username}`}>
+                {t.crm.forceReset.action}
+              </Button>
+            </Popconfirm>
+          )}
           {user.id === me.id ? (
             <Tooltip title={t.admin.users.selfDisable}>
               <Button size="small" disabled>
@@ -211,7 +226,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
       <Form form={form} layout="vertical" initialValues={initial} onValuesChange={clearIssuesOnChange(form)} onFinish={(v) => { issues.clear(); save.mutate(v); }} preserve={false}>
         {editing.mode === 'create' && (
           <Form.Item name="username" label={t.admin.users.username} required>
-            <Input maxLength={64} autoFocus autoComplete="off" />
+            <Input count={{ show: true, max: 64 }} autoFocus autoComplete="off" />
           </Form.Item>
         )}
         {editing.mode !== 'edit' && (
@@ -222,7 +237,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
         {editing.mode !== 'password' && (
           <>
             <Form.Item name="displayName" label={`${t.admin.users.displayName} (${t.common.optional})`}>
-              <Input maxLength={100} />
+              <Input count={{ show: true, max: 100 }} />
             </Form.Item>
             <Form.Item name="roles" label={t.admin.users.roles} required extra={t.admin.users.rolesHelp}>
               <Select
@@ -241,7 +256,7 @@ function UserModal({ editing, onClose }: { editing: Editing; onClose(): void }) 
               />
             </Form.Item>
             <Form.Item name="email" label={`${t.notifications.departments.email} (${t.common.optional})`}>
-              <Input maxLength={200} type="email" autoComplete="off" />
+              <Input count={{ show: true, max: 200 }} type="email" autoComplete="off" />
             </Form.Item>
             <Form.Item name="language" label={`${t.notifications.departments.language} (${t.common.optional})`}>
               <Select allowClear options={[{ value: 'zh-CN', label: '简体中文' }, { value: 'en', label: 'English' }]} />

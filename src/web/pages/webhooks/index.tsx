@@ -161,13 +161,13 @@ function WebhookModal({ hook, onClose, onSaved }: { hook: WebhookView | null; on
         preserve={false}
       >
         <Form.Item name="url" label={w.url} required>
-          <Input placeholder="https://erp.example.com/orderly" maxLength={2000} autoFocus />
+          <Input placeholder="https://erp.example.com/orderly" count={{ show: true, max: 2000 }} autoFocus />
         </Form.Item>
         <Form.Item name="topics" label={w.topics} required>
           <Select mode="multiple" options={NOTIFICATION_TOPICS.map((topic) => ({ value: topic, label: `${t.notifications.topics[topic]} (${topic})` }))} />
         </Form.Item>
         <Form.Item name="description" label={`${w.description} (${t.common.optional})`}>
-          <Input maxLength={500} />
+          <Input count={{ show: true, max: 500 }} />
         </Form.Item>
       </Form>
     </Modal>

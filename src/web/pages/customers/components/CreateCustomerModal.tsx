@@ -54,16 +54,16 @@ export function CreateCustomerModal({ open, onClose, onCreated }: { open: boolea
       <UnplacedIssues issues={issues.unplaced} />
       <Form form={form} onValuesChange={clearIssuesOnChange(form)} layout="vertical" onFinish={submit} preserve={false} style={{ marginTop: 8 }}>
         <Form.Item name="name" label={t.customers.name} required>
-          <Input maxLength={200} placeholder={t.customers.namePlaceholder} autoFocus />
+          <Input count={{ show: true, max: 200 }} placeholder={t.customers.namePlaceholder} autoFocus />
         </Form.Item>
         <Form.Item name="phone" label={`${t.customers.phone} (${t.common.optional})`}>
-          <Input maxLength={24} placeholder={t.customers.phonePlaceholder} inputMode="tel" />
+          <Input count={{ show: true, max: 24 }} placeholder={t.customers.phonePlaceholder} inputMode="tel" />
         </Form.Item>
         <Form.Item name="email" label={`${t.customers.email} (${t.common.optional})`}>
-          <Input maxLength={200} placeholder={t.customers.emailPlaceholder} inputMode="email" />
+          <Input count={{ show: true, max: 200 }} placeholder={t.customers.emailPlaceholder} inputMode="email" />
         </Form.Item>
         <Form.Item name="note" label={`${t.customers.note} (${t.common.optional})`}>
-          <Input.TextArea maxLength={1000} autoSize={{ minRows: 2, maxRows: 5 }} />
+          <Input.TextArea count={{ show: true, max: 1000 }} autoSize={{ minRows: 2, maxRows: 5 }} />
         </Form.Item>
       </Form>
     </Modal>

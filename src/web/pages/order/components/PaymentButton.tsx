@@ -71,7 +71,7 @@ export function PaymentButton({ order }: { order: OrderView }) {
             <Input inputMode="decimal" style={{ textAlign: 'right' }} autoFocus />
           </Form.Item>
           <Form.Item name="note" label={`${t.common.note} (${t.common.optional})`}>
-            <Input maxLength={500} />
+            <Input count={{ show: true, max: 500 }} />
           </Form.Item>
         </Form>
       </Modal>

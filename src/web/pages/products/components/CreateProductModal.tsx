@@ -53,12 +53,12 @@ export function CreateProductModal({ open, onClose }: { open: boolean; onClose()
         <Row gutter={16}>
           <Col span={10}>
             <Form.Item name="sku" label={t.products.sku} required>
-              <Input maxLength={64} autoFocus placeholder="TEA-001" />
+              <Input count={{ show: true, max: 64 }} autoFocus placeholder="TEA-001" />
             </Form.Item>
           </Col>
           <Col span={14}>
             <Form.Item name="name" label={t.products.name} required>
-              <Input maxLength={200} />
+              <Input count={{ show: true, max: 200 }} />
             </Form.Item>
           </Col>
           <Col span={12}>

@@ -62,7 +62,7 @@ export function RequestRestoreDialog({ orders, onClose, onSent }: { orders: Recy
                 setNoteError(null);
               }}
               autoSize={{ minRows: 2, maxRows: 5 }}
-              maxLength={1000}
+              count={{ show: true, max: 1000 }}
               placeholder={r.notePlaceholder}
               data-testid="request-restore-note"
             />

@@ -65,8 +65,7 @@ export function RetentionCard() {
                 setDays(v);
                 setFieldError(null);
               }}
-              min={1}
-              max={3650}
+              // No min/max here: InputNumber would quietly clamp 0 or 5000 on blur; the schema names the range instead.
               precision={0}
               style={{ width: 100 }}
               data-testid="retention-days"

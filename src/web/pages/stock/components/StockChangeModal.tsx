@@ -76,7 +76,7 @@ export function StockChangeModal({ product, kind, onClose }: { product: { id: st
           <InputNumber<number> style={{ width: '100%' }} precision={0} placeholder={chosenKind === 'receive' ? '10' : s.quantityAdjustPlaceholder} autoFocus data-testid="stock-quantity" />
         </Form.Item>
         <Form.Item name="reason" label={s.reason} required>
-          <Input.TextArea rows={2} maxLength={500} showCount placeholder={chosenKind === 'receive' ? s.reasonPlaceholderReceive : s.reasonPlaceholderAdjust} data-testid="stock-reason" />
+          <Input.TextArea rows={2} count={{ show: true, max: 500 }} placeholder={chosenKind === 'receive' ? s.reasonPlaceholderReceive : s.reasonPlaceholderAdjust} data-testid="stock-reason" />
         </Form.Item>
       </Form>
       {stock && (
