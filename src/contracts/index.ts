@@ -14,3 +14,4 @@ export * from './deletion.js';
 export * from './notifications.js';
 export * from './problems.js';
 export * from './settings.js';
+export * from './governance.js';

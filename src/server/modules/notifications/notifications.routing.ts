@@ -64,6 +64,12 @@ export function audienceOf(topic: string, payload: Payload, ownerId: number | nu
     case 'restore_request.approved':
     case 'restore_request.rejected':
       return { departments: [], users: ids(payload.requestedBy), permissions: [], actor: idOf(payload.decidedBy) };
+    case 'purge_request.created':
+      // Four-eyes purge: every other admin may approve.
+      return { departments: [], users: [], permissions: ['orders.purge'], actor: idOf(payload.requestedBy) };
+    case 'purge_request.approved':
+    case 'purge_request.rejected':
+      return { departments: [], users: ids(payload.requestedBy), permissions: [], actor: idOf(payload.decidedBy) };
     case 'order.approval_requested':
       return { departments: [], users: [], permissions: ['orders.approve'], actor: idOf(payload.requestedBy) };
     case 'cleanup.review_opened':

@@ -5,6 +5,7 @@ import { TRANSITIONS, type CreateOrderInput, type OrderItemInput, type OrderList
 import type { Ctx } from '../../db/context.js';
 import type { DB, OrderRow } from '../../db/schema.js';
 import { ownerFilter, requirePermission, type Actor } from '../../platform/actor.js';
+import { assertCustomerComplete, assertMayConfirm } from '../governance/standard-process.service.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
 import { AppError, invalid, type FieldError } from '../../platform/errors.js';
@@ -51,6 +52,7 @@ function signatureOf(customerId: number, lines: PricedLine[]): string {
 async function assertCustomer(trx: Transaction<DB>, customerId: number): Promise<void> {
   const c = await trx.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
   if (!c) throw invalid('customerId', 'no such customer');
+  await assertCustomerComplete(trx, customerId);
 }
 
 async function resolveOwner(trx: Transaction<DB>, actor: Actor, requested: string | undefined, permission: 'orders.create' | 'orders.update'): Promise<number> {
@@ -237,6 +239,7 @@ export async function transitionOrder(ctx: Ctx, actor: Actor, id: number, transi
       });
     }
     const now = nowIso();
+    const approval = transition === 'confirm' ? await assertMayConfirm(trx, actor, row) : null;
     if (transition === 'confirm') {
       await reserveStock(trx, ctx.dialect, [id], actor.userId, null);
       await postReceivables(trx, [row], actor.userId, null);
@@ -255,7 +258,7 @@ export async function transitionOrder(ctx: Ctx, actor: Actor, id: number, transi
       entityType: 'order',
       entityId: id,
       entityLabel: row.number,
-      diff: { status: { from: row.status, to: rule.to } },
+      diff: { status: { from: row.status, to: rule.to }, ...(approval ? { approval: { threshold: approval.approvedAbove, total: fromMinor(row.total) } } : {}) },
       reason: reason ?? null,
     });
     await publish(trx, [{ topic: `order.${rule.to}`, payload: { orderId: String(id), number: row.number, from: row.status } }]);
