@@ -225,7 +225,7 @@ export async function measureScenarios(config: Config, ctx: Db, options: Pick<Op
     }
     printTable(`${labelOf(config)} — ${options.orders.toLocaleString('en')} orders, ${options.concurrency} concurrent clients`, rows);
     console.log('  timing single operations (deletion, restore, dispatch, export, backup)…');
-    const operations = await measureOperations(baseUrl, headers, ctx, config, options.skip);
+    const operations = await measureOperations(baseUrl, headers, ctx, config, ADMIN_PASSWORD, options.skip);
     printOperations(`${labelOf(config)} — single operations at ${options.orders.toLocaleString('en')} orders`, operations);
     return rows.every((r) => r.pass) && operations.every((r) => r.pass);
   } finally {

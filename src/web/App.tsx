@@ -8,6 +8,7 @@ import { LocaleProvider, useLocale } from './i18n/locale.js';
 import { AppLayout } from './layout/AppLayout.js';
 import { SignInPage } from './pages/sign-in/index.js';
 import { useTheme } from './theme.js';
+import { StepUpPrompt } from './components/governance/StepUpPrompt.js';
 
 // Pages load on demand; the sign-in page ships with the first bundle because most visits start there.
 const OrdersPage = lazy(() => import('./pages/orders/index.js'));
@@ -27,6 +28,8 @@ const TokensPage = lazy(() => import('./pages/tokens/index.js'));
 const NotificationsPage = lazy(() => import('./pages/notifications/index.js'));
 const WebhooksPage = lazy(() => import('./pages/webhooks/index.js'));
 const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
+const SettingsPage = lazy(() => import('./pages/settings/index.js'));
+const PurgeRequestsPage = lazy(() => import('./pages/purge-requests/index.js'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -47,6 +50,7 @@ function ThemedApp() {
       <AntdApp>
         <BrowserRouter>
           <SessionProvider>
+            <StepUpPrompt />
             <Routes>
               <Route path="/sign-in" element={<SignInPage />} />
               <Route
@@ -75,6 +79,8 @@ function ThemedApp() {
                 <Route path="/tokens" element={<TokensPage />} />
                 <Route path="/notifications" element={<NotificationsPage />} />
                 <Route path="/webhooks" element={<WebhooksPage />} />
+                <Route path="/settings" element={<SettingsPage />} />
+                <Route path="/purge-requests" element={<PurgeRequestsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

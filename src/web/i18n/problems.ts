@@ -54,6 +54,8 @@ export const problemsEn = {
     invalid_key: 'Invalid field name',
     invalid_element: 'Invalid entry',
     custom: 'Not accepted',
+    required_customer_field: 'The customer lacks this detail, which company settings require for orders: add it to the customer first',
+    wrong_password: 'Wrong password (or the account is temporarily locked)',
   } as Record<string, string>,
   /** "quantity: Must be greater than 0". */
   fieldIssue: (field: string, message: string) => `${field}: ${message}`,
@@ -107,6 +109,8 @@ export const problemsZhCN: ProblemMessages = {
     invalid_key: '字段名无效',
     invalid_element: '条目无效',
     custom: '未被接受',
+    required_customer_field: '客户缺少公司设置要求的这项信息：请先在客户资料中补充',
+    wrong_password: '密码错误（或账户已被暂时锁定）',
   },
   fieldIssue: (field: string, message: string) => `${field}：${message}`,
 };

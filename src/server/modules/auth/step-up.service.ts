@@ -57,7 +57,7 @@ export async function stepUp(ctx: Ctx, actor: Actor, password: string, policy: L
     });
     // A 400 on the field, not a 401: the user is still signed in, and the dialog shows the message under the password.
     throw new AppError('validation', 'password: wrong password, or the account is temporarily locked', {
-      errors: [{ field: 'password', message: 'wrong password, or the account is temporarily locked' }],
+      errors: [{ field: 'password', message: 'wrong password, or the account is temporarily locked', code: 'wrong_password' }],
     });
   }
   const credential = actor.credential;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { createOrder, orderIn, previewAndDelete, receivable, stockOf } from '../deletion/deletion.test-support.js';
 import { checkInvariants } from '../integrity/invariants.js';
 
@@ -95,6 +95,9 @@ describe.each(DIALECTS)('recycle bin, restore, purge and restore requests over H
     const live = await createOrder(t.admin, customer.id, [{ productId: product.id, quantity: 1 }]);
     expect((await t.admin.post('/api/recycle-bin/purge', { ids: [live.id], confirm: 'PURGE' })).status).toBe(404);
 
+    // Purging asks for the password again (SPEC §5 step-up); a single admin purges without a second one.
+    expect((await t.admin.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' })).body.type).toMatch(/step-up-required$/);
+    expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);
     const journalBefore = await t.db.ctx.kysely.selectFrom('stock_movements').select('id').where('order_id', '=', Number(order.id)).execute();
     const purged = await t.admin.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' }, { 'idempotency-key': 'purge-1' });
     expect(purged.status).toBe(200);
