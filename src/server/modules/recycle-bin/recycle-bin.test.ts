@@ -92,12 +92,12 @@ describe.each(DIALECTS)('recycle bin, restore, purge and restore requests over H
     const forbidden = await manager.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.permission).toBe('orders.purge');
-    const live = await createOrder(t.admin, customer.id, [{ productId: product.id, quantity: 1 }]);
-    expect((await t.admin.post('/api/recycle-bin/purge', { ids: [live.id], confirm: 'PURGE' })).status).toBe(404);
-
     // Purging asks for the password again (SPEC §5 step-up); a single admin purges without a second one.
     expect((await t.admin.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' })).body.type).toMatch(/step-up-required$/);
     expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);
+    const live = await createOrder(t.admin, customer.id, [{ productId: product.id, quantity: 1 }]);
+    expect((await t.admin.post('/api/recycle-bin/purge', { ids: [live.id], confirm: 'PURGE' })).status).toBe(404);
+
     const journalBefore = await t.db.ctx.kysely.selectFrom('stock_movements').select('id').where('order_id', '=', Number(order.id)).execute();
     const purged = await t.admin.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' }, { 'idempotency-key': 'purge-1' });
     expect(purged.status).toBe(200);
