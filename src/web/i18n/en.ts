@@ -314,6 +314,7 @@ export const en = {
     'must not contain NUL characters': 'Must not contain NUL (zero) characters',
     'must be well-formed Unicode text': 'Contains broken characters; retype it',
     ...adminEn.validation,
+    ...governanceEn.validation,
   },
   deletion: deletionEn,
   problems: problemsEn,

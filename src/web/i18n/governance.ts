@@ -5,6 +5,19 @@ import type { NextStep } from '../../contracts/governance.js';
  * `governanceZhCN` is typed from `governanceEn`, so a key missing in either language fails the type check.
  */
 export const governanceEn = {
+  /** The governance schemas' and services' field messages, keyed by their English wording. */
+  validation: {
+    'must be a whole number of days': 'Must be a whole number of days',
+    'at least 1 day': 'At least 1 day',
+    'at most 3650 days': 'At most 3650 days',
+    'must be a time zone such as Asia/Shanghai': 'Must be a time zone such as Asia/Shanghai',
+    'must not repeat a field': 'Must not name a field twice',
+    'say why the order is held': 'Say why the order is held',
+    'enter your password': 'Enter your password',
+    'wrong password, or the account is temporarily locked': 'Wrong password (or the account is temporarily locked)',
+    'the customer has no phone, which company settings require for orders': 'The customer has no phone number, which company settings require for orders',
+    'the customer has no email, which company settings require for orders': 'The customer has no e-mail address, which company settings require for orders',
+  } as Record<string, string>,
   nav: { settings: 'Settings', purgeRequests: 'Purge requests' },
   stepUp: {
     title: 'Confirm your password',
@@ -55,15 +68,15 @@ export const governanceEn = {
     days: 'days',
     deletion: 'Deletion and purge',
     purgeNeedsSecondAdmin: 'Permanent purge needs a second administrator',
-    purgeNeedsSecondAdminHelp: 'The requester’s purge becomes a request another administrator approves or rejects.',
-    deletionRequiresTraining: 'Deleting needs the “safe deletion” course passed',
+    purgeNeedsSecondAdminHelp: "The requester's purge becomes a request another administrator approves or rejects.",
+    deletionRequiresTraining: 'Deleting needs the "safe deletion" course passed',
     process: 'Order rules',
     approvalThreshold: 'Approval threshold',
     approvalThresholdHelp: 'Orders at or above this total are confirmed by a sales manager. Leave empty for no threshold.',
     requiredCustomerFields: 'Customer details every order needs',
     fields: { phone: 'Phone', email: 'E-mail' },
     companyTimeZone: 'Company time zone',
-    companyTimeZoneHelp: 'An IANA name such as Asia/Shanghai: exports, schedules and “today” use it.',
+    companyTimeZoneHelp: 'An IANA name such as Asia/Shanghai: exports, schedules and "today" use it.',
     save: 'Save settings',
     saved: 'Settings saved',
     unchanged: 'Nothing changed',
@@ -82,6 +95,18 @@ export const governanceEn = {
 export type GovernanceMessages = typeof governanceEn;
 
 export const governanceZhCN: GovernanceMessages = {
+  validation: {
+    'must be a whole number of days': '必须是整数天',
+    'at least 1 day': '至少 1 天',
+    'at most 3650 days': '最多 3650 天',
+    'must be a time zone such as Asia/Shanghai': '请输入时区名，例如 Asia/Shanghai',
+    'must not repeat a field': '同一字段不能重复',
+    'say why the order is held': '请说明保全原因',
+    'enter your password': '请输入密码',
+    'wrong password, or the account is temporarily locked': '密码错误（或账户已被暂时锁定）',
+    'the customer has no phone, which company settings require for orders': '该客户没有电话号码，公司设置要求下单客户必须有电话',
+    'the customer has no email, which company settings require for orders': '该客户没有电子邮箱，公司设置要求下单客户必须有邮箱',
+  },
   nav: { settings: '系统设置', purgeRequests: '彻底删除申请' },
   stepUp: {
     title: '确认密码',

@@ -24,7 +24,7 @@ export const problemsEn = {
   } satisfies Record<ProblemStatus, string>,
   byCode: {
     already_decided: 'This restore request has already been decided; a decision cannot be changed.',
-    'approval-required': 'An order of this amount needs a sales manager’s approval: ask for approval, and a manager confirms it.',
+    'approval-required': "An order of this amount needs a sales manager's approval: ask for approval, and a manager confirms it.",
     below_reserved: 'Stock on hand cannot fall below what is reserved for confirmed orders.',
     concurrent_change: 'Someone else changed these records at the same time. Reload and try again.',
     csrf: 'Your session is out of date. Reload the page and try again.',

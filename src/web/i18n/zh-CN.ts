@@ -309,6 +309,7 @@ export const zhCN: Messages = {
     'must not contain NUL characters': '不能包含空字符（NUL）',
     'must be well-formed Unicode text': '包含无法识别的字符，请重新输入',
     ...adminZhCN.validation,
+    ...governanceZhCN.validation,
   },
   deletion: deletionZhCN,
   problems: problemsZhCN,

@@ -91,7 +91,7 @@ function SettingsForm() {
             <Space size="large" wrap>
               {STATUSES.map((status) => (
                 <Form.Item key={status} name={['retention', status]} label={s.statuses[status]} style={{ marginBottom: 0 }}>
-                  <InputNumber min={1} max={3650} precision={0} suffix={s.days} style={{ width: 150 }} data-testid={`retention-${status}`} />
+                  <InputNumber suffix={s.days} style={{ width: 150 }} data-testid={`retention-${status}`} />
                 </Form.Item>
               ))}
             </Space>
