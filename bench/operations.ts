@@ -27,6 +27,7 @@ interface BenchResponse {
   previewToken?: string;
   deleted?: unknown[];
   restored?: unknown[];
+  validUntil?: string;
 }
 
 async function call(baseUrl: string, headers: Record<string, string>, method: string, pathname: string, body: unknown): Promise<{ ms: number; json: BenchResponse }> {
@@ -41,8 +42,11 @@ async function call(baseUrl: string, headers: Record<string, string>, method: st
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const describe = (values: number[]) => `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)}, ${values.length} round${values.length === 1 ? '' : 's'})`;
 
-/** Preview, delete and restore of 1,000 confirmed orders without payments, on fresh orders each round. */
-async function deletionRounds(baseUrl: string, headers: Record<string, string>, ctx: Db): Promise<OperationRow[]> {
+/**
+ * Preview, delete and restore of 1,000 confirmed orders without payments, on fresh orders each round. Deleting
+ * more than 100 orders needs a step-up (SPEC §5): the password is confirmed before each round, outside the timing.
+ */
+async function deletionRounds(baseUrl: string, headers: Record<string, string>, ctx: Db, password: string): Promise<OperationRow[]> {
   const candidates = await ctx.kysely
     .selectFrom('orders')
     .select('id')
@@ -58,6 +62,7 @@ async function deletionRounds(baseUrl: string, headers: Record<string, string>, 
   const times = { preview: [] as number[], delete: [] as number[], restore: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     const ids = candidates.slice(round * BATCH, (round + 1) * BATCH).map((r) => String(r.id));
+    await call(baseUrl, headers, 'POST', '/api/auth/step-up', { password });
     const preview = await call(baseUrl, headers, 'POST', '/api/orders/delete-preview', { ids });
     times.preview.push(preview.ms);
     const deleted = await call(baseUrl, headers, 'POST', '/api/orders/delete', { ids, reason: { code: 'test_data', note: 'benchmark' }, previewToken: preview.json.previewToken });
@@ -140,10 +145,10 @@ async function backupAndVerify(ctx: Db, config: Config): Promise<OperationRow[]>
 export const OPERATIONS = ['deletion', 'dispatch', 'export', 'backup'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, skip: Operation[] = []): Promise<OperationRow[]> {
+export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, password: string, skip: Operation[] = []): Promise<OperationRow[]> {
   const rows: OperationRow[] = [];
   const steps: Record<Operation, () => Promise<OperationRow[]>> = {
-    deletion: () => deletionRounds(baseUrl, headers, ctx),
+    deletion: () => deletionRounds(baseUrl, headers, ctx, password),
     dispatch: () => measureDispatch(baseUrl, headers, ctx),
     export: () => exportAll(headers, config),
     backup: () => backupAndVerify(ctx, config),

@@ -281,7 +281,7 @@ export async function measureScenarios(
   const server = await startAppServer(config, 1, ADMIN_PASSWORD);
   let operations: OperationRow[];
   try {
-    operations = await measureOperations(server.baseUrl, await signIn(server.baseUrl), ctx, config, options.skip);
+    operations = await measureOperations(server.baseUrl, await signIn(server.baseUrl), ctx, config, ADMIN_PASSWORD, options.skip);
   } finally {
     await server.stop();
   }

@@ -115,6 +115,9 @@ describe('roles and permissions in the browser', () => {
     await admin.locator('.ant-select-item-option:visible', { hasText: 'order_clerk' }).click();
     await admin.keyboard.press('Escape');
     await userModal.getByRole('button', { name: en.admin.roles.save }).click();
+    // Changing roles asks for the admin's password again (SPEC §5 step-up); the save is then retried.
+    await admin.locator('[data-testid=step-up-password]').fill(ADMIN_PASSWORD);
+    await admin.locator('[data-testid=step-up-confirm]').click();
     await userModal.waitFor({ state: 'detached' });
     await expect.poll(() => admin.locator('[data-testid=roles-clerk] .ant-tag').allTextContents()).toEqual([en.roles.auditor, 'order_clerk']);
     await admin.screenshot({ path: path.join(SHOTS, 'permissions-users.png') });

@@ -58,7 +58,7 @@ describe('OpenAPI document', () => {
     expect(created.status).toBe(201);
     const list = await t.admin.get('/api/orders');
     expect(Object.keys(list.body).sort()).toEqual(['items', 'nextCursor']);
-    expect(Object.keys(list.body.items[0]).sort()).toEqual(['createdAt', 'customer', 'id', 'number', 'ownerId', 'ownerName', 'status', 'total', 'updatedAt', 'version']);
+    expect(Object.keys(list.body.items[0]).sort()).toEqual(['createdAt', 'customer', 'id', 'legalHold', 'number', 'ownerId', 'ownerName', 'status', 'total', 'updatedAt', 'version']);
     // The problem schema is loose: a problem's own members (here the request id) survive the serialiser.
     const missing = await t.admin.get('/api/orders/999999');
     expect(missing.status).toBe(404);

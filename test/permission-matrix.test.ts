@@ -57,6 +57,13 @@ interface Fixture {
   /** A pending restore request, made by the admin, for a deleted order. */
   restoreRequest(ownerId: string): Promise<string>;
   backupName(): Promise<string>;
+  /** Confirms the caller's password (SPEC §5 step-up) before a purge or an approval of one. */
+  stepUp(caller: Client & { userId: string }): Promise<void>;
+  passwordOf(userId: string): string;
+  /** A purge request filed by the admin for a deleted order; approving it is another admin's. */
+  purgeRequest(ownerId: string): Promise<string>;
+  /** A draft at or above the approval threshold the fixture sets, owned by `ownerId`. */
+  bigOrder(ownerId: string): Promise<string>;
   /** A webhook with one delivery, for the webhook routes. */
   webhookId: string;
   deliveryId: string;
@@ -192,7 +199,31 @@ const ROUTES: Record<string, RouteCase> = {
     body: async (f, c) => ({ ids: [await f.deletedOrder(c.ownerId)] }),
     expect: (role, ownership) => (ownership === 'other' && SPEC_TABLE['orders.read'][role] === 'own' ? 404 : has(role, 'orders.restore') ? 'allowed' : 403),
   },
-  'POST /api/recycle-bin/purge': { need: 'orders.purge', ok: 200, body: async (f, c) => ({ ids: [await f.deletedOrder(c.ownerId)], confirm: 'PURGE' }) },
+  // Several admins exist, so a purge is a request a second admin approves (SPEC §5 four-eyes): 202.
+  'POST /api/recycle-bin/purge': {
+    need: 'orders.purge',
+    ok: 202,
+    body: async (f, c) => {
+      await f.stepUp(c.caller);
+      return { ids: [await f.deletedOrder(c.ownerId)], confirm: 'PURGE' };
+    },
+  },
+  'GET /api/purge-requests': { need: 'orders.purge', ok: 200 },
+  'GET /api/purge-requests/:id': { need: 'orders.purge', ok: 200, url: async (f, c) => `/api/purge-requests/${await f.purgeRequest(c.ownerId)}` },
+  'POST /api/purge-requests/:id/approve': {
+    need: 'orders.purge',
+    ok: 200,
+    url: async (f, c) => `/api/purge-requests/${await f.purgeRequest(c.ownerId)}/approve`,
+    body: async (f, c) => {
+      await f.stepUp(c.caller);
+      return {};
+    },
+  },
+  'POST /api/purge-requests/:id/reject': { need: 'orders.purge', ok: 200, url: async (f, c) => `/api/purge-requests/${await f.purgeRequest(c.ownerId)}/reject`, body: () => ({ note: 'keep' }) },
+  'POST /api/auth/step-up': { need: 'authenticated', ok: 200, body: (f, c) => ({ password: f.passwordOf(c.caller.userId) }) },
+  'POST /api/orders/:id/hold': { need: 'orders.hold', ok: 200, order: true, body: () => ({ reason: 'matrix' }) },
+  'DELETE /api/orders/:id/hold': { need: 'orders.hold', ok: 200, order: true },
+  'POST /api/orders/:id/approval-request': { need: 'orders.update', ok: 200, order: true, url: async (f, c) => `/api/orders/${await f.bigOrder(c.ownerId)}/approval-request` },
   'POST /api/restore-requests': {
     need: 'restore_requests.create',
     ok: 201,
@@ -318,6 +349,7 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
     const productId = (await makeProduct(t.admin, { stock: 100_000 })).id;
     const customerId = (await makeCustomer(t.admin)).id;
     let seq = 0;
+    const passwords = new Map<string, string>();
     const deletedOrder = async (ownerId: string) => {
       const order = await t.admin.post('/api/orders', { customerId, items: [{ productId, quantity: 1 }], ownerId });
       const deleted = await t.admin.delete(`/api/orders/${order.body.id}`, { reason });
@@ -343,6 +375,23 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
         return created.body.id as string;
       },
       deletedOrder,
+      passwordOf: (userId) => passwords.get(userId) ?? 'unknown',
+      async stepUp(caller) {
+        const res = await caller.post('/api/auth/step-up', { password: passwords.get(caller.userId) });
+        if (res.status !== 200) throw new Error(`fixture step-up: ${res.status} ${JSON.stringify(res.body)}`);
+      },
+      async purgeRequest(ownerId) {
+        // The walk outlasts a step-up's five minutes: confirm again for each request.
+        await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD });
+        const res = await t.admin.post('/api/recycle-bin/purge', { ids: [await deletedOrder(ownerId)], confirm: 'PURGE' });
+        if (res.status !== 202) throw new Error(`fixture purge request: ${res.status} ${JSON.stringify(res.body)}`);
+        return res.body.purgeRequestId as string;
+      },
+      async bigOrder(ownerId) {
+        const order = await t.admin.post('/api/orders', { customerId, items: [{ productId, quantity: 200 }], ownerId });
+        if (order.status !== 201) throw new Error(`fixture big order: ${order.status} ${JSON.stringify(order.body)}`);
+        return order.body.id as string;
+      },
       async restoreRequest(ownerId) {
         const created = await t.admin.post('/api/restore-requests', { ids: [await deletedOrder(ownerId)], note: 'fixture' });
         if (created.status !== 201) throw new Error(`fixture restore request: ${created.status} ${JSON.stringify(created.body)}`);
@@ -357,8 +406,15 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
         return backup;
       },
     };
-    for (const role of BUILTIN_ROLES) callers[role] = await t.userWithRoles(`matrix_${role}`, [role]);
+    for (const role of BUILTIN_ROLES) {
+      callers[role] = await t.userWithRoles(`matrix_${role}`, [role]);
+      passwords.set(callers[role].userId, `matrix_${role}-password-1`);
+    }
     otherRep = await t.userWithRoles('matrix_other_rep', ['sales_rep']);
+    // The admin files the purge requests other admins decide; an approval threshold far above the fixture orders
+    // (10.00 each) leaves their confirm alone and makes `bigOrder` (2,000.00) one that needs approval.
+    passwords.set((await t.admin.get('/api/auth/me')).body.id as string, ADMIN_PASSWORD);
+    expect((await t.admin.patch('/api/settings', { approvalThreshold: '1000.00' })).status).toBe(200);
   });
   afterAll(async () => t?.close());
 

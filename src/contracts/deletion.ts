@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, optionalText, emptyToUndefined } from './common.js';
-import { OrderFilter, OrderStatus } from './orders.js';
+import { LegalHold, OrderFilter, OrderStatus } from './orders.js';
 
 /** SPEC §3 and §4: deletion, recycle bin, restore requests and purge. Shared by server, web and tests. */
 
@@ -60,9 +60,9 @@ export type DeleteOrdersInput = z.infer<typeof DeleteOrdersInput>;
 export const DeleteOneOrderInput = z.object({ reason: DeleteReason });
 export type DeleteOneOrderInput = z.infer<typeof DeleteOneOrderInput>;
 
-export const BLOCKER_CODES = ['has_payments', 'shipped', 'completed', 'missing_permission'] as const;
+export const BLOCKER_CODES = ['has_payments', 'shipped', 'completed', 'missing_permission', 'legal_hold'] as const;
 /** What the user can do instead of deleting. */
-export const BLOCKER_ACTIONS = ['refund', 'cancel', 'return', 'ask_manager'] as const;
+export const BLOCKER_ACTIONS = ['refund', 'cancel', 'return', 'ask_manager', 'release_hold'] as const;
 export const Blocker = z.object({
   code: z.enum(BLOCKER_CODES),
   message: z.string(),
@@ -133,7 +133,9 @@ export const RecycleBinItem = z.object({
   deletedBy: UserRef.nullable(),
   reason: z.object({ code: DeleteReasonCode, note: z.string().nullable() }),
   batchId: z.string(),
+  /** While the order is held this date does not come: the countdown resumes, with the held time added, on release. */
   purgeAfter: z.string(),
+  legalHold: LegalHold.nullable().optional(),
 });
 export type RecycleBinItem = z.infer<typeof RecycleBinItem>;
 export const RecycleBinPage = z.object({ items: z.array(RecycleBinItem), nextCursor: z.string().nullable() });

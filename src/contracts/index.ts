@@ -17,3 +17,4 @@ export * from './settings.js';
 export * from './cleanup.js';
 export * from './data-quality.js';
 export * from './account.js';
+export * from './governance.js';

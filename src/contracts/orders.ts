@@ -107,6 +107,10 @@ export const OrderItemView = z.object({
   lineTotal: z.string(),
 });
 
+/** An order under legal hold (SPEC §5) can be neither deleted nor purged; its recycle-bin countdown stops. */
+export const LegalHold = z.object({ reason: z.string(), heldAt: z.string(), heldBy: z.object({ id: z.string(), name: z.string() }).nullable() });
+export type LegalHold = z.infer<typeof LegalHold>;
+
 export const OrderSummaryView = z.object({
   id: z.string(),
   number: z.string(),
@@ -118,6 +122,7 @@ export const OrderSummaryView = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   version: z.number(),
+  legalHold: LegalHold.nullable().optional(),
 });
 export type OrderSummaryView = z.infer<typeof OrderSummaryView>;
 

@@ -8,6 +8,7 @@ export const PROBLEM_TYPE_BASE = 'https://orderly.dev/problems/';
 
 export const PROBLEM_CODES = [
   'already_decided',
+  'approval-required',
   'below_reserved',
   'concurrent_change',
   'csrf',
@@ -23,6 +24,8 @@ export const PROBLEM_CODES = [
   'not_in_recycle_bin',
   'refund_exceeds_payments',
   'stale_preview',
+  'step-up-required',
+  'own_purge_request',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -37,6 +37,7 @@ import { purgeJob } from './modules/recycle-bin/purge.job.js';
 import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
+import { governanceRoutes } from './modules/governance/governance.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { accountRoutes } from './modules/users/account.routes.js';
 import { authenticateRequest, registerAccessControl } from './platform/access.js';
@@ -177,6 +178,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   settingsRoutes(app, ctx);
   cleanupRoutes(app, ctx);
   dataQualityRoutes(app, ctx);
+  governanceRoutes(app, ctx);
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {

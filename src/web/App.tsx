@@ -8,6 +8,7 @@ import { LocaleProvider, useLocale } from './i18n/locale.js';
 import { AppLayout } from './layout/AppLayout.js';
 import { SignInPage } from './pages/sign-in/index.js';
 import { useTheme } from './theme.js';
+import { StepUpPrompt } from './components/governance/StepUpPrompt.js';
 
 // Pages load on demand; the sign-in page ships with the first bundle because most visits start there.
 const OrdersPage = lazy(() => import('./pages/orders/index.js'));
@@ -33,6 +34,8 @@ const CleanupReviewsPage = lazy(() => import('./pages/cleanup-reviews/index.js')
 const CleanupReviewPage = lazy(() => import('./pages/cleanup-review/index.js'));
 const DataQualityPage = lazy(() => import('./pages/data-quality/index.js'));
 const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
+const SettingsPage = lazy(() => import('./pages/settings/index.js'));
+const PurgeRequestsPage = lazy(() => import('./pages/purge-requests/index.js'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -53,6 +56,7 @@ function ThemedApp() {
       <AntdApp>
         <BrowserRouter>
           <SessionProvider>
+            <StepUpPrompt />
             <Routes>
               <Route path="/sign-in" element={<SignInPage />} />
               <Route
@@ -87,6 +91,8 @@ function ThemedApp() {
                 <Route path="/cleanup/reviews/:id" element={<CleanupReviewPage />} />
                 <Route path="/cleanup/rules" element={<CleanupRulesPage />} />
                 <Route path="/data-quality" element={<DataQualityPage />} />
+                <Route path="/settings" element={<SettingsPage />} />
+                <Route path="/purge-requests" element={<PurgeRequestsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Routes>

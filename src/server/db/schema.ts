@@ -38,6 +38,8 @@ export interface DB {
   cleanup_reviews: CleanupReviewsTable;
   cleanup_candidates: CleanupCandidatesTable;
   data_quality_runs: DataQualityRunsTable;
+  purge_requests: PurgeRequestsTable;
+  purge_request_orders: PurgeRequestOrdersTable;
 }
 
 export interface UsersTable {
@@ -87,6 +89,8 @@ export interface SessionsTable {
   last_seen_at: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** When the user last confirmed their password in this session (step-up); signing in does not count. */
+  stepped_up_at: string | null;
 }
 
 export interface ApiTokensTable {
@@ -97,6 +101,7 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  stepped_up_at: string | null;
 }
 
 export interface CustomersTable {
@@ -154,6 +159,10 @@ export interface OrdersTable {
   delete_note: string | null;
   delete_batch_id: string | null;
   purge_after: string | null;
+  /** Legal hold (SPEC §5): set while held; a held order is neither deleted nor purged. */
+  hold_reason: string | null;
+  held_at: string | null;
+  held_by: number | null;
 }
 
 export interface OrderItemsTable {
@@ -442,4 +451,20 @@ export interface DataQualityRunsTable {
   actor_id: number | null;
   /** JSON array of {code,count,samples}. */
   results: string;
+}
+
+export interface PurgeRequestsTable {
+  id: Generated<number>;
+  requester_id: number;
+  status: string;
+  created_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+export interface PurgeRequestOrdersTable {
+  request_id: number;
+  order_id: number;
+  number: string;
 }

@@ -10,6 +10,8 @@ export interface Actor {
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
+  /** The session (hash of its cookie) or API token the request came with: where a step-up is remembered. */
+  credential?: { kind: 'session' | 'token'; id: string };
 }
 
 export const systemActor = (name: string): Actor => ({

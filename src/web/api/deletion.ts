@@ -1,3 +1,4 @@
+import type { PurgeRequested } from '../../contracts/governance.js';
 import type {
   CreateRestoreRequestInput,
   DeletePreview,
@@ -53,7 +54,8 @@ export const fetchRecycleBin = (query: Record<string, QueryValue>, signal?: Abor
 
 export const restoreOrders = (target: RestoreTarget, key: string) => apiPost<RestoreResult>('/api/recycle-bin/restore', target, withKey(key));
 
-export const purgeOrders = (ids: string[], confirm: string, key: string) => apiPost<PurgeResult>('/api/recycle-bin/purge', { ids, confirm }, withKey(key));
+/** 200 with what was purged, or 202 with a purge request when a second admin must approve (SPEC §5). */
+export const purgeOrders = (ids: string[], confirm: string, key: string) => apiPost<PurgeResult | PurgeRequested>('/api/recycle-bin/purge', { ids, confirm }, withKey(key));
 
 export const createRestoreRequest = (input: CreateRestoreRequestInput) => apiPost<RestoreRequestView>('/api/restore-requests', input);
 

@@ -25,6 +25,18 @@ export class ProblemError extends Error {
 
 let csrfToken: string | null = null;
 let onUnauthenticated: () => void = () => undefined;
+let onStepUpRequired: (() => Promise<boolean>) | null = null;
+
+/**
+ * Called when a request comes back 403 `step-up-required` (SPEC §5: purge, deleting more than 100 orders, role
+ * changes): it asks the user for their password and resolves true once confirmed, and the request is sent again —
+ * so every dialog that can meet the rule gets the prompt and the retry without knowing about it.
+ */
+export function setStepUpHandler(handler: (() => Promise<boolean>) | null): void {
+  onStepUpRequired = handler;
+}
+
+const isStepUpRequired = (error: ProblemError) => error.status === 403 && typeof error.problem.type === 'string' && error.problem.type.endsWith('/step-up-required');
 
 /** Remembered from sign-in or /api/auth/me; the server refuses cookie-authenticated writes without it. */
 export function setCsrfToken(token: string | null): void {
@@ -72,6 +84,16 @@ async function readProblem(response: Response): Promise<ProblemError> {
 }
 
 export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
+  try {
+    return await sendRequest<T>(method, path, options);
+  } catch (error) {
+    // The refused request changed nothing (the rule is checked before any write), so sending it again is safe.
+    if (error instanceof ProblemError && isStepUpRequired(error) && onStepUpRequired && (await onStepUpRequired())) return sendRequest<T>(method, path, options);
+    throw error;
+  }
+}
+
+async function sendRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;

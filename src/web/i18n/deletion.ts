@@ -29,12 +29,14 @@ export const deletionEn = {
     shipped: 'This order has shipped.',
     completed: 'This order is completed.',
     missing_permission: 'Deleting a confirmed order needs the permission "Delete confirmed orders".',
+    legal_hold: 'This order is under legal hold.',
   } satisfies Record<BlockerCode, string>,
   blockerActions: {
     refund: 'Refund the payments, then cancel or delete the order.',
     cancel: 'Cancel the order instead.',
     return: 'Record a return (or a credit) instead of deleting it.',
     ask_manager: 'Ask a sales manager to delete it, or cancel the order instead.',
+    release_hold: 'It can be deleted only after the hold is released (by an administrator or auditor).',
   } satisfies Record<BlockerAction, string>,
   departments: {
     sales: 'Sales',
@@ -252,12 +254,14 @@ export const deletionZhCN: DeletionMessages = {
     shipped: '该订单已发货。',
     completed: '该订单已完成。',
     missing_permission: '删除已确认的订单需要“删除已确认订单”权限。',
+    legal_hold: '该订单处于法律保全状态。',
   },
   blockerActions: {
     refund: '请先退款，然后取消或删除该订单。',
     cancel: '请改为取消该订单。',
     return: '请登记退货（或贷项），不要删除。',
     ask_manager: '请销售经理删除，或改为取消该订单。',
+    release_hold: '须由管理员或审计员解除保全后才能删除。',
   },
   departments: {
     sales: '销售',

@@ -1,4 +1,5 @@
 import { crmEn } from './crm.js';
+import { governanceEn } from './governance.js';
 import { notificationsEn } from './notifications.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
@@ -316,6 +317,7 @@ export const en = {
     'must be well-formed Unicode text': 'Contains broken characters; retype it',
     ...adminEn.validation,
     ...crmEn.validation,
+    ...governanceEn.validation,
   },
   deletion: deletionEn,
   problems: problemsEn,
@@ -324,6 +326,7 @@ export const en = {
   crm: crmEn,
   notifications: notificationsEn,
   cleanup: cleanupEn,
+  governance: governanceEn,
 };
 
 type Widen<T> = T extends string

@@ -24,6 +24,7 @@ export const problemsEn = {
   } satisfies Record<ProblemStatus, string>,
   byCode: {
     already_decided: 'This restore request has already been decided; a decision cannot be changed.',
+    'approval-required': "An order of this amount needs a sales manager's approval: ask for approval, and a manager confirms it.",
     below_reserved: 'Stock on hand cannot fall below what is reserved for confirmed orders.',
     concurrent_change: 'Someone else changed these records at the same time. Reload and try again.',
     csrf: 'Your session is out of date. Reload the page and try again.',
@@ -39,6 +40,8 @@ export const problemsEn = {
     journal_not_settled: 'These orders still hold stock or an open receivable, so they cannot be purged yet.',
     last_admin: 'This is the last enabled administrator: make another user an administrator first.',
     stale_preview: 'The orders changed since the preview. Review the fresh preview and confirm again.',
+    'step-up-required': 'This action needs your password again (confirmed within the last 5 minutes).',
+    own_purge_request: 'Another administrator must approve your own purge request.',
   } satisfies Record<ProblemCode, string>,
   /** Zod issue codes (the server's `errors[].code`). */
   byIssue: {
@@ -53,6 +56,8 @@ export const problemsEn = {
     invalid_key: 'Invalid field name',
     invalid_element: 'Invalid entry',
     custom: 'Not accepted',
+    required_customer_field: 'The customer lacks this detail, which company settings require for orders: add it to the customer first',
+    wrong_password: 'Wrong password (or the account is temporarily locked)',
   } as Record<string, string>,
   /** "quantity: Must be greater than 0". */
   fieldIssue: (field: string, message: string) => `${field}: ${message}`,
@@ -77,6 +82,7 @@ export const problemsZhCN: ProblemMessages = {
   },
   byCode: {
     already_decided: '该恢复申请已处理，处理结果不可更改。',
+    'approval-required': '该金额的订单需要销售经理审批：请提交审批申请，由经理确认订单。',
     below_reserved: '现有库存不能低于已确认订单预留的数量。',
     concurrent_change: '其他人同时修改了这些记录，请刷新后重试。',
     csrf: '会话已过期，请刷新页面后重试。',
@@ -92,6 +98,8 @@ export const problemsZhCN: ProblemMessages = {
     journal_not_settled: '这些订单仍占用库存或有未结应收款，暂时不能彻底删除。',
     last_admin: '这是最后一个启用的管理员：请先将其他用户设为管理员。',
     stale_preview: '预览之后订单已发生变化，请查看最新预览并再次确认。',
+    'step-up-required': '此操作需要再次输入密码确认（5 分钟内有效）。',
+    own_purge_request: '自己提交的彻底删除申请须由另一位管理员批准。',
   },
   byIssue: {
     invalid_type: '值的类型不正确',
@@ -105,6 +113,8 @@ export const problemsZhCN: ProblemMessages = {
     invalid_key: '字段名无效',
     invalid_element: '条目无效',
     custom: '未被接受',
+    required_customer_field: '客户缺少公司设置要求的这项信息：请先在客户资料中补充',
+    wrong_password: '密码错误（或账户已被暂时锁定）',
   },
   fieldIssue: (field: string, message: string) => `${field}：${message}`,
 };

@@ -1,4 +1,5 @@
 import { crmZhCN } from './crm.js';
+import { governanceZhCN } from './governance.js';
 import { notificationsZhCN } from './notifications.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
@@ -311,6 +312,7 @@ export const zhCN: Messages = {
     'must be well-formed Unicode text': '包含无法识别的字符，请重新输入',
     ...adminZhCN.validation,
     ...crmZhCN.validation,
+    ...governanceZhCN.validation,
   },
   deletion: deletionZhCN,
   problems: problemsZhCN,
@@ -319,4 +321,5 @@ export const zhCN: Messages = {
   crm: crmZhCN,
   notifications: notificationsZhCN,
   cleanup: cleanupZhCN,
+  governance: governanceZhCN,
 };

@@ -1,5 +1,6 @@
 import { AppstoreOutlined, DeleteOutlined, RollbackOutlined, SafetyCertificateOutlined, ShoppingCartOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { ClearOutlined, ExperimentOutlined, ScheduleOutlined } from '@ant-design/icons';
+import { FileProtectOutlined, SettingOutlined } from '@ant-design/icons';
 import { AccountBookOutlined, ApiOutlined, AuditOutlined, BellOutlined, CloudServerOutlined, InboxOutlined, SendOutlined } from '@ant-design/icons';
 import type { Me } from '../../contracts/auth.js';
 import { canReadFinance, canReadStock } from '../auth/report-access.js';
@@ -36,6 +37,7 @@ export const NAVIGATION: NavGroup[] = [
       { path: '/products', label: (t) => t.nav.products, icon: <AppstoreOutlined /> },
       { path: '/recycle-bin', label: (t) => t.deletion.nav.recycleBin, icon: <DeleteOutlined />, permission: 'orders.read' },
       { path: '/restore-requests', label: (t) => t.deletion.nav.restoreRequests, icon: <RollbackOutlined />, permission: 'restore_requests.create' },
+      { path: '/purge-requests', label: (t) => t.governance.nav.purgeRequests, icon: <FileProtectOutlined />, permission: 'orders.purge' },
       { path: '/notifications', label: (t) => t.notifications.nav.inbox, icon: <BellOutlined /> },
     ],
   },
@@ -61,6 +63,7 @@ export const NAVIGATION: NavGroup[] = [
       { path: '/tokens', label: (t) => t.admin.nav.tokens, icon: <ApiOutlined />, permission: 'users.manage' },
       { path: '/backups', label: (t) => t.reports.nav.backups, icon: <CloudServerOutlined />, permission: 'backups.manage' },
       { path: '/webhooks', label: (t) => t.notifications.nav.webhooks, icon: <SendOutlined />, permission: 'notifications.manage' },
+      { path: '/settings', label: (t) => t.governance.nav.settings, icon: <SettingOutlined />, permission: 'settings.manage' },
     ],
   },
 ];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type TestApp } from '../../../../test/helpers.js';
 
 describe.each(DIALECTS)('accounts and data permissions (%s)', (dialect) => {
   let t: TestApp;
@@ -103,6 +103,7 @@ describe.each(DIALECTS)('accounts and data permissions (%s)', (dialect) => {
     expect((await user.post('/api/customers', { name: 'Custom Co' })).status).toBe(403);
     const role = await t.admin.post('/api/roles', { name: 'order_clerk', description: 'Enters orders', grants: ['orders.read:own', 'orders.create:own'] });
     expect(role.status).toBe(201);
+    expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);
     expect((await t.admin.patch(`/api/users/${user.userId}`, { roles: ['auditor', 'order_clerk'] })).status).toBe(200);
     expect((await user.post('/api/customers', { name: 'Custom Co' })).status).toBe(201);
     const me = await user.get('/api/auth/me');

@@ -7,6 +7,8 @@ import { requestMeta, SESSION_COOKIE } from '../../platform/access.js';
 import { AppError } from '../../platform/errors.js';
 import { IdParams, type App } from '../../platform/http.js';
 import { createToken, listTokens, login, logout, me, revokeToken } from './auth.service.js';
+import { StepUpInput, StepUpResult } from '../../../contracts/governance.js';
+import { stepUp } from './step-up.service.js';
 
 /**
  * Two brakes on failed sign-ins, in front of the per-account lockout (auth.service.ts): per client address and
@@ -71,6 +73,11 @@ export function authRoutes(app: App, ctx: Ctx, config: Config): void {
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send(null);
   });
+
+  // Not behind the sign-in brakes: the caller is signed in already, and the account lockout counts the failures.
+  app.post('/api/auth/step-up', { config: { access: 'authenticated' }, schema: { tags: ['auth'], summary: 'Confirm your password for the next 5 minutes (purge, large deletions, role changes)', body: StepUpInput, response: { 200: StepUpResult } } }, async (request) =>
+    stepUp(ctx, request.actor, request.body.password, policy),
+  );
 
   app.get('/api/auth/me', { config: { access: 'authenticated' }, schema: { tags: ['auth'], response: { 200: Me } } }, async (request) => me(ctx, request.actor, request.sessionCsrf));
 

@@ -79,7 +79,7 @@ export async function login(
  * count afresh; failures that land while it is locked are not counted. Returns the lock's end when this
  * failure locked the account, read from the row the UPDATE returned rather than from an earlier read.
  */
-async function countFailedLogin(trx: Transaction<DB>, userId: number, now: string, policy: LoginPolicy): Promise<string | null> {
+export async function countFailedLogin(trx: Transaction<DB>, userId: number, now: string, policy: LoginPolicy): Promise<string | null> {
   const lockUntil = isoPlus(now, policy.lockoutMinutes * 60_000);
   const reachesThreshold = sql<boolean>`failed_logins + 1 >= ${policy.lockoutFailures}`;
   const row = await trx
@@ -156,7 +156,10 @@ export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: 
   if (lastSeen <= isoPlus(now, -idleMinutes * 60_000)) return null;
   // Touch at most once a minute: reads should not each become a write.
   if (lastSeen < isoPlus(now, -60_000)) await ctx.kysely.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', tokenHash).execute();
-  return { actor: { type: 'user', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta }, csrfToken: row.csrf_token };
+  return {
+    actor: { type: 'user', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'session', id: tokenHash } },
+    csrfToken: row.csrf_token,
+  };
 }
 
 export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMeta): Promise<Authenticated | null> {
@@ -168,7 +171,7 @@ export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMe
   if (!row.last_used_at || row.last_used_at < isoPlus(now, -60_000)) {
     await ctx.kysely.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  return { actor: { type: 'token', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta }, csrfToken: null };
+  return { actor: { type: 'token', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'token', id: String(row.id) } }, csrfToken: null };
 }
 
 const personal = (u: { language: string | null; time_zone: string | null; must_change_password: number }) => ({

@@ -26,7 +26,9 @@ import { AppError, invalid } from '../../platform/errors.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
 import { filteredOrders } from '../orders/orders.queries.js';
-import { getRetentionDays } from '../recycle-bin/retention.js';
+import { getSettings } from '../settings/settings.service.js';
+import { assertSteppedUp } from '../auth/step-up.service.js';
+import { STEP_UP_DELETION_THRESHOLD } from '../../../contracts/governance.js';
 import { idChunks } from '../../db/chunks.js';
 import { inIdSet } from '../../db/row-sets.js';
 import { heldStock, openReceivables, releaseStock, reversalsByOrder, reverseReceivables } from '../journals/journals.service.js';
@@ -43,10 +45,11 @@ export interface TargetRow {
   version: number;
   owner_id: number;
   customer_id: number;
+  held_at: string | null;
 }
 
 type Target = { ids?: string[]; filter?: DeletionFilter };
-const TARGET_COLUMNS = ['o.id', 'o.number', 'o.status', 'o.total', 'o.paid', 'o.version', 'o.owner_id', 'o.customer_id'] as const;
+const TARGET_COLUMNS = ['o.id', 'o.number', 'o.status', 'o.total', 'o.paid', 'o.version', 'o.owner_id', 'o.customer_id', 'o.held_at'] as const;
 const DAY_MS = 86_400_000;
 
 /** Raised inside the write transaction when the orders differ from the preview; answered after rollback. */
@@ -101,8 +104,19 @@ export async function loadTarget(db: Kysely<DB>, actor: Actor, target: Target, o
   return rows;
 }
 
-/** Why an order may not be deleted, each with what to do instead (SPEC §3). */
+export const legalHoldBlocker = (number: string): Blocker => ({
+  code: 'legal_hold',
+  action: 'release_hold',
+  message: `${number} is under legal hold: it can be deleted or purged only after the hold is released`,
+});
+
+/** Why an order may not be deleted, each with what to do instead (SPEC §3, and the legal hold of SPEC §5). */
 export function blockersOf(row: TargetRow, actor: Actor): Blocker[] {
+  const held = row.held_at ? [legalHoldBlocker(row.number)] : [];
+  return [...held, ...statusBlockersOf(row, actor)];
+}
+
+function statusBlockersOf(row: TargetRow, actor: Actor): Blocker[] {
   const number = row.number;
   switch (row.status as OrderStatus) {
     case 'draft':
@@ -180,7 +194,8 @@ export async function previewDeletion(ctx: Ctx, actor: Actor, input: DeletePrevi
 function assertDeletable(actor: Actor, rows: TargetRow[]): void {
   const blocked = rows.map((r) => ({ row: r, blockers: blockersOf(r, actor) })).filter((b) => b.blockers.length > 0);
   const needPermission = blocked.filter((b) => b.blockers.some((x) => x.code === 'missing_permission'));
-  if (needPermission.length > 0) {
+  // A held order is a 409 naming legal_hold whoever asks: the hold, not the caller's permissions, is what stops it.
+  if (needPermission.length > 0 && !blocked.some((b) => b.blockers.some((x) => x.code === 'legal_hold'))) {
     const numbers = needPermission.map((b) => b.row.number);
     throw new AppError('forbidden', `Missing permission orders.delete_confirmed to delete confirmed order${numbers.length > 1 ? 's' : ''} ${numbers.slice(0, 20).join(', ')}`, {
       permission: 'orders.delete_confirmed',
@@ -195,6 +210,22 @@ function assertDeletable(actor: Actor, rows: TargetRow[]): void {
   }
 }
 
+/**
+ * 409 naming legal_hold when any of the rows is held now. Read afresh inside the write transaction, whatever the
+ * caller loaded, so a hold placed after a preview (or a cleanup review) was made still stops the deletion.
+ */
+async function assertNoneHeld(trx: Transaction<DB>, dialect: Dialect, rows: Array<{ id: number; number: string; status: string }>): Promise<void> {
+  const held = new Set(
+    (await trx.selectFrom('orders').select('id').where(inIdSet(dialect, 'id', rows.map((r) => r.id))).where('held_at', 'is not', null).execute()).map((h) => h.id),
+  );
+  if (held.size === 0) return;
+  const blocked = rows.filter((r) => held.has(r.id));
+  throw new AppError('conflict', `Nothing was deleted: ${blocked.length} of ${rows.length} orders are under legal hold (${blocked.map((b) => b.number).slice(0, 10).join(', ')})`, {
+    code: 'deletion_blocked',
+    blocked: blocked.map((b) => ({ id: String(b.id), number: b.number, status: b.status, blockers: [legalHoldBlocker(b.number)] })),
+  });
+}
+
 const reasonText = (reason: DeleteReason) => (reason.note ? `${reason.code}: ${reason.note}` : reason.code);
 
 /**
@@ -202,29 +233,37 @@ const reasonText = (reason: DeleteReason) => (reason.note ? `${reason.code}: ${r
  * on every row's version, so an order changed by a concurrent writer since it was read fails the batch.
  */
 export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, actor: Actor, rows: TargetRow[], reason: DeleteReason): Promise<DeleteResult> {
+  // Checked here rather than by each caller, so every path that deletes (by ids, by filter, a cleanup review) gets them.
+  if (rows.length > STEP_UP_DELETION_THRESHOLD) await assertSteppedUp(trx, actor);
+  await assertNoneHeld(trx, dialect, rows);
   const batchId = randomUUID();
   const now = nowIso();
-  const purgeAfter = isoPlus(now, (await getRetentionDays(trx)) * DAY_MS);
+  const { retention } = await getSettings(trx);
+  const purgeAfterOf = (status: string) => isoPlus(now, retention[status as keyof typeof retention] * DAY_MS);
   const expected = new Map(rows.map((r) => [r.id, r.version + 1]));
   let updated = 0;
-  const changed = await trx
-    .updateTable('orders')
-    .set((eb) => ({
-      deleted_at: now,
-      deleted_by: actor.userId,
-      delete_reason: reason.code,
-      delete_note: reason.note ?? null,
-      delete_batch_id: batchId,
-      purge_after: purgeAfter,
-      version: eb('version', '+', 1),
-      updated_at: now,
-    }))
-    .where(inIdSet(dialect, 'id', rows.map((r) => r.id)))
-    .where('deleted_at', 'is', null)
-    .returning(['id', 'version'])
-    .execute();
-  for (const c of changed) if (expected.get(c.id) === c.version) updated++;
+  // Retention is set per status (draft, cancelled, confirmed): one update per status present.
+  for (const status of new Set(rows.map((r) => r.status))) {
+    const changed = await trx
+      .updateTable('orders')
+      .set((eb) => ({
+        deleted_at: now,
+        deleted_by: actor.userId,
+        delete_reason: reason.code,
+        delete_note: reason.note ?? null,
+        delete_batch_id: batchId,
+        purge_after: purgeAfterOf(status),
+        version: eb('version', '+', 1),
+        updated_at: now,
+      }))
+      .where(inIdSet(dialect, 'id', rows.filter((r) => r.status === status).map((r) => r.id)))
+      .where('deleted_at', 'is', null)
+      .returning(['id', 'version'])
+      .execute();
+    for (const c of changed) if (expected.get(c.id) === c.version) updated++;
+  }
   if (updated !== rows.length) throw new StalePreview();
+  const purgeAfter = rows.map((r) => purgeAfterOf(r.status)).sort()[0] ?? now;
 
   const confirmedIds = rows.filter((r) => r.status === 'confirmed').map((r) => r.id);
   const held = await releaseStock(trx, dialect, confirmedIds, actor.userId, 'order deleted');
@@ -247,7 +286,7 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
         status: r.status,
         total: fromMinor(r.total),
         batchId,
-        purgeAfter,
+        purgeAfter: purgeAfterOf(r.status),
         reason: { code: reason.code, note: reason.note ?? null },
         released: heldOf(r.id).map((h) => ({ sku: h.sku, quantity: h.quantity })),
         reversed: reversed.get(r.id) ?? '0.00',
@@ -267,7 +306,7 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
         batchId,
         deletedBy: actor.userId == null ? null : String(actor.userId),
         reason: { code: reason.code, note: reason.note ?? null },
-        purgeAfter,
+        purgeAfter: purgeAfterOf(r.status),
         departments: departmentsOf(r.id),
         released: heldOf(r.id).map((h) => ({ productId: String(h.productId), sku: h.sku, quantity: h.quantity })),
         reversed: reversed.get(r.id) ?? '0.00',

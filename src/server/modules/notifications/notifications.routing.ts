@@ -57,6 +57,10 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   'restore_request.created': (p) => audience({ permissions: ['restore_requests.approve'], actor: idOf(p.requestedBy) }),
   'restore_request.approved': (p) => audience({ users: ids(p.requestedBy), actor: idOf(p.decidedBy) }),
   'restore_request.rejected': (p) => audience({ users: ids(p.requestedBy), actor: idOf(p.decidedBy) }),
+  // Four-eyes purge: every other admin may approve.
+  'purge_request.created': (p) => audience({ permissions: ['orders.purge'], actor: idOf(p.requestedBy) }),
+  'purge_request.approved': (p) => audience({ users: ids(p.requestedBy), actor: idOf(p.decidedBy) }),
+  'purge_request.rejected': (p) => audience({ users: ids(p.requestedBy), actor: idOf(p.decidedBy) }),
   'order.approval_requested': (p) => audience({ permissions: ['orders.approve'], actor: idOf(p.requestedBy) }),
   // The reviewers decide; the candidates' owners and the departments a deletion would touch are told in time to ask for an exclusion.
   'cleanup.review_opened': (p) =>

@@ -86,6 +86,14 @@ export function renderNotification(topic: string, p: NotificationParams, count: 
       return en ? { title: `Your restore request was approved by ${who}`, body: sample } : { title: `${who}批准了你的恢复申请`, body: sample };
     case 'restore_request.rejected':
       return en ? { title: `Your restore request was rejected by ${who}`, body: sample } : { title: `${who}拒绝了你的恢复申请`, body: sample };
+    case 'purge_request.created':
+      return en
+        ? { title: `${who} asks to permanently purge ${orders}`, body: 'A second administrator must approve or reject the purge request.' }
+        : { title: `${who}申请彻底删除${orders}`, body: '需要另一位管理员批准或拒绝该彻底删除申请。' };
+    case 'purge_request.approved':
+      return en ? { title: `Your purge request was approved by ${who}`, body: sample } : { title: `${who}批准了你的彻底删除申请`, body: sample };
+    case 'purge_request.rejected':
+      return en ? { title: `Your purge request was rejected by ${who}`, body: sample } : { title: `${who}拒绝了你的彻底删除申请`, body: sample };
     case 'order.approval_requested':
       return en ? { title: `${who} asks you to approve ${orders}`, body: '' } : { title: `${who}请你审批${orders}`, body: '' };
     case 'cleanup.review_opened':
@@ -105,6 +113,7 @@ export function linkOf(topic: string, p: NotificationParams, count: number): str
   if (topic === 'order.purged') return '/recycle-bin';
   if (topic.startsWith('restore_request.')) return p.requestId ? `/restore-requests?id=${encodeURIComponent(p.requestId)}` : '/restore-requests';
   if (topic.startsWith('cleanup.')) return '/cleanup';
+  if (topic.startsWith('purge_request.')) return '/purge-requests';
   if (topic === 'data_quality.violations_found') return '/data-quality';
   if (p.orderId && count === 1) return `/orders/${p.orderId}`;
   return '/orders';

@@ -1,5 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
+import type { LegalHold, OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
 import { dateFilterBound, fromMinor, toMinor } from '../../../contracts/common.js';
 import { literalLimit } from '../../db/connect.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
@@ -107,7 +107,9 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
     .innerJoin('orders as o', 'o.id', 'page.id')
     .innerJoin('customers as c', 'c.id', 'o.customer_id')
     .leftJoin('users as u', 'u.id', 'o.owner_id')
+    .leftJoin('users as hu', 'hu.id', 'o.held_by')
     .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'c.name as customer_name', 'o.owner_id', 'u.display_name', 'u.username', 'o.total', 'o.created_at', 'o.updated_at', 'o.version'])
+    .select(['o.hold_reason', 'o.held_at', 'o.held_by', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
     .orderBy(column, direction)
     .orderBy('o.id', direction)
     .execute();
@@ -126,6 +128,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
       createdAt: r.created_at,
       updatedAt: r.updated_at,
       version: r.version,
+      legalHold: legalHoldOf(r),
     })),
     nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(lastValue, last.id) : null,
   };
@@ -136,11 +139,20 @@ export async function countOrders(db: Kysely<DB>, filter: OrderFilter, scope: Sc
   return Number(row.n);
 }
 
+type HoldColumns = Pick<OrderRow, 'hold_reason' | 'held_at' | 'held_by'> & { held_by_display_name?: string | null; held_by_username?: string | null };
+
+/** The legal hold of an order row as the API shows it (list, order page, recycle bin). */
+export function legalHoldOf(r: Partial<HoldColumns>): LegalHold | null {
+  if (r.held_at == null) return null;
+  const heldBy = r.held_by == null ? null : { id: String(r.held_by), name: r.held_by_display_name ?? r.held_by_username ?? `user ${r.held_by}` };
+  return { reason: r.hold_reason ?? '', heldAt: r.held_at, heldBy };
+}
+
 type OrderLineRow = Pick<OrderItemRow, 'id' | 'product_id' | 'sku' | 'name' | 'quantity' | 'unit_price' | 'line_total'>;
 type OrderDetailRow = Pick<
   OrderRow,
   'id' | 'number' | 'status' | 'customer_id' | 'owner_id' | 'total' | 'paid' | 'note' | 'created_at' | 'updated_at' | 'confirmed_at' | 'shipped_at' | 'completed_at' | 'cancelled_at' | 'version'
-> & { customer_name: string; owner_name: string | null };
+> & { customer_name: string; owner_name: string | null } & Partial<HoldColumns>;
 
 /** The API shape of one order with its lines: the order page and the JSON export show the same thing. */
 export function toOrderView(o: OrderDetailRow, lines: OrderLineRow[]): OrderView {
@@ -161,6 +173,7 @@ export function toOrderView(o: OrderDetailRow, lines: OrderLineRow[]): OrderView
     completedAt: o.completed_at,
     cancelledAt: o.cancelled_at,
     version: o.version,
+    legalHold: legalHoldOf(o),
     items: lines.map((i) => ({
       id: String(i.id),
       productId: String(i.product_id),
@@ -179,8 +192,9 @@ export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, option
     .selectFrom('orders as o')
     .innerJoin('customers as c', 'c.id', 'o.customer_id')
     .leftJoin('users as u', 'u.id', 'o.owner_id')
+    .leftJoin('users as hu', 'hu.id', 'o.held_by')
     .selectAll('o')
-    .select(['c.name as customer_name', 'u.display_name', 'u.username'])
+    .select(['c.name as customer_name', 'u.display_name', 'u.username', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
     .where('o.id', '=', id);
   if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
   if (scope.ownerId !== undefined) q = q.where('o.owner_id', '=', scope.ownerId);

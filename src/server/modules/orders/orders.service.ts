@@ -4,6 +4,7 @@ import { TRANSITIONS, type CreateOrderInput, type OrderItemInput, type OrderList
 import type { Ctx } from '../../db/context.js';
 import type { DB, OrderRow } from '../../db/schema.js';
 import { ownerFilter, requirePermission, type Actor } from '../../platform/actor.js';
+import { assertCustomerComplete, assertMayConfirm } from '../governance/standard-process.service.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
 import { AppError, invalid, type FieldError } from '../../platform/errors.js';
@@ -48,6 +49,7 @@ async function assertCustomer(trx: Transaction<DB>, customerId: number): Promise
   const c = await trx.selectFrom('customers').select(['id', 'active']).where('id', '=', customerId).executeTakeFirst();
   if (!c) throw invalid('customerId', 'no such customer');
   if (!c.active) throw invalid('customerId', 'the customer is deactivated');
+  await assertCustomerComplete(trx, customerId);
 }
 
 async function resolveOwner(trx: Transaction<DB>, actor: Actor, requested: string | undefined, permission: 'orders.create' | 'orders.update'): Promise<number> {
@@ -242,6 +244,7 @@ export async function transitionOrder(ctx: Ctx, actor: Actor, id: number, transi
       });
     }
     const now = nowIso();
+    const approval = transition === 'confirm' ? await assertMayConfirm(trx, actor, row) : null;
     if (transition === 'confirm') {
       await reserveStock(trx, ctx.dialect, [id], actor.userId, null);
       await postReceivables(trx, [row], actor.userId, null);
@@ -260,7 +263,7 @@ export async function transitionOrder(ctx: Ctx, actor: Actor, id: number, transi
       entityType: 'order',
       entityId: id,
       entityLabel: row.number,
-      diff: { status: { from: row.status, to: rule.to } },
+      diff: { status: { from: row.status, to: rule.to }, ...(approval ? { approval: { threshold: approval.approvedAbove, total: fromMinor(row.total) } } : {}) },
       reason: reason ?? null,
     });
     await publish(trx, [{ topic: `order.${rule.to}`, payload: { orderId: String(id), number: row.number, from: row.status, ...(await eventActor(trx, actor)) } }]);

@@ -30,7 +30,14 @@ export async function runPurgeJob(ctx: Ctx, now: Date = new Date(), options: { b
 
 /** Whether anything has passed its retention, without locking: the job backs up only when it will purge. */
 async function hasExpiredOrders(ctx: Ctx, now: Date): Promise<boolean> {
-  const row = await ctx.kysely.selectFrom('orders').select('id').where('deleted_at', 'is not', null).where('purge_after', '<=', now.toISOString()).limit(1).executeTakeFirst();
+  const row = await ctx.kysely
+    .selectFrom('orders')
+    .select('id')
+    .where('deleted_at', 'is not', null)
+    .where('purge_after', '<=', now.toISOString())
+    .where('held_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 

@@ -17,6 +17,8 @@ import { IdParams, type App } from '../../platform/http.js';
 import { replayOrRun } from '../../platform/idempotency.js';
 import { listRecycleBin, purgeOrders, restoreOrders } from './recycle-bin.service.js';
 import type { Config } from '../../config.js';
+import { DecidePurgeRequestInput, PurgeRequested, PurgeRequestList, PurgeRequestQuery, PurgeRequestView } from '../../../contracts/governance.js';
+import { decidePurgeRequest, getPurgeRequest, listPurgeRequests } from './purge-requests.service.js';
 import { createRestoreRequest, decideRestoreRequest, getRestoreRequest, listRestoreRequests } from './restore-requests.service.js';
 import { getRetentionDays, setRetentionDays } from './retention.js';
 
@@ -34,9 +36,39 @@ export function recycleBinRoutes(app: App, ctx: Ctx, config: Config): void {
 
   app.post(
     '/api/recycle-bin/purge',
-    { config: { access: 'orders.purge' }, schema: { tags: ['recycle-bin'], summary: 'Delete permanently; needs confirm: "PURGE"; honours Idempotency-Key', body: PurgeInput, response: { 200: PurgeResult } } },
-    async (request, reply) => replayOrRun(ctx.kysely, request, reply, (claim) => purgeOrders(ctx, config, request.actor, request.body, claim)),
+    {
+      config: { access: 'orders.purge' },
+      schema: {
+        tags: ['recycle-bin'],
+        summary: 'Delete permanently; needs confirm: "PURGE" and a recent step-up; 202 with a purge request when a second admin must approve; honours Idempotency-Key',
+        body: PurgeInput,
+        response: { 200: PurgeResult, 202: PurgeRequested },
+      },
+    },
+    async (request, reply) =>
+      replayOrRun(ctx.kysely, request, reply, async (claim) => {
+        const result = await purgeOrders(ctx, config, request.actor, request.body, claim);
+        if ('purgeRequestId' in result) reply.code(202);
+        return result;
+      }),
   );
+
+  app.get('/api/purge-requests', { config: { access: 'orders.purge' }, schema: { tags: ['recycle-bin'], querystring: PurgeRequestQuery, response: { 200: PurgeRequestList } } }, async (request) =>
+    listPurgeRequests(ctx, request.actor, request.query),
+  );
+  app.get('/api/purge-requests/:id', { config: { access: 'orders.purge' }, schema: { tags: ['recycle-bin'], params: IdParams, response: { 200: PurgeRequestView } } }, async (request) =>
+    getPurgeRequest(ctx, request.actor, Number(request.params.id)),
+  );
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post(
+      `/api/purge-requests/:id/${decision}`,
+      {
+        config: { access: 'orders.purge' },
+        schema: { tags: ['recycle-bin'], summary: decision === 'approve' ? 'Another admin purges the requested orders (needs a recent step-up)' : 'Another admin turns the request down', params: IdParams, body: DecidePurgeRequestInput, response: { 200: PurgeRequestView } },
+      },
+      async (request) => decidePurgeRequest(ctx, config, request.actor, Number(request.params.id), decision, request.body?.note),
+    );
+  }
 
   app.post('/api/restore-requests', { config: { access: 'restore_requests.create' }, schema: { tags: ['recycle-bin'], body: CreateRestoreRequestInput, response: { 201: RestoreRequestView } } }, async (request, reply) => {
     reply.code(201);

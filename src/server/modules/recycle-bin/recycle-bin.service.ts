@@ -28,10 +28,13 @@ import { AppError } from '../../platform/errors.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
 import { ensureVerifiedBackup } from '../backup/backup.service.js';
+import type { PurgeRequested } from '../../../contracts/governance.js';
+import { assertSteppedUp } from '../auth/step-up.service.js';
+import { getSetting } from '../settings/settings.service.js';
 import { idChunks } from '../../db/chunks.js';
 import { inIdSet } from '../../db/row-sets.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
-import { NUMBER_LIKE, numberCondition } from '../orders/orders.queries.js';
+import { legalHoldOf, NUMBER_LIKE, numberCondition } from '../orders/orders.queries.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
@@ -45,6 +48,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
     .selectFrom('orders as o')
     .innerJoin('customers as c', 'c.id', 'o.customer_id')
     .leftJoin('users as u', 'u.id', 'o.deleted_by')
+    .leftJoin('users as hu', 'hu.id', 'o.held_by')
     .select([
       'o.id',
       'o.number',
@@ -61,6 +65,11 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
       'o.delete_note',
       'o.delete_batch_id',
       'o.purge_after',
+      'o.hold_reason',
+      'o.held_at',
+      'o.held_by',
+      'hu.username as held_by_username',
+      'hu.display_name as held_by_display_name',
     ])
     .where('o.deleted_at', 'is not', null)
     .orderBy('o.deleted_at', 'desc')
@@ -91,6 +100,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
     reason: { code: r.delete_reason as DeleteReasonCode, note: r.delete_note },
     batchId: r.delete_batch_id!,
     purgeAfter: r.purge_after!,
+    legalHold: legalHoldOf(r),
   }));
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.deleted_at!, last.id) : null };
@@ -202,6 +212,21 @@ export async function restoreOrders(ctx: Ctx, actor: Actor, input: RestoreInput,
   });
 }
 
+/** 409 naming legal_hold: a held order is never purged, by hand, by a purge request or by the retention job. */
+export function assertNotHeld(rows: OrderRow[]): void {
+  const held = rows.filter((r) => r.held_at != null);
+  if (held.length === 0) return;
+  throw new AppError('conflict', `Nothing was purged: ${held.length} of ${rows.length} orders are under legal hold (${held.map((r) => r.number).slice(0, 10).join(', ')})`, {
+    code: 'deletion_blocked',
+    blocked: held.map((r) => ({
+      id: String(r.id),
+      number: r.number,
+      status: r.status,
+      blockers: [{ code: 'legal_hold', action: 'release_hold', message: `${r.number} is under legal hold: it can be purged only after the hold is released` }],
+    })),
+  });
+}
+
 /** A fingerprint of everything purged (order and lines), so the audit log can prove what existed without keeping it. */
 function contentHash(order: OrderRow, items: unknown[]): string {
   return createHash('sha256').update(JSON.stringify({ order, items })).digest('hex');
@@ -214,6 +239,7 @@ function contentHash(order: OrderRow, items: unknown[]): string {
 export async function purgeRows(trx: Transaction<DB>, dialect: Dialect, actor: Actor, rows: OrderRow[], why: string): Promise<OrderRef[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
+  assertNotHeld(rows);
   await assertSettled(trx, ids);
   const itemsOf = new Map<number, unknown[]>();
   for (const chunk of idChunks(ids)) {
@@ -262,12 +288,15 @@ export async function purgeRows(trx: Transaction<DB>, dialect: Dialect, actor: A
 }
 
 /**
- * POST /api/recycle-bin/purge: admin only, `confirm: "PURGE"` checked by the schema. Purge is the one thing
- * that cannot be undone, so it never runs without a verified backup holding these orders (taken first, outside
- * the transaction: a backup reads the whole database).
+ * POST /api/recycle-bin/purge: admin only, `confirm: "PURGE"` checked by the schema, with a password confirmed in
+ * the last 5 minutes. With `purgeNeedsSecondAdmin` it only files a purge request (202) that another admin
+ * approves (purge-requests.service.ts). Purge is the one thing that cannot be undone, so it never runs without a
+ * verified backup holding these orders (taken first, outside the transaction: a backup reads the whole database).
  */
-export async function purgeOrders(ctx: Ctx, config: Config, actor: Actor, input: PurgeInput, claim?: IdempotencyClaim): Promise<PurgeResult> {
+export async function purgeOrders(ctx: Ctx, config: Config, actor: Actor, input: PurgeInput, claim?: IdempotencyClaim): Promise<PurgeResult | PurgeRequested> {
   requirePermission(actor, 'orders.purge');
+  await assertSteppedUp(ctx.kysely, actor);
+  if (await getSetting(ctx.kysely, 'purgeNeedsSecondAdmin')) return requestPurge(ctx, actor, input, claim);
   await ensureVerifiedBackup(ctx, config, actor);
   return ctx.kysely.transaction().execute(async (trx) => {
     await claimIdempotencyKey(trx, claim);
@@ -278,9 +307,49 @@ export async function purgeOrders(ctx: Ctx, config: Config, actor: Actor, input:
   });
 }
 
+/** The four-eyes half of a purge: checks what the purge would check now, and files the request for a second admin. */
+async function requestPurge(ctx: Ctx, actor: Actor, input: PurgeInput, claim?: IdempotencyClaim): Promise<PurgeRequested> {
+  if (actor.userId == null) throw new AppError('forbidden', 'Purge requests are made by users');
+  return ctx.kysely.transaction().execute(async (trx) => {
+    await claimIdempotencyKey(trx, claim);
+    const rows = await loadDeleted(trx, ctx.dialect, actor, { ids: input.ids });
+    assertNotHeld(rows);
+    const { id } = await trx.insertInto('purge_requests').values({ requester_id: actor.userId!, status: 'pending', created_at: nowIso() }).returning('id').executeTakeFirstOrThrow();
+    for (const chunk of idChunks(rows, 500)) {
+      await trx.insertInto('purge_request_orders').values(chunk.map((r) => ({ request_id: id, order_id: r.id, number: r.number }))).execute();
+    }
+    await recordAudit(trx, ctx.dialect, actor, {
+      action: 'purge_request.create',
+      entityType: 'purge_request',
+      entityId: id,
+      entityLabel: `Purge ${rows.length} order${rows.length > 1 ? 's' : ''}`,
+      diff: { orders: rows.map((r) => r.number) },
+    });
+    await publish(trx, [{ topic: 'purge_request.created', payload: { requestId: String(id), requestedBy: String(actor.userId), orderIds: rows.map((r) => String(r.id)), numbers: rows.map((r) => r.number) } }]);
+    const result = { purgeRequestId: String(id) };
+    await storeIdempotentResponse(trx, claim, 202, result);
+    return result;
+  });
+}
+
+/** Locked deleted rows by id for a purge request's approval; 409 naming those gone from the bin since. */
+export async function deletedRowsForPurge(trx: Transaction<DB>, dialect: Dialect, items: Array<{ order_id: number; number: string }>): Promise<OrderRow[]> {
+  const rows: OrderRow[] = [];
+  for (const chunk of idChunks(items.map((i) => i.order_id))) {
+    rows.push(...(await lockRows(trx.selectFrom('orders').selectAll().where('id', 'in', chunk).where('deleted_at', 'is not', null), dialect).orderBy('id').execute()));
+  }
+  if (rows.length !== items.length) {
+    const present = new Set(rows.map((r) => r.id));
+    const gone = items.filter((i) => !present.has(i.order_id)).map((i) => i.number);
+    throw new AppError('conflict', `No longer in the recycle bin (restored or purged since the request): ${gone.join(', ')}; reject this request instead`, { code: 'not_in_recycle_bin', orders: gone });
+  }
+  return rows.sort((a, b) => a.id - b.id);
+}
+
 /** Orders whose retention has passed, oldest first; on PostgreSQL rows another instance holds are skipped. */
 export async function expiredOrders(trx: Transaction<DB>, dialect: Dialect, nowIsoText: string, limit: number): Promise<OrderRow[]> {
-  const q = trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null).where('purge_after', '<=', nowIsoText).orderBy('purge_after').orderBy('id').limit(limit);
+  // Held orders are skipped, not failed: their countdown stands still until the hold is released.
+  const q = trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null).where('purge_after', '<=', nowIsoText).where('held_at', 'is', null).orderBy('purge_after').orderBy('id').limit(limit);
   return claimRows(q, dialect).execute();
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { createOrder, orderIn, previewAndDelete, receivable, stockOf } from '../deletion/deletion.test-support.js';
 import { checkInvariants } from '../integrity/invariants.js';
 
@@ -92,6 +92,9 @@ describe.each(DIALECTS)('recycle bin, restore, purge and restore requests over H
     const forbidden = await manager.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' });
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.permission).toBe('orders.purge');
+    // Purging asks for the password again (SPEC §5 step-up); a single admin purges without a second one.
+    expect((await t.admin.post('/api/recycle-bin/purge', { ids: [order.id], confirm: 'PURGE' })).body.type).toMatch(/step-up-required$/);
+    expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);
     const live = await createOrder(t.admin, customer.id, [{ productId: product.id, quantity: 1 }]);
     expect((await t.admin.post('/api/recycle-bin/purge', { ids: [live.id], confirm: 'PURGE' })).status).toBe(404);
 

@@ -1,24 +1,26 @@
 import type { Kysely } from 'kysely';
-import { DEFAULT_RETENTION_DAYS, RetentionSetting } from '../../../contracts/deletion.js';
+import type { RetentionSetting } from '../../../contracts/deletion.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
 import { requirePermission, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
+import { getSettings, RETENTION_KEY } from '../settings/settings.service.js';
 
-/** How many days a deleted order stays in the recycle bin. A change applies to deletions made after it. */
-export const RETENTION_KEY = 'retention_days';
-
+/**
+ * The old single retention figure (GET|PUT /api/settings/retention), kept for its clients. Retention is now set per
+ * status in the settings; reading answers the shortest of them (an order stays restorable at least that long),
+ * and writing sets all three. A change applies to deletions made after it.
+ */
 export async function getRetentionDays(db: Kysely<DB>): Promise<number> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', RETENTION_KEY).executeTakeFirst();
-  const parsed = RetentionSetting.safeParse({ days: Number(row?.value) });
-  return parsed.success ? parsed.data.days : DEFAULT_RETENTION_DAYS;
+  const { retention } = await getSettings(db);
+  return Math.min(retention.draft, retention.cancelled, retention.confirmed);
 }
 
 export async function setRetentionDays(ctx: Ctx, actor: Actor, input: RetentionSetting): Promise<RetentionSetting> {
   requirePermission(actor, 'settings.manage');
   return ctx.kysely.transaction().execute(async (trx) => {
-    const before = await getRetentionDays(trx);
+    const before = (await getSettings(trx)).retention;
     const now = nowIso();
     await trx
       .insertInto('settings')
@@ -27,7 +29,8 @@ export async function setRetentionDays(ctx: Ctx, actor: Actor, input: RetentionS
       .execute();
     // This route sets one figure for every status: a per-status retention made in the settings page gives way to it.
     await trx.deleteFrom('settings').where('key', '=', 'policy.retention').execute();
-    await recordAudit(trx, ctx.dialect, actor, { action: 'settings.update', entityType: 'setting', entityId: RETENTION_KEY, entityLabel: 'Recycle bin retention (days)', diff: { days: { from: before, to: input.days } } });
+    const after = { draft: input.days, cancelled: input.days, confirmed: input.days };
+    await recordAudit(trx, ctx.dialect, actor, { action: 'settings.update', entityType: 'setting', entityId: 'policies', entityLabel: 'Settings', diff: { retention: { from: before, to: after } } });
     return { days: input.days };
   });
 }

@@ -5,13 +5,14 @@ import type { DB } from '../../db/schema.js';
 import { requirePermission, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
-import { RETENTION_KEY } from '../recycle-bin/retention.js';
 
 /**
  * Company-wide policies (SPEC §5 "Settings"). Each policy is one row of the `settings` table under `policy.<name>`,
  * its value JSON; a policy never written reads as its default, so adding one needs no migration.
  */
 const KEY_PREFIX = 'policy.';
+/** The single retention figure of before retention was set per status; PUT /api/settings/retention still writes it. */
+export const RETENTION_KEY = 'retention_days';
 type Name = keyof Settings;
 const NAMES = Object.keys(Settings.shape) as Name[];
 

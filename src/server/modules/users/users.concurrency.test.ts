@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, DIALECTS, type Client, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, type Client, type TestApp } from '../../../../test/helpers.js';
 import { isUniqueViolation } from '../../db/unique-violation.js';
 
 /** Fires the same request several times at once and returns the statuses, sorted. */
@@ -89,6 +89,8 @@ describe.each(DIALECTS)('unique names and the last admin under concurrent reques
     const disable = await t.admin.patch(`/api/users/${adminId}`, { disabled: true });
     expect(disable.status).toBe(409);
     expect(disable.body.detail).toMatch(/last enabled admin/);
+    // Role changes ask for the password again (SPEC §5 step-up).
+    expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);
     expect((await t.admin.patch(`/api/users/${adminId}`, { roles: ['auditor'] })).status).toBe(409);
     // Nothing of the refused change was kept.
     expect((await t.admin.get('/api/auth/me')).body.roles).toEqual(['admin']);
@@ -103,6 +105,8 @@ describe.each(DIALECTS)('unique names and the last admin under concurrent reques
   it('two admins demoting each other at once leave one admin', async () => {
     const second = await t.userWithRoles('second_admin', ['admin']);
     const firstId = (await t.admin.get('/api/auth/me')).body.id as string;
+    expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);
+    expect((await second.post('/api/auth/step-up', { password: 'second_admin-password-1' })).status).toBe(200);
     const answers = await Promise.all([
       t.admin.patch(`/api/users/${second.userId}`, { roles: ['auditor'] }),
       (second as Client).patch(`/api/users/${firstId}`, { roles: ['auditor'] }),

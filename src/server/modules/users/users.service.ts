@@ -11,6 +11,7 @@ import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { hashPassword } from '../auth/passwords.js';
 import { defaultDepartmentsOf, departmentsOfUsers, setUserDepartments } from '../notifications/departments.service.js';
 import { ensureBuiltinRoles, rolesOfUsers } from './roles.queries.js';
+import { assertSteppedUp } from '../auth/step-up.service.js';
 
 async function roleIdsByName(db: Kysely<DB>, names: string[]): Promise<number[]> {
   const rows = await db.selectFrom('roles').select(['id', 'name']).where('name', 'in', names).execute();
@@ -93,6 +94,9 @@ export async function createUser(ctx: Ctx, actor: Actor, input: CreateUserInput)
 
 export async function updateUser(ctx: Ctx, actor: Actor, id: number, input: UpdateUserInput): Promise<UserView> {
   const before = await getUser(ctx, id);
+  // Changing who holds which role is a step-up action (SPEC §5); restating the same roles is not a change.
+  const rolesChange = input.roles !== undefined && [...new Set(input.roles)].sort().join() !== [...before.roles].sort().join();
+  if (rolesChange) await assertSteppedUp(ctx.kysely, actor);
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
   const mayRemoveAnAdmin = before.roles.includes('admin') && !before.disabled && (input.disabled === true || (input.roles !== undefined && !input.roles.includes('admin')));
   await ctx.kysely.transaction().execute(async (trx) => {

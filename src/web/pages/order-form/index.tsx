@@ -134,7 +134,9 @@ function OrderForm({ order, onReload }: { order?: OrderView; onReload(): void })
         message.warning(t.order.stale, 6);
         onReload();
       } else if (error instanceof ProblemError && error.fieldErrors.length) {
-        setUnplaced(showFieldIssues(form, issuesFromServer(error.fieldErrors), t, FORM_FIELDS));
+        // A detail the company requires of the customer (`customer.phone`) is shown on the customer field.
+        const issues = issuesFromServer(error.fieldErrors).map((i) => (i.path[0] === 'customer' ? { ...i, path: ['customerId'] } : i));
+        setUnplaced(showFieldIssues(form, issues, t, FORM_FIELDS));
       } else showError(error);
     },
   });

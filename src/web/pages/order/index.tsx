@@ -11,6 +11,8 @@ import { formatMoney, Money } from '../../components/Money.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { PageSpinner } from '../../components/PageSpinner.js';
 import { StatusTag } from '../../components/StatusTag.js';
+import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
+import { LegalHoldButton, NextStepTags } from '../../components/governance/OrderGovernance.js';
 import type { Messages } from '../../i18n/en.js';
 import { useT } from '../../i18n/locale.js';
 import { DeleteOrderButton } from './components/DeleteOrderButton.js';
@@ -107,9 +109,15 @@ export default function OrderPage() {
       <PageHeader
         crumbs={[{ label: t.nav.orders, to: '/orders' }, { label: o.number }]}
         title={<span data-testid="order-number">{o.number}</span>}
-        tags={<StatusTag status={o.status} />}
+        tags={
+          <>
+            <StatusTag status={o.status} />
+            <LegalHoldBadge hold={o.legalHold} />
+          </>
+        }
         extra={
           <>
+            <LegalHoldButton order={o} />
             <LifecycleActions order={o} onStale={onStale} />
             <DeleteOrderButton order={o} />
           </>
@@ -163,7 +171,7 @@ export default function OrderPage() {
           </Card>
         </Col>
       </Row>
-      <Card variant="borderless" title={t.order.lifecycle}>
+      <Card variant="borderless" title={t.order.lifecycle} extra={<NextStepTags order={o} />}>
         <Steps size="small" current={progress.current} status={progress.status} items={progress.items} />
       </Card>
       <Card variant="borderless" title={`${t.order.lines} (${o.items.length})`} styles={{ body: { padding: 0 } }}>

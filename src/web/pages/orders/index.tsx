@@ -10,6 +10,7 @@ import { Guard } from '../../auth/permissions.js';
 import { DateTime } from '../../components/DateTime.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { Money } from '../../components/Money.js';
+import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { useT } from '../../i18n/locale.js';
@@ -75,9 +76,12 @@ export default function OrdersPage() {
       sortOrder: sortOrderOf(state.sort, 'number'),
       width: 170,
       render: (number: string, order) => (
-        <Link to={`/orders/${order.id}`} className="order-number">
-          {number}
-        </Link>
+        <>
+          <Link to={`/orders/${order.id}`} className="order-number">
+            {number}
+          </Link>
+          <LegalHoldBadge hold={order.legalHold} />
+        </>
       ),
     },
     {

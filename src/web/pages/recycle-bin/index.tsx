@@ -1,4 +1,4 @@
-import { ClockCircleOutlined, DeleteOutlined, ReloadOutlined, RollbackOutlined, SendOutlined } from '@ant-design/icons';
+import { ClockCircleOutlined, DeleteOutlined, PauseCircleOutlined, ReloadOutlined, RollbackOutlined, SendOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Col, Empty, Flex, Input, Row, Select, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useEffect, useMemo, useState, type Key } from 'react';
@@ -12,6 +12,7 @@ import { HelpHint } from '../../components/deletion/HelpHint.js';
 import { ShortageList, shortagesOf } from '../../components/deletion/ShortageList.js';
 import { invalidateAfterDeletion } from '../../components/deletion/use-undo-notice.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
+import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
 import { Money } from '../../components/Money.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { StatusTag } from '../../components/StatusTag.js';
@@ -134,7 +135,18 @@ export default function RecycleBinPage() {
   };
 
   const columns: TableColumnsType<RecycleBinItem> = [
-    { key: 'number', title: b.number, dataIndex: 'number', width: 160, render: (n: string) => <span className="order-number">{n}</span> },
+    {
+      key: 'number',
+      title: b.number,
+      dataIndex: 'number',
+      width: 160,
+      render: (n: string, o: RecycleBinItem) => (
+        <>
+          <span className="order-number">{n}</span>
+          <LegalHoldBadge hold={o.legalHold} />
+        </>
+      ),
+    },
     {
       key: 'customer',
       title: b.customer,
@@ -203,7 +215,16 @@ export default function RecycleBinPage() {
       ),
       dataIndex: 'purgeAfter',
       width: 130,
-      render: (v: string) => <PurgeCountdown purgeAfter={v} now={now} t={t} />,
+      // A held order's countdown stands still until the hold is released (SPEC §5).
+      render: (v: string, o: RecycleBinItem) =>
+        o.legalHold ? (
+          <Typography.Text type="secondary" className="nowrap" data-testid="purge-countdown-stopped">
+            <PauseCircleOutlined style={{ marginInlineEnd: 6 }} />
+            {t.governance.hold.countdownStopped}
+          </Typography.Text>
+        ) : (
+          <PurgeCountdown purgeAfter={v} now={now} t={t} />
+        ),
     },
   ];
 
@@ -321,7 +342,9 @@ export default function RecycleBinPage() {
           onClose={() => setDialog(null)}
           onPurged={(result) => {
             setDialog(null);
-            message.success(t.deletion.purge.done(result.purged.length));
+            // With a second admin required, nothing is purged yet: the request waits in the purge requests page.
+            if ('purgeRequestId' in result) message.info(t.governance.purgeRequests.sent);
+            else message.success(t.deletion.purge.done(result.purged.length));
             clearAfterChange();
           }}
         />

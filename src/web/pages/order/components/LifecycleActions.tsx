@@ -9,6 +9,7 @@ import { ProblemError } from '../../../api/http.js';
 import { orderKeys, transitionOrder } from '../../../api/orders.js';
 import { Guard, usePermission } from '../../../auth/permissions.js';
 import { useShowError } from '../../../components/use-show-error.js';
+import { useApprovalPrompt } from '../../../components/governance/OrderGovernance.js';
 import { useT } from '../../../i18n/locale.js';
 import { PaymentButton } from './PaymentButton.js';
 
@@ -33,6 +34,7 @@ export function LifecycleActions({ order, onStale }: { order: OrderView; onStale
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const showError = useShowError();
+  const approvalPrompt = useApprovalPrompt();
 
   const run = useMutation({
     mutationFn: (transition: Transition) => transitionOrder(order.id, order.version, transition),
@@ -45,7 +47,7 @@ export function LifecycleActions({ order, onStale }: { order: OrderView; onStale
     },
     onError: (error) => {
       if (error instanceof ProblemError && error.status === 412) onStale();
-      else showError(error);
+      else if (!approvalPrompt(error, order.id)) showError(error);
     },
   });
 

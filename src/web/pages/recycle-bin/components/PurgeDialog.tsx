@@ -2,7 +2,9 @@ import { Alert, Flex, Form, Input, Modal, Typography } from 'antd';
 import { useState } from 'react';
 import { PURGE_CONFIRMATION, type PurgeResult, type RecycleBinItem } from '../../../../contracts/deletion.js';
 import { purgeOrders } from '../../../api/deletion.js';
+import type { PurgeRequested } from '../../../../contracts/governance.js';
 import { ProblemError } from '../../../api/http.js';
+import { describeProblem } from '../../../api/problem-messages.js';
 import { useSubmissionKey } from '../../../components/deletion/use-submission-key.js';
 import { useT } from '../../../i18n/locale.js';
 
@@ -10,7 +12,7 @@ import { useT } from '../../../i18n/locale.js';
 const LISTED = 12;
 
 /** Permanent deletion: admin only, and only after typing PURGE (SPEC §3). */
-export function PurgeDialog({ orders, onClose, onPurged }: { orders: RecycleBinItem[]; onClose(): void; onPurged(result: PurgeResult): void }) {
+export function PurgeDialog({ orders, onClose, onPurged }: { orders: RecycleBinItem[]; onClose(): void; onPurged(result: PurgeResult | PurgeRequested): void }) {
   const t = useT();
   const p = t.deletion.purge;
   const [typed, setTyped] = useState('');
@@ -61,7 +63,7 @@ export function PurgeDialog({ orders, onClose, onPurged }: { orders: RecycleBinI
             <Input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" placeholder={PURGE_CONFIRMATION} style={{ maxWidth: 220 }} data-testid="purge-type" />
           </Form.Item>
         </Form>
-        {error !== null && <Alert type="error" showIcon title={error instanceof ProblemError ? (error.problem.detail ?? error.problem.title) : t.errors.network} />}
+        {error !== null && <Alert type="error" showIcon title={error instanceof ProblemError ? describeProblem(t, error.status, error.problem).description : t.errors.network} data-testid="purge-error" />}
       </Flex>
     </Modal>
   );
