@@ -21,6 +21,7 @@ export const PROBLEM_CODES = [
   'not_in_recycle_bin',
   'refund_exceeds_payments',
   'stale_preview',
+  'training-required',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

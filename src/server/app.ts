@@ -32,6 +32,7 @@ import { purgeJob } from './modules/recycle-bin/purge.job.js';
 import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
+import { trainingRoutes } from './modules/training/training.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { authenticateRequest, registerAccessControl } from './platform/access.js';
 import { canonicalValidatorCompiler } from './platform/canonical-input.js';
@@ -164,6 +165,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   backupRoutes(app, ctx, config);
   notificationsRoutes(app, ctx, config);
   settingsRoutes(app, ctx);
+  trainingRoutes(app, ctx);
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {

@@ -17,6 +17,7 @@ import * as m0006 from './migrations/0006_audit_anchors.js';
 import * as m0007 from './migrations/0007_customers_read.js';
 import * as m0008 from './migrations/0008_notifications.js';
 import * as m0009 from './migrations/0009_second_wave_grants.js';
+import * as m0012 from './migrations/0012_training.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0007_customers_read': m0007,
   '0008_notifications': m0008,
   '0009_second_wave_grants': m0009,
+  '0012_training': m0012,
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {

@@ -34,6 +34,9 @@ export interface DB {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   email_deliveries: EmailDeliveriesTable;
+  training_assignments: TrainingAssignmentsTable;
+  training_progress: TrainingProgressTable;
+  training_attempts: TrainingAttemptsTable;
 }
 
 export interface UsersTable {
@@ -372,3 +375,31 @@ export type UserRow = Selectable<UsersTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
 export type NewOrder = Insertable<OrdersTable>;
+
+/** A course assigned to everyone holding a role, or to one user (exactly one of the two is set). */
+export interface TrainingAssignmentsTable {
+  id: Generated<number>;
+  course_id: string;
+  role: string | null;
+  user_id: number | null;
+  created_by: number | null;
+  created_at: string;
+}
+
+/** The lessons a user has read. */
+export interface TrainingProgressTable {
+  user_id: number;
+  course_id: string;
+  lesson_id: string;
+  read_at: string;
+}
+
+/** Every quiz attempt; a user has passed a course when one attempt passed. */
+export interface TrainingAttemptsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: string;
+  score: number;
+  passed: number;
+  created_at: string;
+}

@@ -37,6 +37,7 @@ export const problemsEn = {
     journal_not_settled: 'These orders still hold stock or an open receivable, so they cannot be purged yet.',
     last_admin: 'This is the last enabled administrator: make another user an administrator first.',
     stale_preview: 'The orders changed since the preview. Review the fresh preview and confirm again.',
+    'training-required': 'Deleting orders needs the Safe deletion course first. It takes about ten minutes.',
   } satisfies Record<ProblemCode, string>,
   /** Zod issue codes (the server's `errors[].code`). */
   byIssue: {
@@ -88,6 +89,7 @@ export const problemsZhCN: ProblemMessages = {
     journal_not_settled: '这些订单仍占用库存或有未结应收款，暂时不能彻底删除。',
     last_admin: '这是最后一个启用的管理员：请先将其他用户设为管理员。',
     stale_preview: '预览之后订单已发生变化，请查看最新预览并再次确认。',
+    'training-required': '删除订单前需要先完成“安全删除”课程，大约需要十分钟。',
   },
   byIssue: {
     invalid_type: '值的类型不正确',
