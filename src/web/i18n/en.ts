@@ -1,3 +1,4 @@
+import { guidanceEn } from './guidance.js';
 import { notificationsEn } from './notifications.js';
 import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
@@ -319,6 +320,7 @@ export const en = {
   admin: adminEn,
   reports: reportsEn,
   notifications: notificationsEn,
+  guidance: guidanceEn,
 };
 
 type Widen<T> = T extends string

@@ -1,3 +1,4 @@
+import { guidanceZhCN } from './guidance.js';
 import { notificationsZhCN } from './notifications.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
@@ -314,4 +315,5 @@ export const zhCN: Messages = {
   admin: adminZhCN,
   reports: reportsZhCN,
   notifications: notificationsZhCN,
+  guidance: guidanceZhCN,
 };
