@@ -92,6 +92,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/settings': { need: 'settings.manage', ok: 200 },
   'PATCH /api/settings': { need: 'settings.manage', ok: 200, body: () => ({ companyTimeZone: 'Asia/Shanghai' }) },
   'GET /api/training/courses': { need: 'authenticated', ok: 200 },
+  'GET /api/dashboard': { need: 'orders.read', ok: 200 },
   'POST /api/training/courses/:id/lessons/:lessonId/read': { need: 'authenticated', ok: 200, url: () => '/api/training/courses/safe-deletion/lessons/deleting/read' },
   'POST /api/training/courses/:id/attempts': { need: 'authenticated', ok: 200, url: () => '/api/training/courses/safe-deletion/attempts', body: () => ({ answers: {} }) },
   'GET /api/training/assignments': { need: 'training.manage', ok: 200 },

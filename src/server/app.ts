@@ -20,6 +20,7 @@ import { authenticator } from './modules/auth/auth.service.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
 import { backupJob } from './modules/backup/backup.service.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { deletionRoutes } from './modules/deletion/deletion.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
 import { financeRoutes } from './modules/finance/finance.routes.js';
@@ -166,6 +167,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   notificationsRoutes(app, ctx, config);
   settingsRoutes(app, ctx);
   trainingRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {

@@ -17,7 +17,8 @@ import * as m0006 from './migrations/0006_audit_anchors.js';
 import * as m0007 from './migrations/0007_customers_read.js';
 import * as m0008 from './migrations/0008_notifications.js';
 import * as m0009 from './migrations/0009_second_wave_grants.js';
-import * as m0012 from './migrations/0012_training.js';
+import * as m0012a from './migrations/0012_a_training.js';
+import * as m0012b from './migrations/0012_b_dashboard.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -41,7 +42,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0007_customers_read': m0007,
   '0008_notifications': m0008,
   '0009_second_wave_grants': m0009,
-  '0012_training': m0012,
+  '0012_a_training': m0012a,
+  '0012_b_dashboard': m0012b,
 };
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
