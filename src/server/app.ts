@@ -21,6 +21,8 @@ import { backupRoutes } from './modules/backup/backup.routes.js';
 import { backupJob } from './modules/backup/backup.service.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { practiceRoutes } from './modules/practice/practice.routes.js';
+import { PracticeWorkspaces } from './modules/practice/practice.workspaces.js';
 import { deletionRoutes } from './modules/deletion/deletion.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
 import { financeRoutes } from './modules/finance/finance.routes.js';
@@ -47,7 +49,8 @@ const PROBLEM = 'application/problem+json';
 /** ORDERLY_TRUST_PROXY=2: believe the nearest two proxies, as proxy-addr does for a hop count. */
 const hopsTrusted = (hops: number) => (_address: string, hop: number) => hop < hops;
 
-export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
+/** `sandbox`: the app of a practice workspace, which has no practice workspaces of its own. */
+export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger']; sandbox?: boolean } = {}): Promise<App> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     // Behind a reverse proxy the client's address comes from X-Forwarded-For, for throttling and the audit log.
@@ -168,6 +171,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   settingsRoutes(app, ctx);
   trainingRoutes(app, ctx);
   dashboardRoutes(app, ctx);
+  if (!options.sandbox) practiceRoutes(app, ctx, new PracticeWorkspaces(config, (sandboxConfig, sandboxCtx) => buildApp(sandboxConfig, sandboxCtx, { logger: false, sandbox: true })));
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {
