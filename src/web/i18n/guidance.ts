@@ -7,6 +7,7 @@ export const guidanceEn = {
   menu: {
     label: 'Help',
     tour: 'Tour of this page',
+    welcomeTour: 'Welcome tour',
     helpCentre: 'Help centre',
     training: 'Training',
     practice: 'Practice workspace',
@@ -18,6 +19,14 @@ export const guidanceEn = {
     previous: 'Back',
     finish: 'Done',
     learnMore: 'Read more',
+    welcome: [
+      { target: 'dashboard-status', title: 'Welcome to Orderly', body: 'This is your dashboard: your orders by status, revenue, deletions and what waits for you. Every chart opens the matching list when clicked.' },
+      { target: 'nav-/orders', title: 'Orders', body: 'Find orders by number or customer, select them, export them, and delete with a preview that says exactly what will happen.', article: 'deleting-safely' },
+      { target: 'nav-/recycle-bin', title: 'Recycle bin', body: 'Deleted orders wait here, restorable, until their retention ends.', article: 'recycle-bin' },
+      { target: 'nav-/restore-requests', title: 'Restore requests', body: 'Ask for a deleted order back, or decide on requests if you are a manager.', article: 'restoring' },
+      { target: 'nav-/backups', title: 'Backups', body: 'Backups are taken daily and before every purge; verify them here.', article: 'backup-and-export' },
+      { target: 'help-menu', title: 'Help is always here', body: 'Replay tours, read the help centre, take your training or practise safely in a sandbox from this menu.', article: 'navigation' },
+    ],
     orders: [
       { target: 'orders-filters', title: 'Find orders', body: 'Search by number or customer name, and narrow the list by status, owner, date and amount. The filter stays in the address, so you can share it.' },
       { target: 'orders-table', title: 'The order list', body: 'Click a number to open the order. Tick the boxes to select orders; "select all matching" acts on the whole filter, even millions of rows.' },
@@ -119,7 +128,7 @@ export const guidanceEn = {
 };
 
 export type GuidanceMessages = typeof guidanceEn;
-export type TourId = 'orders' | 'recycle-bin' | 'backups' | 'dashboard';
+export type TourId = 'welcome' | 'orders' | 'recycle-bin' | 'backups' | 'dashboard';
 export interface TourStepText {
   target: string;
   title: string;
@@ -131,6 +140,7 @@ export const guidanceZhCN: GuidanceMessages = {
   menu: {
     label: '帮助',
     tour: '本页引导',
+    welcomeTour: '入门引导',
     helpCentre: '帮助中心',
     training: '培训',
     practice: '练习空间',
@@ -142,6 +152,14 @@ export const guidanceZhCN: GuidanceMessages = {
     previous: '上一步',
     finish: '完成',
     learnMore: '了解更多',
+    welcome: [
+      { target: 'dashboard-status', title: '欢迎使用 Orderly', body: '这是你的仪表盘：各状态订单、收入、删除情况以及等你处理的事项。点击任意图表即可打开对应列表。' },
+      { target: 'nav-/orders', title: '订单', body: '按单号或客户查找订单、选择、导出，并在删除前查看预览，清楚知道将会发生什么。', article: 'deleting-safely' },
+      { target: 'nav-/recycle-bin', title: '回收站', body: '被删除的订单会留在这里，保留期内可以恢复。', article: 'recycle-bin' },
+      { target: 'nav-/restore-requests', title: '恢复申请', body: '申请找回被删除的订单；如果你是经理，可以在这里审批申请。', article: 'restoring' },
+      { target: 'nav-/backups', title: '备份', body: '系统每天以及每次彻底删除前都会备份；可以在这里验证备份。', article: 'backup-and-export' },
+      { target: 'help-menu', title: '随时获得帮助', body: '在这个菜单中可以重新播放引导、阅读帮助中心、参加培训或在沙盒中安全地练习。', article: 'navigation' },
+    ],
     orders: [
       { target: 'orders-filters', title: '查找订单', body: '可按单号或客户名称搜索，并按状态、负责人、日期和金额筛选。筛选条件保存在地址栏中，可以直接分享。' },
       { target: 'orders-table', title: '订单列表', body: '点击单号打开订单。勾选复选框可选择订单；“选择全部符合条件的订单”会作用于整个筛选结果，即使有数百万行。' },

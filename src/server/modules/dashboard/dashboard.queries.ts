@@ -14,14 +14,17 @@ export async function countByStatus(db: Kysely<DB>, owner: number | undefined) {
   return query.execute();
 }
 
+/**
+ * Per month and status; the caller drops the cancelled. The status is grouped rather than filtered on purpose:
+ * a filter on it let SQLite's planner prefer the status index and visit a million rows.
+ */
 export async function revenueSince(db: Kysely<DB>, from: string, owner: number | undefined) {
   let query = db
     .selectFrom('orders')
-    .select((eb) => [month('confirmed_at').as('month'), eb.fn.sum<number>('total').as('total'), eb.fn.countAll<number>().as('n')])
+    .select((eb) => [month('confirmed_at').as('month'), 'status', eb.fn.sum<number>('total').as('total'), eb.fn.countAll<number>().as('n')])
     .where('deleted_at', 'is', null)
     .where('confirmed_at', '>=', from)
-    .where('status', 'in', ['confirmed', 'shipped', 'completed'])
-    .groupBy(month('confirmed_at'));
+    .groupBy([month('confirmed_at'), 'status']);
   if (owner !== undefined) query = query.where('owner_id', '=', owner);
   return query.execute();
 }

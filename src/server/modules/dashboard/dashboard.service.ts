@@ -32,8 +32,8 @@ export async function dashboard(ctx: Ctx, actor: Actor, now = new Date()): Promi
     generatedAt,
     ordersByStatus: ORDER_STATUSES.map((status) => ({ status, count: Number(statuses.find((s) => s.status === status)?.n ?? 0) })),
     revenueByMonth: months.map((m) => {
-      const row = revenue.find((r) => r.month === m);
-      return { month: m, total: fromMinor(Number(row?.total ?? 0)), orders: Number(row?.n ?? 0) };
+      const rows = revenue.filter((r) => r.month === m && r.status !== 'cancelled');
+      return { month: m, total: fromMinor(rows.reduce((sum, r) => sum + Number(r.total), 0)), orders: rows.reduce((sum, r) => sum + Number(r.n), 0) };
     }),
     deletionsByReason: deletionMonths.flatMap((m) =>
       DELETE_REASON_CODES.flatMap((reason) => {

@@ -208,7 +208,7 @@ export async function trainingReport(ctx: Ctx, actor: Actor, courseId: string): 
       roles,
       assigned,
       passed: attempt?.passed_at != null,
-      passedAt: (attempt?.passed_at as string | null | undefined) ?? null,
+      passedAt: (attempt?.passed_at) ?? null,
       bestScore: attempt ? Number(attempt.best) : null,
       attempts: attempt ? Number(attempt.attempts) : 0,
       lessonsRead: Number(progress.find((p) => Number(p.user_id) === user.id)?.n ?? 0),
