@@ -81,7 +81,7 @@ describe('guidance and training in the browser', () => {
     const quiz = page.locator('[data-testid=quiz]');
     for (const [question, option] of Object.entries(RIGHT)) await quiz.locator(`[data-question=${question}] input[value=${option}]`).check();
     await quiz.locator('button[type=submit]').click();
-    await expect.poll(() => page.locator('[data-testid=quiz-result]').getAttribute('data-passed'), traffic()).toBe('true');
+    await expect.poll(() => page.locator('[data-testid=quiz-result]').getAttribute('data-passed')).toBe('true');
 
     await page.goto(`${baseUrl}/orders`);
     await page.locator('[data-testid=orders-table] tbody tr.ant-table-row', { hasText: draft.number }).locator('.ant-checkbox-input').check();
@@ -91,7 +91,7 @@ describe('guidance and training in the browser', () => {
     await dialog.locator('[data-testid=deletion-reason]').click();
     await page.locator('.ant-select-item-option:visible', { hasText: en.deletion.reasons.entry_error }).click();
     await page.locator('[data-testid=confirm-delete]').click();
-    await expect.poll(async () => (await admin.get(`/api/orders/${draft.id}`)).status, traffic()).toBe(404);
+    await expect.poll(async () => (await admin.get(`/api/orders/${draft.id}`)).status).toBe(404);
   });
 
   it('shows the help centre with search, and every risky action has a named help button', async () => {
@@ -128,5 +128,14 @@ describe('guidance and training in the browser', () => {
     await page.locator('[data-testid=quiz]').waitFor();
     expect(await page.locator('.page-header h3').first().textContent()).toBe('安全删除');
     await shot('course-zh');
+  });
+
+  it('draws the finance revenue chart with the same chart library', async () => {
+    const context = await newStillContext(browser, { locale: 'en-US', viewport: { width: 1366, height: 860 } });
+    page = await context.newPage();
+    await signInPage(page, baseUrl, 'admin', ADMIN_PASSWORD);
+    await page.goto(`${baseUrl}/finance`);
+    await page.locator('[data-testid=revenue-chart] .recharts-bar-rectangle').first().waitFor();
+    await shot('finance-revenue-en');
   });
 });
