@@ -8,7 +8,7 @@ import { useLocale, useT } from '../../i18n/locale.js';
 
 /** One line of an article list: its title, and the start of its text. */
 function ArticleItem({ article }: { article: HelpArticle }) {
-  const excerpt = article.body.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[#*|`>-]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 140);
+  const excerpt = article.body.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`]/g, '').replace(/[#|>-]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 140);
   return (
     <List.Item>
       <List.Item.Meta title={<Link to={`/help/${article.slug}`}>{article.title}</Link>} description={`${excerpt}…`} />
