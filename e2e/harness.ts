@@ -53,11 +53,20 @@ export function recordTraffic(page: Page): () => string {
   return () => lines.join('\n') || '(no requests, no console messages)';
 }
 
-/** Signs in through the sign-in page (in either language) and waits for the orders page it leads to. */
-export async function signInPage(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+/**
+ * Signs in through the sign-in page (in either language) and opens the orders page. Sign-in leads to the
+ * dashboard, where a user's first sign-in starts the welcome tour; journeys about other things turn that off
+ * (the user's own "no tours on sign-in" choice) unless they ask for it with `tour: true`.
+ */
+export async function signInPage(page: Page, baseUrl: string, username: string, password: string, options: { tour?: boolean; stay?: boolean } = {}): Promise<void> {
+  if (!options.tour) await page.addInitScript(() => localStorage.setItem('orderly.tour.autostart', 'off'));
   await page.goto(`${baseUrl}/sign-in`);
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(password);
   await page.locator('button[type=submit]').click();
-  await page.waitForURL(/\/orders$/);
+  await page.waitForURL((url) => url.pathname === '/');
+  if (!options.stay) {
+    await page.goto(`${baseUrl}/orders`);
+    await page.waitForURL(/\/orders$/);
+  }
 }

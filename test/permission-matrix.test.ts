@@ -86,6 +86,8 @@ interface RouteCase {
   state?: OrderState;
   url?: (f: Fixture, c: Call) => string | Promise<string>;
   body?: (f: Fixture, c: Call) => unknown;
+  /** Only for browser sessions (the practice workspace): an API token gets 403. */
+  sessionOnly?: true;
   /** Where the contract says more than the declared access (a service rule), the expected answer per role. */
   expect?: (role: BuiltinRole, ownership: 'own' | 'other') => Expectation;
 }
@@ -103,6 +105,23 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/health': { need: 'public', ok: 200 },
   'GET /api/settings': { need: 'settings.manage', ok: 200 },
   'PATCH /api/settings': { need: 'settings.manage', ok: 200, body: () => ({ companyTimeZone: 'Asia/Shanghai' }) },
+  'GET /api/training/courses': { need: 'authenticated', ok: 200 },
+  'GET /api/dashboard': { need: 'orders.read', ok: 200 },
+  'GET /api/practice': { need: 'authenticated', ok: 200 },
+  // Opened and left at once: a caller left in practice would have every later call answered by their sandbox.
+  'POST /api/practice': { need: 'authenticated', ok: 200, sessionOnly: true },
+  'DELETE /api/practice': { need: 'authenticated', ok: 200 },
+  'POST /api/training/courses/:id/lessons/:lessonId/read': { need: 'authenticated', ok: 200, url: () => '/api/training/courses/safe-deletion/lessons/deleting/read' },
+  'POST /api/training/courses/:id/attempts': { need: 'authenticated', ok: 200, url: () => '/api/training/courses/safe-deletion/attempts', body: () => ({ answers: {} }) },
+  'GET /api/training/assignments': { need: 'training.manage', ok: 200 },
+  'POST /api/training/assignments': { need: 'training.manage', ok: 201, body: () => ({ courseId: 'safe-deletion', role: 'sales_rep' }) },
+  'DELETE /api/training/assignments/:id': {
+    need: 'training.manage',
+    ok: 204,
+    url: async (f) => `/api/training/assignments/${(await f.admin.post('/api/training/assignments', { courseId: 'safe-deletion', role: 'auditor' })).body.id}`,
+  },
+  'GET /api/training/report': { need: 'training.manage', ok: 200 },
+  'GET /api/training/report/export': { need: 'training.manage', ok: 200 },
   'POST /api/auth/logout': { need: 'authenticated', ok: 204 },
   'GET /api/auth/me': { need: 'authenticated', ok: 200 },
   'POST /api/tokens': { need: 'authenticated', ok: 201, body: () => ({ name: 'matrix' }) },
@@ -494,7 +513,7 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
       if (route.need === 'public') continue;
       for (const ownership of route.order ? (['own', 'other'] as const) : (['own'] as const)) {
         const res = await call(key, route, bearer, ownership === 'own' ? bearer.userId : otherRep.userId);
-        const want = expected(role, route, ownership);
+        const want = route.sessionOnly ? 403 : expected(role, route, ownership);
         const status = want === 'allowed' ? route.ok : want;
         checked.add(res.status);
         if (res.status !== status) failures.push(`${key} with ${role}'s token (${ownership}): got ${res.status}, want ${status} — ${describeResult(res)}`);

@@ -24,6 +24,9 @@ import { cleanupRoutes } from './modules/cleanup/cleanup.routes.js';
 import { dataQualityJob } from './modules/data-quality/data-quality.job.js';
 import { dataQualityRoutes } from './modules/data-quality/data-quality.routes.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { practiceRoutes } from './modules/practice/practice.routes.js';
+import { PracticeWorkspaces } from './modules/practice/practice.workspaces.js';
 import { deletionRoutes } from './modules/deletion/deletion.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
 import { financeRoutes } from './modules/finance/finance.routes.js';
@@ -38,6 +41,7 @@ import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { governanceRoutes } from './modules/governance/governance.routes.js';
+import { trainingRoutes } from './modules/training/training.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { accountRoutes } from './modules/users/account.routes.js';
 import { authenticateRequest, registerAccessControl } from './platform/access.js';
@@ -54,7 +58,8 @@ const PROBLEM = 'application/problem+json';
 /** ORDERLY_TRUST_PROXY=2: believe the nearest two proxies, as proxy-addr does for a hop count. */
 const hopsTrusted = (hops: number) => (_address: string, hop: number) => hop < hops;
 
-export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
+/** `sandbox`: the app of a practice workspace, which has no practice workspaces of its own. */
+export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger']; sandbox?: boolean } = {}): Promise<App> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     // Behind a reverse proxy the client's address comes from X-Forwarded-For, for throttling and the audit log.
@@ -179,6 +184,9 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   cleanupRoutes(app, ctx);
   dataQualityRoutes(app, ctx);
   governanceRoutes(app, ctx);
+  trainingRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
+  if (!options.sandbox) practiceRoutes(app, ctx, new PracticeWorkspaces(config, (sandboxConfig, sandboxCtx) => buildApp(sandboxConfig, sandboxCtx, { logger: false, sandbox: true })));
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {

@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntdApp, ConfigProvider } from 'antd';
 import { lazy } from 'react';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { ProblemError } from './api/http.js';
 import { RequireSession, SessionProvider } from './auth/session.js';
 import { LocaleProvider, useLocale } from './i18n/locale.js';
@@ -33,6 +33,9 @@ const CleanupRulesPage = lazy(() => import('./pages/cleanup-rules/index.js'));
 const CleanupReviewsPage = lazy(() => import('./pages/cleanup-reviews/index.js'));
 const CleanupReviewPage = lazy(() => import('./pages/cleanup-review/index.js'));
 const DataQualityPage = lazy(() => import('./pages/data-quality/index.js'));
+const DashboardPage = lazy(() => import('./pages/dashboard/index.js'));
+const HelpPage = lazy(() => import('./pages/help/index.js'));
+const TrainingPage = lazy(() => import('./pages/training/index.js'));
 const NotFoundPage = lazy(() => import('./pages/not-found/index.js'));
 const SettingsPage = lazy(() => import('./pages/settings/index.js'));
 const PurgeRequestsPage = lazy(() => import('./pages/purge-requests/index.js'));
@@ -66,7 +69,11 @@ function ThemedApp() {
                   </RequireSession>
                 }
               >
-                <Route index element={<Navigate to="/orders" replace />} />
+                <Route index element={<DashboardPage />} />
+                <Route path="/help" element={<HelpPage />} />
+                <Route path="/help/*" element={<HelpPage />} />
+                <Route path="/training" element={<TrainingPage />} />
+                <Route path="/training/:courseId" element={<TrainingPage />} />
                 <Route path="/orders" element={<OrdersPage />} />
                 <Route path="/orders/new" element={<OrderFormPage />} />
                 <Route path="/orders/:id" element={<OrderPage />} />

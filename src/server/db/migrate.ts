@@ -20,6 +20,8 @@ import * as m0009 from './migrations/0009_second_wave_grants.js';
 import * as m0010 from './migrations/0010_cleanup.js';
 import * as m0013 from './migrations/0013_customers_accounts.js';
 import * as m0011 from './migrations/0011_governance.js';
+import * as m0012a from './migrations/0012_a_training.js';
+import * as m0012b from './migrations/0012_b_dashboard.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -46,6 +48,8 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0010_cleanup': m0010,
   '0013_customers_accounts': m0013,
   '0011_governance': m0011,
+  '0012_a_training': m0012a,
+  '0012_b_dashboard': m0012b,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */

@@ -40,6 +40,9 @@ export interface DB {
   data_quality_runs: DataQualityRunsTable;
   purge_requests: PurgeRequestsTable;
   purge_request_orders: PurgeRequestOrdersTable;
+  training_assignments: TrainingAssignmentsTable;
+  training_progress: TrainingProgressTable;
+  training_attempts: TrainingAttemptsTable;
 }
 
 export interface UsersTable {
@@ -467,4 +470,32 @@ export interface PurgeRequestOrdersTable {
   request_id: number;
   order_id: number;
   number: string;
+}
+
+/** A course assigned to everyone holding a role, or to one user (exactly one of the two is set). */
+export interface TrainingAssignmentsTable {
+  id: Generated<number>;
+  course_id: string;
+  role: string | null;
+  user_id: number | null;
+  created_by: number | null;
+  created_at: string;
+}
+
+/** The lessons a user has read. */
+export interface TrainingProgressTable {
+  user_id: number;
+  course_id: string;
+  lesson_id: string;
+  read_at: string;
+}
+
+/** Every quiz attempt; a user has passed a course when one attempt passed. */
+export interface TrainingAttemptsTable {
+  id: Generated<number>;
+  user_id: number;
+  course_id: string;
+  score: number;
+  passed: number;
+  created_at: string;
 }

@@ -1,4 +1,6 @@
 import { App } from 'antd';
+import { createElement } from 'react';
+import { problemArticlePath } from '../help/articles.js';
 import { ProblemError } from '../api/http.js';
 import { describeProblem } from '../api/problem-messages.js';
 import { useT } from '../i18n/locale.js';
@@ -16,7 +18,14 @@ export function useShowError(): (error: unknown) => void {
   return (error) => {
     if (error instanceof ProblemError) {
       const { title, description } = describeProblem(t, error.status, error.problem);
-      notification.error({ key: ERROR_KEY, title: error.code === 'insufficient_stock' ? t.errors.insufficientStock : title, description, placement: 'topRight' });
+      // The problem's `type` names its help-centre article: "Read more" opens it.
+      const article = problemArticlePath(error.problem.type);
+      notification.error({
+        key: ERROR_KEY,
+        title: error.code === 'insufficient_stock' ? t.errors.insufficientStock : title,
+        description: article ? createElement('span', null, description, ' ', createElement('a', { href: article }, t.guidance.tour.learnMore)) : description,
+        placement: 'topRight',
+      });
     } else {
       notification.error({ key: ERROR_KEY, title: t.errors.generic, description: t.errors.network, placement: 'topRight' });
     }

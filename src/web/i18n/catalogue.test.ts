@@ -14,6 +14,9 @@ const letterless = (text: string) => !/\p{L}/u.test(text);
 /** Examples and codes: a sample order number, an address, a URL, an identifier with dots or underscores. */
 const looksLikeCode = (text: string) => /^(SO-|https?:|[\w.-]+@[\w.-]+$|[\w-]+\.[\w.*-]+$|[A-Z0-9_-]+$)/.test(text) || /^[a-z]+(_[a-z]+)+$/.test(text);
 
+/** A tour step's target element and help article are ids the code looks up, not texts anyone reads. */
+const isReference = (path: string) => /^guidance\.tour\..*\.(target|article)$/.test(path);
+
 type Leaf = { path: string; en: unknown; zh: unknown };
 
 function leaves(a: unknown, b: unknown, path: string, out: Leaf[]): Leaf[] {
@@ -43,7 +46,7 @@ const textOf = (value: unknown): string | undefined => {
 function untranslated(english: unknown, chinese: unknown): string[] {
   return leaves(english, chinese, '', [])
     .map((l) => ({ path: l.path, en: textOf(l.en), zh: textOf(l.zh) }))
-    .filter((l) => l.en !== undefined && l.en === l.zh && !SAME_IN_BOTH.has(l.en) && !letterless(l.en) && !looksLikeCode(l.en) && !l.path.startsWith('language.'))
+    .filter((l) => l.en !== undefined && l.en === l.zh && !SAME_IN_BOTH.has(l.en) && !letterless(l.en) && !looksLikeCode(l.en) && !l.path.startsWith('language.') && !isReference(l.path))
     .map((l) => `${l.path}: ${l.en}`);
 }
 

@@ -1,5 +1,6 @@
 import { crmEn } from './crm.js';
 import { governanceEn } from './governance.js';
+import { guidanceEn } from './guidance.js';
 import { notificationsEn } from './notifications.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
@@ -327,6 +328,7 @@ export const en = {
   notifications: notificationsEn,
   cleanup: cleanupEn,
   governance: governanceEn,
+  guidance: guidanceEn,
 };
 
 type Widen<T> = T extends string

@@ -1,5 +1,6 @@
 import { crmZhCN } from './crm.js';
 import { governanceZhCN } from './governance.js';
+import { guidanceZhCN } from './guidance.js';
 import { notificationsZhCN } from './notifications.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
@@ -322,4 +323,5 @@ export const zhCN: Messages = {
   notifications: notificationsZhCN,
   cleanup: cleanupZhCN,
   governance: governanceZhCN,
+  guidance: guidanceZhCN,
 };

@@ -1,6 +1,7 @@
 import { AppstoreOutlined, DeleteOutlined, RollbackOutlined, SafetyCertificateOutlined, ShoppingCartOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { ClearOutlined, ExperimentOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { FileProtectOutlined, SettingOutlined } from '@ant-design/icons';
+import { DashboardOutlined } from '@ant-design/icons';
 import { AccountBookOutlined, ApiOutlined, AuditOutlined, BellOutlined, CloudServerOutlined, InboxOutlined, SendOutlined } from '@ant-design/icons';
 import type { Me } from '../../contracts/auth.js';
 import { canReadFinance, canReadStock } from '../auth/report-access.js';
@@ -32,6 +33,7 @@ export const NAVIGATION: NavGroup[] = [
     key: 'order-book',
     label: (t) => t.nav.orderBook,
     entries: [
+      { path: '/', label: (t) => t.guidance.nav.dashboard, icon: <DashboardOutlined />, permission: 'orders.read' },
       { path: '/orders', label: (t) => t.nav.orders, icon: <ShoppingCartOutlined />, permission: 'orders.read' },
       { path: '/customers', label: (t) => t.nav.customers, icon: <TeamOutlined /> },
       { path: '/products', label: (t) => t.nav.products, icon: <AppstoreOutlined /> },

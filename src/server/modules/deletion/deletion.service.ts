@@ -34,6 +34,7 @@ import { inIdSet } from '../../db/row-sets.js';
 import { heldStock, openReceivables, releaseStock, reversalsByOrder, reverseReceivables } from '../journals/journals.service.js';
 import { departmentsOfOrderChange } from '../notifications/notifications.routing.js';
 import { orderSetHash, previewSecret, readPreviewToken, signPreviewToken, type PreviewClaims } from './preview-token.js';
+import { assertTrainedForDeletion } from '../training/training.service.js';
 
 /** The columns deletion decides on. */
 export interface TargetRow {
@@ -185,6 +186,7 @@ async function buildPreview(db: Kysely<DB>, actor: Actor, secret: string, target
 
 /** POST /api/orders/delete-preview: what deleting would do, and the token that binds the deletion to it. */
 export async function previewDeletion(ctx: Ctx, actor: Actor, input: DeletePreviewInput): Promise<DeletePreview> {
+  await assertTrainedForDeletion(ctx.kysely, actor);
   const secret = await previewSecret(ctx);
   const rows = await loadTarget(ctx.kysely, actor, input);
   return buildPreview(ctx.kysely, actor, secret, input, rows);
@@ -341,6 +343,7 @@ export async function deleteOrders(
   options: { alsoInTransaction?: (trx: Transaction<DB>, result: DeleteResult) => Promise<void> } = {},
 ): Promise<DeleteResult> {
   requirePermission(actor, 'orders.delete');
+  await assertTrainedForDeletion(ctx.kysely, actor);
   const secret = await previewSecret(ctx);
   const claims = readPreviewToken(secret, input.previewToken);
   try {
@@ -364,6 +367,7 @@ export async function deleteOrders(
 /** DELETE /api/orders/:id: the same operation for one order, previewed internally at its current version. */
 export async function deleteOrder(ctx: Ctx, actor: Actor, id: number, reason: DeleteReason, ifMatch: number | undefined, claim?: IdempotencyClaim): Promise<DeleteResult> {
   requirePermission(actor, 'orders.delete');
+  await assertTrainedForDeletion(ctx.kysely, actor);
   try {
     return await ctx.kysely.transaction().execute(async (trx) => {
       await claimIdempotencyKey(trx, claim);

@@ -21,6 +21,7 @@ import { translateMessage, useT } from '../../i18n/locale.js';
 import { DeletionImpact } from './DeletionImpact.js';
 import { describePreviewChanges } from './preview-changes.js';
 import { useSubmissionKey } from './use-submission-key.js';
+import { useTrainingGate } from '../../guidance/training-gate.js';
 
 /** Above this many orders the user types the count to confirm (SPEC §3 / issue 5). */
 export const TYPE_COUNT_ABOVE = 20;
@@ -83,6 +84,7 @@ export function DeleteOrdersDialog({ target, initialPreview, onClose, onDeleted,
   const [form] = Form.useForm<ReasonValues>();
   const code = Form.useWatch('code', form);
   const keyFor = useSubmissionKey();
+  const trainingGate = useTrainingGate();
 
   const targetKey = JSON.stringify(target);
   const [preview, setPreview] = useState<DeletePreview | null>(initialPreview ?? null);
@@ -109,7 +111,11 @@ export function DeleteOrdersDialog({ target, initialPreview, onClose, onDeleted,
     const current = () => previewedTarget.current === targetKey;
     previewDeletion(target).then(
       (fresh) => current() && setPreview(fresh),
-      (error) => current() && setLoadError(error),
+      (error) => {
+        if (!current()) return;
+        if (trainingGate(error)) onClose();
+        else setLoadError(error);
+      },
     );
   }, [targetKey]); // keyed on targetKey: `target` is a new object on every render
 
@@ -139,6 +145,7 @@ export function DeleteOrdersDialog({ target, initialPreview, onClose, onDeleted,
       const result = await deleteOrders(target, reason.data, preview.previewToken, keyFor(body));
       onDeleted(result);
     } catch (error) {
+      if (trainingGate(error)) return onClose();
       const fresh = error instanceof ProblemError && error.status === 409 ? DeletePreview.safeParse(error.problem.preview) : null;
       if (fresh?.success) {
         // The set changed (or the token expired) since the preview: show the new one and what moved.

@@ -12,6 +12,7 @@ import { RequireAccess } from '../../components/NoAccess.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { useShowError } from '../../components/use-show-error.js';
 import { useT } from '../../i18n/locale.js';
+import { RiskHelp } from '../../components/guidance/RiskHelp.js';
 
 function VerificationState({ backup }: { backup: BackupSummary }) {
   const t = useT();
@@ -167,6 +168,7 @@ function BackupList() {
         extra={
           <Space size={8}>
             <HelpIcon text={b.backUpHelp} />
+            <RiskHelp action="backupRestore" />
             <Button type="primary" icon={<CloudUploadOutlined />} loading={create.isPending} onClick={() => create.mutate()} data-testid="backup-now">
               {b.backUpNow}
             </Button>
@@ -198,6 +200,7 @@ function BackupList() {
           <LoadFailed error={backups.error} onRetry={() => backups.refetch()} />
         ) : (
           <Table<BackupSummary>
+            data-tour="backups-table"
             rowKey="name"
             size="middle"
             data-testid="backups-table"

@@ -21,6 +21,7 @@ import { OrderFilterBar } from './components/OrderFilterBar.js';
 import { SelectAllMatching, type MatchingSelection } from './components/SelectAllMatching.js';
 import { hasActiveFilters, readListState, toApiQuery, withFilters, writeListState, type OrderFilters, type OrderListState } from './order-list-params.js';
 import { useOwnerOptions } from './use-owner-options.js';
+import { RiskHelp } from '../../components/guidance/RiskHelp.js';
 
 type SortField = 'createdAt' | 'total' | 'number';
 
@@ -148,10 +149,12 @@ export default function OrdersPage() {
           </Guard>
         }
       />
-      <OrderFilterBar filters={state.filters} ownerOptions={ownerOptions} onApply={applyFilters} />
+      <div data-tour="orders-filters">
+        <OrderFilterBar filters={state.filters} ownerOptions={ownerOptions} onApply={applyFilters} />
+      </div>
       <Card variant="borderless" styles={{ body: { padding: 0 } }}>
         <Flex justify="space-between" align="center" gap={12} wrap style={{ padding: '12px 16px' }}>
-          <Flex align="center" gap={12} data-testid="selection-summary">
+          <Flex align="center" gap={12} data-testid="selection-summary" data-tour="orders-actions">
             {selectedKeys.length > 0 ? (
               <>
                 <Tooltip title={t.orders.selectionHint}>
@@ -166,13 +169,16 @@ export default function OrdersPage() {
                   onDeleted={() => setSelectedKeys([])}
                   onDeselect={(ids) => setSelectedKeys((keys) => keys.filter((k) => !ids.includes(String(k))))}
                 />
+                <RiskHelp action="delete" />
               </>
             ) : (
               <Typography.Text type="secondary">{orders.data ? t.common.matchCount(orders.data.items.length) : '\u00a0'}</Typography.Text>
             )}
           </Flex>
           <Flex align="center" gap={8}>
-            <ExportMenu filters={state.filters} selectedIds={matching ? [] : selectedKeys.map(String)} />
+            <span data-tour="orders-export">
+              <ExportMenu filters={state.filters} selectedIds={matching ? [] : selectedKeys.map(String)} />
+            </span>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => orders.refetch()} loading={orders.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
             <CursorPager {...urlStatePager(state, go, nextCursor)} loading={orders.isFetching} />
           </Flex>
@@ -190,6 +196,7 @@ export default function OrdersPage() {
           <Table<OrderSummaryView>
             className="clickable-rows"
             data-testid="orders-table"
+            data-tour="orders-table"
             rowKey="id"
             size="middle"
             columns={columns}

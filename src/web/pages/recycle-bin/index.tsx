@@ -25,6 +25,7 @@ import { PurgeDialog } from './components/PurgeDialog.js';
 import { RequestRestoreDialog } from './components/RequestRestoreDialog.js';
 import { RetentionCard } from './components/RetentionCard.js';
 import { readBinState, toBinQuery, writeBinState, type RecycleBinState } from './recycle-bin-params.js';
+import { RiskHelp } from '../../components/guidance/RiskHelp.js';
 
 /** "in 30 days" until the purge job takes the order; red in the last three days. */
 function PurgeCountdown({ purgeAfter, now, t }: { purgeAfter: string; now: number; t: Messages }) {
@@ -278,7 +279,7 @@ export default function RecycleBinPage() {
           </Flex>
         </Flex>
         {(selectedRows.length > 0 || state.batchId) && (
-          <Flex align="center" gap={8} wrap style={{ padding: '0 16px 12px' }} data-testid="recycle-bin-actions">
+          <Flex align="center" gap={8} wrap style={{ padding: '0 16px 12px' }} data-testid="recycle-bin-actions" data-tour="bin-actions">
             {selectedRows.length > 0 && (
               <>
                 <Typography.Text strong>{t.common.selectedCount(selectedRows.length)}</Typography.Text>
@@ -301,6 +302,9 @@ export default function RecycleBinPage() {
               </Button>
             </Guard>
             <Guard permission="orders.restore" whenMissing="hide">
+              <RiskHelp action="restore" />
+            </Guard>
+            <Guard permission="orders.restore" whenMissing="hide">
               <Tooltip title={batchToRestore ? undefined : b.restoreBatchTip}>
                 <Button size="small" icon={<RollbackOutlined />} disabled={!batchToRestore} loading={restoring} onClick={() => batchToRestore && confirmRestore({ batchId: batchToRestore })} data-testid="restore-batch">
                   {b.restoreBatch}
@@ -312,10 +316,14 @@ export default function RecycleBinPage() {
                 {b.requestRestore}
               </Button>
             )}
+            {canRequest && <RiskHelp action="requestRestore" />}
             <Guard permission="orders.purge" whenMissing="hide">
               <Button size="small" danger icon={<DeleteOutlined />} disabled={selectedRows.length === 0} onClick={() => setDialog({ kind: 'purge', orders: selectedRows })} data-testid="purge-selected">
                 {b.purgeSelected}
               </Button>
+            </Guard>
+            <Guard permission="orders.purge" whenMissing="hide">
+              <RiskHelp action="purge" />
             </Guard>
           </Flex>
         )}
@@ -326,6 +334,7 @@ export default function RecycleBinPage() {
             rowKey="id"
             size="middle"
             data-testid="recycle-bin-table"
+            data-tour="bin-table"
             columns={columns}
             dataSource={bin.data?.items ?? []}
             loading={bin.isFetching}

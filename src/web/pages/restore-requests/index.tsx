@@ -16,6 +16,7 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { useT } from '../../i18n/locale.js';
 import { CursorPager } from '../orders/components/CursorPager.js';
 import { DEFAULT_PAGE_SIZE } from '../orders/order-list-params.js';
+import { RiskHelp } from '../../components/guidance/RiskHelp.js';
 
 type RequestStatus = RestoreRequestView['status'];
 const STATUS_COLOURS: Record<RequestStatus, string> = { pending: 'gold', approved: 'success', rejected: 'default' };
@@ -54,7 +55,10 @@ function DecideDialog({ request, decision, onClose, onDecided }: { request: Rest
       width={560}
     >
       <Flex vertical gap={12}>
-        <Alert type={decision === 'approve' ? 'info' : 'warning'} showIcon title={decision === 'approve' ? r.approveBody : r.rejectBody} />
+        <Flex align="start" gap={4}>
+          <Alert type={decision === 'approve' ? 'info' : 'warning'} showIcon title={decision === 'approve' ? r.approveBody : r.rejectBody} style={{ flex: 1 }} />
+          <RiskHelp action="approveRestore" />
+        </Flex>
         <div>
           {request.orders.map((o) => (
             <span key={o.id} className="order-number" style={{ marginInlineEnd: 10 }}>

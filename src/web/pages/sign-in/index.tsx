@@ -17,7 +17,7 @@ export function SignInPage() {
   const [form] = Form.useForm<LoginInput>();
   const [failure, setFailure] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
-  const from = (location.state as { from?: string } | null)?.from ?? '/orders';
+  const from = (location.state as { from?: string } | null)?.from ?? '/';
 
   if (me) return <Navigate to={from} replace />;
 

@@ -9,6 +9,7 @@ import { Guard } from '../../../auth/permissions.js';
 import { DeleteOrdersDialog } from '../../../components/deletion/DeleteOrdersDialog.js';
 import { invalidateAfterDeletion, useUndoNotice } from '../../../components/deletion/use-undo-notice.js';
 import { useT } from '../../../i18n/locale.js';
+import { RiskHelp } from '../../../components/guidance/RiskHelp.js';
 
 /**
  * Deletes this order through the same dialog as the list. Offered for every status: for a shipped or paid
@@ -34,6 +35,9 @@ export function DeleteOrderButton({ order }: { order: OrderView }) {
         <Button danger icon={<DeleteOutlined />} onClick={() => setOpen(true)} data-testid="delete-order">
           {t.deletion.order.delete}
         </Button>
+      </Guard>
+      <Guard permission="orders.delete" record={{ ownerId: order.ownerId }} whenMissing="hide">
+        <RiskHelp action="delete" />
       </Guard>
       {open && <DeleteOrdersDialog target={{ ids: [order.id] }} onClose={() => setOpen(false)} onDeleted={deleted} />}
     </>

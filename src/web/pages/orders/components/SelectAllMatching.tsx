@@ -7,6 +7,7 @@ import { usePermission } from '../../../auth/permissions.js';
 import { useShowError } from '../../../components/use-show-error.js';
 import { useT } from '../../../i18n/locale.js';
 import type { OrderFilters } from '../order-list-params.js';
+import { useTrainingGate } from '../../../guidance/training-gate.js';
 
 /** Every order matching the list's filter, as counted (and bound) by a deletion preview. */
 export interface MatchingSelection {
@@ -37,6 +38,7 @@ export function SelectAllMatching({ filters, offer, pageCount, matching, onMatch
   const t = useT();
   const s = t.deletion.selection;
   const showError = useShowError();
+  const trainingGate = useTrainingGate();
   const canDelete = usePermission('orders.delete').allowed;
   const [counting, setCounting] = useState(false);
   const [tooMany, setTooMany] = useState(false);
@@ -51,7 +53,7 @@ export function SelectAllMatching({ filters, offer, pageCount, matching, onMatch
       onMatching({ filter, preview: await previewDeletion({ filter }) });
     } catch (error) {
       if (error instanceof ProblemError && error.status === 400 && error.fieldErrors.some((e) => e.field === 'filter')) setTooMany(true);
-      else showError(error);
+      else if (!trainingGate(error)) showError(error);
     } finally {
       setCounting(false);
     }

@@ -1,0 +1,96 @@
+import { Tour, Typography, type TourProps } from 'antd';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Link, useLocation } from 'react-router';
+import { useSession } from '../auth/session.js';
+import type { TourId, TourStepText } from '../i18n/guidance.js';
+import { useT } from '../i18n/locale.js';
+
+/** The tour of each page that has one; other pages offer the welcome tour. */
+export function tourOfPage(pathname: string): TourId | undefined {
+  if (pathname === '/') return 'dashboard';
+  if (pathname === '/orders') return 'orders';
+  if (pathname === '/recycle-bin') return 'recycle-bin';
+  if (pathname === '/backups') return 'backups';
+  return undefined;
+}
+
+const seenKey = (userId: string) => `orderly.tour.welcome.${userId}`;
+/** 'off': the user (or a browser journey about something else) does not want tours to start by themselves. */
+const AUTOSTART_KEY = 'orderly.tour.autostart';
+const targetOf = (name: string) => document.querySelector<HTMLElement>(`[data-tour="${CSS.escape(name)}"]`);
+
+interface TourState {
+  start(id: TourId): void;
+}
+const TourContext = createContext<TourState>({ start: () => undefined });
+export const useTours = () => useContext(TourContext);
+
+/**
+ * Guided tours (antd Tour). A step points at an element marked `data-tour="<name>"`; steps whose element is not
+ * on the page (no permission for it, no data yet) are left out, so a tour never breaks and each role sees the
+ * steps that concern it. The welcome tour starts by itself on a user's first sign-in (remembered per user in
+ * this browser) and can be replayed from the help menu.
+ */
+export function TourProvider({ children }: { children: ReactNode }) {
+  const t = useT();
+  const { me } = useSession();
+  const location = useLocation();
+  const [running, setRunning] = useState<{ id: TourId; steps: TourProps['steps'] } | null>(null);
+  const [current, setCurrent] = useState(0);
+
+  const start = useCallback(
+    (id: TourId) => {
+      const texts = t.guidance.tour[id] as TourStepText[];
+      const present = texts.filter((s) => targetOf(s.target) !== null);
+      const steps = present.map((s) => ({
+        title: s.title,
+        description: (
+          <div>
+            <Typography.Paragraph style={{ marginBottom: s.article ? 8 : 0 }}>{s.body}</Typography.Paragraph>
+            {s.article && (
+              <Link to={`/help/${s.article}`} onClick={() => setRunning(null)}>
+                {t.guidance.tour.learnMore}
+              </Link>
+            )}
+          </div>
+        ),
+        target: () => targetOf(s.target) ?? document.body,
+        nextButtonProps: { children: t.guidance.tour.next },
+        prevButtonProps: { children: t.guidance.tour.previous },
+      }));
+      if (steps.length === 0) return;
+      steps[steps.length - 1].nextButtonProps = { children: t.guidance.tour.finish };
+      setCurrent(0);
+      setRunning({ id, steps });
+    },
+    [t],
+  );
+
+  // First sign-in: once the dashboard has drawn what the tour points at.
+  useEffect(() => {
+    if (!me || location.pathname !== '/') return;
+    try {
+      if (localStorage.getItem(seenKey(me.id)) || localStorage.getItem(AUTOSTART_KEY) === 'off') return;
+    } catch {
+      return;
+    }
+    let tries = 0;
+    const timer = setInterval(() => {
+      tries++;
+      if (targetOf('dashboard-status') || tries > 40) {
+        clearInterval(timer);
+        localStorage.setItem(seenKey(me.id), new Date().toISOString());
+        start('welcome');
+      }
+    }, 250);
+    return () => clearInterval(timer);
+  }, [me, location.pathname, start]);
+
+  const value = useMemo(() => ({ start }), [start]);
+  return (
+    <TourContext.Provider value={value}>
+      {children}
+      {running && <Tour open steps={running.steps} current={current} onChange={setCurrent} onClose={() => setRunning(null)} onFinish={() => setRunning(null)} />}
+    </TourContext.Provider>
+  );
+}
