@@ -1,5 +1,6 @@
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import { dialectOf } from './connect.js';
+import type { DB } from './schema.js';
 
 /**
  * Queries compiled once per shape. Kysely builds an immutable tree for every query and compiles it to SQL on
@@ -29,7 +30,7 @@ const VERIFY = process.env.VITEST !== undefined;
  * Runs the query `build` makes from `values` (each placeholder given to it stands for the value at its index),
  * compiled once per `key` and dialect.
  */
-export async function runCompiled<R, V extends readonly unknown[]>(db: Kysely<any>, key: string, values: V, build: (values: V) => Compilable<R>): Promise<R[]> {
+export async function runCompiled<R, V extends readonly unknown[]>(db: Kysely<DB>, key: string, values: V, build: (values: V) => Compilable<R>): Promise<R[]> {
   const fullKey = `${dialectOf(db)}|${key}`;
   let shape = shapes.get(fullKey);
   if (!shape || VERIFY) {

@@ -239,13 +239,13 @@ export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, option
       .leftJoin('users as u', 'u.id', 'o.owner_id')
       .selectAll('o')
       .select(['c.name as customer_name', 'u.display_name', 'u.username'])
-      .where('o.id', '=', orderId as number);
+      .where('o.id', '=', orderId);
     if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
-    if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId as number);
+    if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId);
     return q;
   });
   if (!o) return undefined;
-  const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').selectAll().where('order_id', '=', orderId as number).orderBy('line_no'));
+  const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('line_no'));
   return toOrderView({ ...o, owner_name: o.display_name ?? o.username }, items);
 }
 
