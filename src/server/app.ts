@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,6 +51,8 @@ import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
 import { startJobs, type JobRunner } from './platform/jobs.js';
 import { observeRequestDurations } from './platform/metrics.js';
 import { rememberWrites } from './platform/read-routing.js';
+import { RequestLog } from './platform/request-log.js';
+import { responseSerializerCompiler } from './platform/serializer.js';
 import type { App } from './platform/http.js';
 
 const PROBLEM = 'application/problem+json';
@@ -62,13 +64,14 @@ const hopsTrusted = (hops: number) => (_address: string, hop: number) => hop < h
 export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger']; sandbox?: boolean } = {}): Promise<App> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
+    logController: new RequestLog(config.slowRequestMs),
     // Behind a reverse proxy the client's address comes from X-Forwarded-For, for throttling and the audit log.
     trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     bodyLimit: 5 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>();
   app.setValidatorCompiler(canonicalValidatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
 
   await app.register(fastifyCookie);
   observeRequestDurations(app);

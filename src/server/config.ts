@@ -23,6 +23,7 @@ const Env = z.object({
   ORDERLY_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   ORDERLY_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   ORDERLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ORDERLY_SLOW_REQUEST_MS: z.coerce.number().int().min(1).max(3_600_000).default(1000),
   ORDERLY_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
   /** Background jobs (purge after retention); tests turn them off and call the jobs directly. */
   ORDERLY_JOBS: z.enum(['on', 'off']).default('on'),
@@ -131,6 +132,8 @@ export interface Config {
   readonly adminPassword: string | undefined;
   readonly sessionHours: number;
   readonly logLevel: string;
+  /** A request that takes at least this long is logged at warn with its request id (others at debug). */
+  readonly slowRequestMs: number;
   readonly secureCookies: boolean;
   /** Whether this instance runs the periodic jobs; safe to leave on in every instance. */
   readonly jobs: boolean;
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword: e.ORDERLY_ADMIN_PASSWORD,
     sessionHours: e.ORDERLY_SESSION_HOURS,
     logLevel: e.ORDERLY_LOG_LEVEL,
+    slowRequestMs: e.ORDERLY_SLOW_REQUEST_MS,
     secureCookies: e.ORDERLY_SECURE_COOKIES === 'true',
     jobs: e.ORDERLY_JOBS === 'on',
     backupDir: path.resolve(e.ORDERLY_BACKUP_DIR),

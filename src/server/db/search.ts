@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { dialectOf } from './connect.js';
+import { dialectOf, type Dialect } from './connect.js';
 import type { DB } from './schema.js';
 
 /*
@@ -37,10 +37,23 @@ const TRIGRAM = 3;
  * customer-name search uses this, so they all agree on a match.
  */
 export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string) {
+  const match = customerNameMatch(dialectOf(db), idColumn, text);
+  return match.condition(match.value);
+}
+
+/**
+ * customerNameMatches in two halves, for a query compiled once per shape (db/compiled.ts): `shape` names the
+ * SQL chosen (it depends on the dialect and the fragment's length), `value` is what it binds, and
+ * `condition` writes the SQL around whatever stands for the value.
+ */
+export function customerNameMatch(dialect: Dialect, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string) {
   const key = searchKey(text);
-  if (dialectOf(db) === 'sqlite' && [...key].length >= TRIGRAM) {
-    return sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${ftsPhrase(key)})`;
+  if (dialect === 'sqlite' && [...key].length >= TRIGRAM) {
+    return { shape: 'fts', value: ftsPhrase(key), condition: (value: unknown) => sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${value})` };
   }
-  if (idColumn === 'o.customer_id') return sql<boolean>`${sql.ref(idColumn)} in (select matched.id from customers as matched where ${keyContains('matched.name_key', text)})`;
-  return keyContains(idColumn === 'id' ? 'name_key' : 'c.name_key', text);
+  const pattern = `%${escapeLike(key)}%`;
+  const column = idColumn === 'o.customer_id' ? 'matched.name_key' : idColumn === 'id' ? 'name_key' : 'c.name_key';
+  const like = (value: unknown) => sql<boolean>`${sql.ref(column)} like ${value} escape '\\'`;
+  if (idColumn === 'o.customer_id') return { shape: 'like-in', value: pattern, condition: (value: unknown) => sql<boolean>`${sql.ref(idColumn)} in (select matched.id from customers as matched where ${like(value)})` };
+  return { shape: 'like', value: pattern, condition: like };
 }

@@ -1,10 +1,11 @@
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import type { LegalHold, OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
 import { dateFilterBound, fromMinor, toMinor } from '../../../contracts/common.js';
-import { literalLimit } from '../../db/connect.js';
+import { runCompiled } from '../../db/compiled.js';
+import { dialectOf, literalLimit, type Dialect } from '../../db/connect.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
-import { customerNameMatches } from '../../db/search.js';
+import { customerNameMatch } from '../../db/search.js';
 import { AppError, invalid } from '../../platform/errors.js';
 
 /** A search term that reads as an order number (or part of one) searches numbers; any other searches names. */
@@ -33,53 +34,99 @@ function readOrderNumber(typed: string): { prefixes: string[]; serial?: string }
 
 /** The years order numbers have been given in, from the first and last number (two index probes). */
 async function numberYears(db: Kysely<DB>): Promise<string[]> {
-  const row = await db
-    .selectNoFrom((eb) => [
+  const [row] = await runCompiled(db, 'orders.numberYears', [], () =>
+    db.selectNoFrom((eb) => [
       eb.selectFrom('orders').select((e) => e.fn.min('number').as('n')).as('first'),
       eb.selectFrom('orders').select((e) => e.fn.max('number').as('n')).as('last'),
-    ])
-    .executeTakeFirstOrThrow();
-  if (!row.first || !row.last) return [];
+    ]),
+  );
+  if (!row?.first || !row.last) return [];
   const years: string[] = [];
   for (let year = Number(row.first.slice(3, 7)); year <= Number(row.last.slice(3, 7)); year++) years.push(String(year));
   return years;
 }
 
+/** The index ranges and exact numbers a typed number selects, given the years numbers exist in. */
+function numberBounds(typed: string, years: string[]): { ranges: Array<[string, string]>; exact: string[] } {
+  const { prefixes, serial } = readOrderNumber(typed);
+  return { ranges: prefixes.map(numberPrefix), exact: serial ? years.map((year) => `SO-${year}-${serial}`) : [] };
+}
+
+function numberWhere(eb: ExpressionBuilder<{ o: OrderRow }, 'o'>, ranges: Array<[unknown, unknown]>, exact: unknown[]) {
+  return eb.or([...ranges.map(([lo, hi]) => eb.and([eb('o.number', '>=', lo as string), eb('o.number', '<', hi as string)])), ...(exact.length ? [eb('o.number', 'in', exact as string[])] : [])]);
+}
+
 /** Also the recycle bin's number search, so a typed number means the same there and reads the same index. */
 export async function numberCondition(db: Kysely<DB>, typed: string) {
-  const { prefixes, serial } = readOrderNumber(typed);
-  const exact = serial ? (await numberYears(db)).map((year) => `SO-${year}-${serial}`) : [];
-  return (eb: ExpressionBuilder<{ o: OrderRow }, 'o'>) =>
-    eb.or([
-      ...prefixes.map((prefix) => {
-        const [lo, hi] = numberPrefix(prefix);
-        return eb.and([eb('o.number', '>=', lo), eb('o.number', '<', hi)]);
-      }),
-      ...(exact.length ? [eb('o.number', 'in', exact)] : []),
-    ]);
+  const { ranges, exact } = numberBounds(typed, readOrderNumber(typed).serial ? await numberYears(db) : []);
+  return (eb: ExpressionBuilder<{ o: OrderRow }, 'o'>) => numberWhere(eb, ranges, exact);
 }
 
 type Scope = { ownerId?: number };
+
+type OrdersQuery = SelectQueryBuilder<DB & { o: OrderRow }, 'o', object>;
+
+/**
+ * One condition of the order filter: `shape` names the SQL it adds, `values` what it binds, `apply` adds it to
+ * a query with whatever stands for those values (the values themselves, or placeholders of a compiled shape).
+ */
+interface FilterPart {
+  shape: string;
+  values: unknown[];
+  apply(q: OrdersQuery, values: unknown[]): OrdersQuery;
+}
+
+/** The conditions of a filter, in order; the years are needed when a typed number is a bare serial. */
+function filterParts(dialect: Dialect, filter: OrderFilter, scope: Scope, years: string[]): FilterPart[] {
+  const parts: FilterPart[] = [];
+  const equals = (shape: string, column: 'o.owner_id' | 'o.customer_id', value: number) => parts.push({ shape, values: [value], apply: (q, [v]) => q.where(column, '=', v as number) });
+  const compare = (shape: string, column: 'o.created_at' | 'o.total', op: '>=' | '<' | '<=', value: string | number) =>
+    parts.push({ shape, values: [value], apply: (q, [v]) => q.where(column, op, v as never) });
+  const number = (shape: string, typed: string) => {
+    const { ranges, exact } = numberBounds(typed, years);
+    parts.push({
+      shape: `${shape}:${ranges.length}:${exact.length}`,
+      values: [...ranges.flat(), ...exact],
+      apply: (q, v) => q.where((eb) => numberWhere(eb, ranges.map((_, i) => [v[2 * i], v[2 * i + 1]]), v.slice(2 * ranges.length))),
+    });
+  };
+  if (scope.ownerId !== undefined) equals('scope', 'o.owner_id', scope.ownerId);
+  if (filter.status?.length) parts.push({ shape: `status:${filter.status.length}`, values: [...filter.status], apply: (q, v) => q.where('o.status', 'in', v as string[]) });
+  if (filter.ownerId) equals('owner', 'o.owner_id', Number(filter.ownerId));
+  if (filter.customerId) equals('customer', 'o.customer_id', Number(filter.customerId));
+  if (filter.from) compare('from', 'o.created_at', '>=', dateFilterBound(filter.from, false));
+  if (filter.to) compare('to', 'o.created_at', '<', dateFilterBound(filter.to, true));
+  if (filter.minTotal) compare('min', 'o.total', '>=', toMinor(filter.minTotal));
+  if (filter.maxTotal) compare('max', 'o.total', '<=', toMinor(filter.maxTotal));
+  if (filter.number) number('number', filter.number);
+  const nameTerms = [filter.customer, filter.q && !NUMBER_LIKE.test(filter.q) ? filter.q : undefined].filter(Boolean) as string[];
+  for (const term of nameTerms) {
+    const match = customerNameMatch(dialect, 'o.customer_id', term);
+    parts.push({ shape: `name:${match.shape}`, values: [match.value], apply: (q, [v]) => q.where(match.condition(v)) });
+  }
+  if (filter.q && NUMBER_LIKE.test(filter.q)) number('q', filter.q);
+  return parts;
+}
+
+/** Whether a filter reads a bare serial number, which needs the years numbers exist in. */
+const needsYears = (filter: OrderFilter) => [filter.number, filter.q && NUMBER_LIKE.test(filter.q) ? filter.q : undefined].some((typed) => typed !== undefined && readOrderNumber(typed).serial !== undefined);
+
+function applyParts(q: OrdersQuery, parts: FilterPart[], values: readonly unknown[]): OrdersQuery {
+  let offset = 0;
+  for (const part of parts) {
+    q = part.apply(q, values.slice(offset, offset + part.values.length));
+    offset += part.values.length;
+  }
+  return q;
+}
 
 /**
  * The live (not deleted) orders matching a filter, within the caller's record scope. Shared by the list,
  * the count, the export and deletion by filter, so all of them agree on what "matching" means.
  */
 export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope: Scope) {
-  let q = db.selectFrom('orders as o').where('o.deleted_at', 'is', null);
-  if (scope.ownerId !== undefined) q = q.where('o.owner_id', '=', scope.ownerId);
-  if (filter.status?.length) q = q.where('o.status', 'in', filter.status);
-  if (filter.ownerId) q = q.where('o.owner_id', '=', Number(filter.ownerId));
-  if (filter.customerId) q = q.where('o.customer_id', '=', Number(filter.customerId));
-  if (filter.from) q = q.where('o.created_at', '>=', dateFilterBound(filter.from, false));
-  if (filter.to) q = q.where('o.created_at', '<', dateFilterBound(filter.to, true));
-  if (filter.minTotal) q = q.where('o.total', '>=', toMinor(filter.minTotal));
-  if (filter.maxTotal) q = q.where('o.total', '<=', toMinor(filter.maxTotal));
-  if (filter.number) q = q.where(await numberCondition(db, filter.number));
-  const nameTerms = [filter.customer, filter.q && !NUMBER_LIKE.test(filter.q) ? filter.q : undefined].filter(Boolean) as string[];
-  for (const term of nameTerms) q = q.where(customerNameMatches(db, 'o.customer_id', term));
-  if (filter.q && NUMBER_LIKE.test(filter.q)) q = q.where(await numberCondition(db, filter.q));
-  return q;
+  const parts = filterParts(dialectOf(db), filter, scope, needsYears(filter) ? await numberYears(db) : []);
+  return applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), parts, parts.flatMap((p) => p.values));
 }
 
 const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.number' } as const;
@@ -89,30 +136,39 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
   const key = query.sort.replace('-', '') as keyof typeof SORT_COLUMNS;
   const column = SORT_COLUMNS[key];
   const direction = descending ? 'desc' : 'asc';
-  // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
-  // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
-  // A subquery with LIMIT is never flattened into the join, on either database.
-  let pageIds = (await filteredOrders(db, query, scope))
-    .select('o.id')
-    .orderBy(column, direction)
-    .orderBy('o.id', direction)
-    .limit(literalLimit(query.limit + 1));
+  const parts = filterParts(dialectOf(db), query, scope, needsYears(query) ? await numberYears(db) : []);
+  let cursor: [string | number, number] | undefined;
   if (query.cursor) {
-    const [value, id] = decodeKeysetCursor(query.cursor);
-    if (typeof value !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
-    pageIds = pageIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id)));
+    cursor = decodeKeysetCursor(query.cursor);
+    if (typeof cursor[0] !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
   }
-  const rows = await db
-    .selectFrom(pageIds.as('page'))
-    .innerJoin('orders as o', 'o.id', 'page.id')
-    .innerJoin('customers as c', 'c.id', 'o.customer_id')
-    .leftJoin('users as u', 'u.id', 'o.owner_id')
-    .leftJoin('users as hu', 'hu.id', 'o.held_by')
-    .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'c.name as customer_name', 'o.owner_id', 'u.display_name', 'u.username', 'o.total', 'o.created_at', 'o.updated_at', 'o.version'])
-    .select(['o.hold_reason', 'o.held_at', 'o.held_by', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
-    .orderBy(column, direction)
-    .orderBy('o.id', direction)
-    .execute();
+  const filterValues = parts.flatMap((p) => p.values);
+  // Compiled once per shape: which conditions, the sort, whether a cursor continues, the page size.
+  const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}`;
+  const rows = await runCompiled(db, shape, [...filterValues, ...(cursor ?? [])], (values) => {
+    // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
+    // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
+    // A subquery with LIMIT is never flattened into the join, on either database.
+    let pageIds = applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), parts, values)
+      .select('o.id')
+      .orderBy(column, direction)
+      .orderBy('o.id', direction)
+      .limit(literalLimit(query.limit + 1));
+    if (cursor) {
+      const [value, id] = values.slice(filterValues.length);
+      pageIds = pageIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
+    }
+    return db
+      .selectFrom(pageIds.as('page'))
+      .innerJoin('orders as o', 'o.id', 'page.id')
+      .innerJoin('customers as c', 'c.id', 'o.customer_id')
+      .leftJoin('users as u', 'u.id', 'o.owner_id')
+      .leftJoin('users as hu', 'hu.id', 'o.held_by')
+      .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'c.name as customer_name', 'o.owner_id', 'u.display_name', 'u.username', 'o.total', 'o.created_at', 'o.updated_at', 'o.version'])
+      .select(['o.hold_reason', 'o.held_at', 'o.held_by', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
+      .orderBy(column, direction)
+      .orderBy('o.id', direction);
+  });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   const lastValue = last && { createdAt: last.created_at, total: last.total, number: last.number }[key];
@@ -188,19 +244,22 @@ export function toOrderView(o: OrderDetailRow, lines: OrderLineRow[]): OrderView
 
 /** One live order in the caller's scope with its lines, or a 404 — never a hint that it exists elsewhere. */
 export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, options: { includeDeleted?: boolean } = {}): Promise<OrderView | undefined> {
-  let q = db
-    .selectFrom('orders as o')
-    .innerJoin('customers as c', 'c.id', 'o.customer_id')
-    .leftJoin('users as u', 'u.id', 'o.owner_id')
-    .leftJoin('users as hu', 'hu.id', 'o.held_by')
-    .selectAll('o')
-    .select(['c.name as customer_name', 'u.display_name', 'u.username', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
-    .where('o.id', '=', id);
-  if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
-  if (scope.ownerId !== undefined) q = q.where('o.owner_id', '=', scope.ownerId);
-  const o = await q.executeTakeFirst();
+  const shape = `orders.find|${options.includeDeleted ? 'any' : 'live'}|${scope.ownerId !== undefined ? 'own' : 'all'}`;
+  const [o] = await runCompiled(db, shape, scope.ownerId !== undefined ? [id, scope.ownerId] : [id], ([orderId, ownerId]) => {
+    let q = db
+      .selectFrom('orders as o')
+      .innerJoin('customers as c', 'c.id', 'o.customer_id')
+      .leftJoin('users as u', 'u.id', 'o.owner_id')
+      .leftJoin('users as hu', 'hu.id', 'o.held_by')
+      .selectAll('o')
+      .select(['c.name as customer_name', 'u.display_name', 'u.username', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
+      .where('o.id', '=', orderId);
+    if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
+    if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId);
+    return q;
+  });
   if (!o) return undefined;
-  const items = await db.selectFrom('order_items').selectAll().where('order_id', '=', id).orderBy('line_no').execute();
+  const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('line_no'));
   return toOrderView({ ...o, owner_name: o.display_name ?? o.username }, items);
 }
 
