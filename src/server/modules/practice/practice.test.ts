@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalogue } from '../../db/catalogue.js';
-import { buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
 
 interface Listed {
   id: string;
@@ -63,6 +63,8 @@ describe.each(DIALECTS)('practice workspace (%s)', (dialect) => {
     const deleted = await t.admin.post('/api/orders/delete', { ids: [first.id, second.id], reason: { code: 'entry_error' }, previewToken: preview.body.previewToken });
     expect(deleted.status).toBe(200);
     expect((await t.admin.post('/api/recycle-bin/restore', { ids: [first.id] })).status).toBe(200);
+    // Purge needs a recent step-up; the sandbox user has the real user's password, so it works there too.
+    expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);
     const purged = await t.admin.post('/api/recycle-bin/purge', { ids: [second.id], confirm: 'PURGE' });
     expect(purged.status).toBe(200);
     expect((await t.admin.get('/api/audit/verify')).body.ok).toBe(true);

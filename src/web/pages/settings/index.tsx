@@ -111,6 +111,9 @@ function SettingsForm() {
             <Form.Item name="requiredCustomerFields" label={s.requiredCustomerFields}>
               <Checkbox.Group options={CUSTOMER_REQUIRED_FIELDS.map((f) => ({ value: f, label: s.fields[f] }))} />
             </Form.Item>
+            <Form.Item name="paymentTermsDays" label={s.paymentTermsDays} extra={s.paymentTermsDaysHelp}>
+              <InputNumber suffix={s.days} style={{ width: 150 }} data-testid="payment-terms-days" />
+            </Form.Item>
             <Form.Item name="companyTimeZone" label={s.companyTimeZone} extra={s.companyTimeZoneHelp} style={{ marginBottom: 0 }}>
               <AutoComplete options={zones} style={{ maxWidth: 320 }} filterOption={(input, option) => option?.value.toLowerCase().includes(input.toLowerCase()) ?? false} data-testid="company-time-zone" />
             </Form.Item>
