@@ -270,7 +270,6 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
   if (customerCount < 1 || productCount < 3) throw new Error('need at least 1 customer and 3 products');
   const until = (options.until ?? new Date()).getTime();
   const from = until - SPAN;
-  const batchSize = options.batchSize ?? 20_000;
   const random = createRandom(options.seed ?? 1_000_003);
 
   const owners = await seedOwners(ctx);
@@ -280,6 +279,7 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
   const rebuildIndexes = orderCount >= ids.order - 1;
   const counts = { orders: 0, items: 0, customers: customerCount, products: productCount, stockMovements: 0, ledgerEntries: 0 };
   const writer: BulkWriter = await openBulkWriter(database);
+  const batchSize = options.batchSize ?? writer.batchOrders;
   // While the database stores one batch, the next is generated.
   let pending: Promise<void> = Promise.resolve();
   try {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from '../server/config.js';
@@ -39,6 +40,8 @@ export interface BulkBatch {
  * failed load also brings the indexes back. Constraint indexes (primary keys, unique order numbers) stay.
  */
 export interface BulkWriter {
+  /** Orders per generated batch unless the caller says otherwise. */
+  readonly batchOrders: number;
   begin(options: { rebuildIndexes: boolean }): Promise<void>;
   /** Writes the rows, moves product balances by the deltas and raises the sequences. */
   write(batch: BulkBatch): Promise<void>;
@@ -65,6 +68,8 @@ function openSqliteWriter(file: string): BulkWriter {
   db.pragma('foreign_keys = OFF');
   db.pragma('cache_size = -524288');
   db.pragma('temp_store = MEMORY');
+  // Helper threads for the sorts of the index rebuild at commit (SQLite's default is none).
+  db.pragma(`threads = ${availableParallelism()}`);
   const statements = new Map<string, SQLite.Statement>();
   const insertStatement = (table: BulkTable, rows: number) => {
     const key = `${table}:${rows}`;
@@ -79,8 +84,22 @@ function openSqliteWriter(file: string): BulkWriter {
   };
   const moveStock = db.prepare('update products set on_hand = on_hand + ?, reserved = reserved + ? where id = ?');
   const raiseSequence = db.prepare('insert into sequences (name, value) values (?, ?) on conflict (name) do update set value = max(value, excluded.value)');
+  // One parameter array per table, refilled for each statement: slicing and flattening 200 rows per statement
+  // made garbage that showed in the profile.
+  const parameters = new Map<BulkTable, unknown[]>();
+  const fill = (table: BulkTable, rows: BulkRow[], from: number) => {
+    let values = parameters.get(table);
+    if (!values) parameters.set(table, (values = new Array<unknown>(ROWS_PER_STATEMENT * columnsOf(table).length)));
+    let k = 0;
+    for (let r = from; r < from + ROWS_PER_STATEMENT; r++) for (const value of rows[r]) values[k++] = value;
+    return values;
+  };
   let dropped: Array<{ sql: string }> = [];
   return {
+    // Small batches on SQLite: its writes are synchronous, so nothing overlaps a batch's generation anyway, and
+    // a small batch dies young instead of being promoted and collected by full GCs (measured at 200,000 orders:
+    // 2,000 per batch used ~8 % less CPU and 300 MB less memory than 20,000).
+    batchOrders: 2_000,
     async begin({ rebuildIndexes }) {
       db.exec('begin immediate');
       if (!rebuildIndexes) return;
@@ -93,7 +112,7 @@ function openSqliteWriter(file: string): BulkWriter {
       for (const table of BULK_TABLES) {
         const rows = batch.rows[table] ?? [];
         let i = 0;
-        for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) insertStatement(table, ROWS_PER_STATEMENT).run(rows.slice(i, i + ROWS_PER_STATEMENT).flat());
+        for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) insertStatement(table, ROWS_PER_STATEMENT).run(fill(table, rows, i));
         for (; i < rows.length; i++) insertStatement(table, 1).run(rows[i]);
       }
       for (const [id, onHand, reserved] of batch.stock ?? []) moveStock.run(onHand, reserved, id);
@@ -172,6 +191,8 @@ async function openPostgresWriter(url: string): Promise<BulkWriter> {
   const transpose = (rows: BulkRow[], width: number) => Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
   let dropped: Array<{ indexname: string; indexdef: string }> = [];
   return {
+    // Large batches: each table's rows go as one COPY, written while the next batch is generated.
+    batchOrders: 20_000,
     async begin({ rebuildIndexes }) {
       await client.query('begin');
       await client.query(`set local maintenance_work_mem = '512MB'`);
