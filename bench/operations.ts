@@ -9,6 +9,7 @@ import type { Config } from '../src/server/config.js';
 import type { Db } from '../src/server/db/connect.js';
 import { createBackup, locateBackup, verifyBackup } from '../src/server/modules/backup/backup.service.js';
 import { systemActor } from '../src/server/platform/actor.js';
+import { measureCleanup } from './cleanup.js';
 import { measureDispatch } from './dispatch.js';
 import { startServerProcess } from './server.js';
 
@@ -137,14 +138,16 @@ async function backupAndVerify(ctx: Db, config: Config): Promise<OperationRow[]>
   }
 }
 
-export const OPERATIONS = ['deletion', 'dispatch', 'export', 'backup'] as const;
+export const OPERATIONS = ['deletion', 'dispatch', 'cleanup', 'export', 'backup'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, skip: Operation[] = []): Promise<OperationRow[]> {
+/** `password`: the signed-in user's, for the step-up re-authentication a cleanup approval of 10,000 orders may need. */
+export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, skip: Operation[] = [], password?: string): Promise<OperationRow[]> {
   const rows: OperationRow[] = [];
   const steps: Record<Operation, () => Promise<OperationRow[]>> = {
     deletion: () => deletionRounds(baseUrl, headers, ctx),
     dispatch: () => measureDispatch(baseUrl, headers, ctx),
+    cleanup: () => measureCleanup(baseUrl, headers, ctx, { isSqlite: ctx.dialect === 'sqlite', password }),
     export: () => exportAll(headers, config),
     backup: () => backupAndVerify(ctx, config),
   };
