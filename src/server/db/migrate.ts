@@ -19,6 +19,7 @@ import * as m0008 from './migrations/0008_notifications.js';
 import * as m0009 from './migrations/0009_second_wave_grants.js';
 import * as m0010 from './migrations/0010_cleanup.js';
 import * as m0013 from './migrations/0013_customers_accounts.js';
+import * as m0018 from './migrations/0018_journal_check_indexes.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0009_second_wave_grants': m0009,
   '0010_cleanup': m0010,
   '0013_customers_accounts': m0013,
+  '0018_journal_check_indexes': m0018,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */
