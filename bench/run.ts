@@ -277,7 +277,7 @@ export async function measureScenarios(
       await server.stop();
     }
   }
-  console.log('  timing single operations (deletion, restore, dispatch, export, backup)…');
+  console.log('  timing single operations (deletion, restore, dispatch, cleanup, export, backup)…');
   const server = await startAppServer(config, 1, ADMIN_PASSWORD);
   let operations: OperationRow[];
   try {
