@@ -4,7 +4,6 @@
  *   - a data-quality run (every check, kept as a run) ≤ 10 s on SQLite;
  *   - approving a review of 10,000 candidates (one deletion batch with reason `cleanup`) < 3 s;
  *     the batch is restored afterwards, so the database is as it was.
- * Not wired into run.ts yet: call `measureCleanup` next to `measureOperations` and print its rows with them.
  */
 import type { Db } from '../src/server/db/connect.js';
 import type { OperationRow } from './operations.js';

@@ -26,7 +26,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { isoPlus } from '../../platform/clock.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { publish } from '../../platform/outbox.js';
-import { deleteOrders, previewDeletion } from '../deletion/deletion.service.js';
+import { authorizeDeletion, deleteOrders } from '../deletion/deletion.service.js';
 import { departmentsOfOrderChange } from '../notifications/notifications.routing.js';
 import { getSetting } from '../settings/settings.service.js';
 import {
@@ -393,17 +393,16 @@ export async function approveReview(ctx: Ctx, actor: Actor, id: number, input: A
 
   let previewToken: string | undefined;
   if (unchanged.length > 0) {
-    let preview = await previewDeletion(ctx, actor, { ids: unchanged.map((k) => String(k.order_id)) });
-    const blocked = new Map(preview.orders.filter((o) => !o.deletable).map((o) => [o.id, o]));
-    if (blocked.size > 0) {
+    let auth = await authorizeDeletion(ctx, actor, { ids: unchanged.map((k) => String(k.order_id)) });
+    if (auth.blocked.size > 0) {
       for (const k of unchanged) {
-        const b = blocked.get(String(k.order_id));
-        if (b) skipped.push({ ...ref(k), reason: 'blocked', detail: b.blockers.map((x) => x.message).join('; ') });
+        const blockers = auth.blocked.get(String(k.order_id));
+        if (blockers) skipped.push({ ...ref(k), reason: 'blocked', detail: blockers.map((x) => x.message).join('; ') });
       }
-      unchanged = unchanged.filter((k) => !blocked.has(String(k.order_id)));
-      if (unchanged.length > 0) preview = await previewDeletion(ctx, actor, { ids: unchanged.map((k) => String(k.order_id)) });
+      unchanged = unchanged.filter((k) => !auth.blocked.has(String(k.order_id)));
+      if (unchanged.length > 0) auth = await authorizeDeletion(ctx, actor, { ids: unchanged.map((k) => String(k.order_id)) });
     }
-    previewToken = preview.previewToken;
+    previewToken = auth.previewToken;
   }
 
   const excluded = candidates.filter((k) => excludedIds.has(String(k.order_id))).map(ref);

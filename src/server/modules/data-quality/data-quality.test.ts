@@ -83,6 +83,12 @@ describe.each(DIALECTS)('data-quality checks (%s)', (dialect) => {
     await t.db.ctx.kysely.updateTable('orders').set((eb) => ({ total: eb('total', '+', 1) })).where('id', '=', Number(order.id)).execute();
     await expectOnly('total_mismatch', order.id);
     await t.db.ctx.kysely.updateTable('orders').set((eb) => ({ total: eb('total', '-', 1) })).where('id', '=', Number(order.id)).execute();
+    // An order with a total but no lines at all is found from the order's side.
+    const items = await t.db.ctx.kysely.selectFrom('order_items').selectAll().where('order_id', '=', Number(order.id)).execute();
+    await t.db.ctx.kysely.deleteFrom('order_items').where('order_id', '=', Number(order.id)).execute();
+    await expectOnly('total_mismatch', order.id);
+    await t.db.ctx.kysely.insertInto('order_items').values(items).execute();
+    expect((await run()).total_mismatch.count).toBe(0);
   });
 
   it('disabled_owner: an open order owned by a disabled user', async () => {

@@ -192,6 +192,24 @@ export async function previewDeletion(ctx: Ctx, actor: Actor, input: DeletePrevi
   return buildPreview(ctx.kysely, actor, secret, input, rows);
 }
 
+/**
+ * The token that binds a deletion to the named orders as they are now, and what blocks each of them, without
+ * the description of released stock and reversed money a person reads in a preview: for a caller that deletes
+ * straight away and shows nothing (a cleanup approval, where reading every held unit and open receivable of
+ * 10,000 orders once more would be most of its own cost). The deletion re-checks everything under its lock.
+ */
+export async function authorizeDeletion(ctx: Ctx, actor: Actor, input: { ids: string[] }): Promise<{ previewToken: string; blocked: Map<string, Blocker[]> }> {
+  const secret = await previewSecret(ctx);
+  const rows = await loadTarget(ctx.kysely, actor, input);
+  const blocked = new Map<string, Blocker[]>();
+  for (const r of rows) {
+    const blockers = blockersOf(r, actor);
+    if (blockers.length > 0) blocked.set(String(r.id), blockers);
+  }
+  const claims: PreviewClaims = { u: actor.userId, m: 'ids', h: orderSetHash(rows), n: rows.length, e: Date.now() + PREVIEW_TTL_MS };
+  return { previewToken: signPreviewToken(secret, claims), blocked };
+}
+
 /** 403 for a missing permission, 409 for any blocked order: a batch is all or nothing. */
 function assertDeletable(actor: Actor, rows: TargetRow[]): void {
   const blocked = rows.map((r) => ({ row: r, blockers: blockersOf(r, actor) })).filter((b) => b.blockers.length > 0);

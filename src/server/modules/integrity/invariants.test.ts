@@ -138,6 +138,20 @@ describe.each(DIALECTS)('journal invariants (%s)', (dialect) => {
     );
   });
 
+  it('names an order marked confirmed that the journals know nothing about', async () => {
+    // A draft has no movements and no ledger entries: the checks must look from the order's side too.
+    const customer = await makeCustomer(t.admin, 'Unjournaled Co');
+    const draft = Number((await makeOrder(t.admin, customer.id, [{ productId: String(ids.product), quantity: 1 }])).id);
+    const db = t.db.ctx.kysely;
+    const found = await expectDamage(
+      () => db.updateTable('orders').set({ status: 'confirmed' }).where('id', '=', draft).execute(),
+      () => db.updateTable('orders').set({ status: 'draft' }).where('id', '=', draft).execute(),
+      ['order_reservation_mismatch', 'order_receivable_mismatch'],
+    );
+    expect(found.every((v) => v.entity.id === String(draft))).toBe(true);
+    expect(found.find((v) => v.code === 'order_reservation_mismatch')?.detail).toMatch(/: 0 reserved in the journal, 1 expected$/);
+  });
+
   it('names a reversal off by one cent, a receivable reversed twice, and a deleted order still owing', async () => {
     const db = t.db.ctx.kysely;
     const reversal = await ledgerEntry(ids.cancelled, 'reversal');
