@@ -1,5 +1,6 @@
 import { crmEn } from './crm.js';
 import { notificationsEn } from './notifications.js';
+import { reasonsEn } from './reasons.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
@@ -324,6 +325,7 @@ export const en = {
   crm: crmEn,
   notifications: notificationsEn,
   cleanup: cleanupEn,
+  reasons: reasonsEn,
 };
 
 type Widen<T> = T extends string

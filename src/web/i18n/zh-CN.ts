@@ -1,5 +1,6 @@
 import { crmZhCN } from './crm.js';
 import { notificationsZhCN } from './notifications.js';
+import { reasonsZhCN } from './reasons.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
@@ -319,4 +320,5 @@ export const zhCN: Messages = {
   crm: crmZhCN,
   notifications: notificationsZhCN,
   cleanup: cleanupZhCN,
+  reasons: reasonsZhCN,
 };
