@@ -1,5 +1,6 @@
 import { crmEn } from './crm.js';
 import { notificationsEn } from './notifications.js';
+import { phoneEn } from './phone.js';
 import { reasonsEn } from './reasons.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
@@ -326,6 +327,7 @@ export const en = {
   notifications: notificationsEn,
   cleanup: cleanupEn,
   reasons: reasonsEn,
+  phone: phoneEn,
 };
 
 type Widen<T> = T extends string

@@ -1,5 +1,6 @@
 import { crmZhCN } from './crm.js';
 import { notificationsZhCN } from './notifications.js';
+import { phoneZhCN } from './phone.js';
 import { reasonsZhCN } from './reasons.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
@@ -321,4 +322,5 @@ export const zhCN: Messages = {
   notifications: notificationsZhCN,
   cleanup: cleanupZhCN,
   reasons: reasonsZhCN,
+  phone: phoneZhCN,
 };
