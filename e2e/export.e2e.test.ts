@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDER_EXPORT_COLUMNS } from '../src/contracts/export.js';
+import { exportLabels } from '../src/server/modules/export/export.labels.js';
 import type { OrderSummaryView } from '../src/contracts/orders.js';
 import type { App } from '../src/server/platform/http.js';
 import { launchChromium, newStillContext, serveBuiltApp, signInPage } from './harness.js';
@@ -85,15 +85,17 @@ describe('order export in the browser', () => {
     const sheet = workbook.worksheets[0];
     const rows: unknown[][] = [];
     sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-    expect(rows[0]).toEqual([...ORDER_EXPORT_COLUMNS]);
+    // The browser speaks English and the admin chose no language: the file's headers and labels are English.
+    const english = exportLabels('en', 'Asia/Shanghai');
+    expect(rows[0]).toEqual([...english.header]);
     const data = rows.slice(1);
 
     // The same orders the list API returns for that filter: numbers, statuses, customers and totals.
     const listed = (await admin.get<{ items: OrderSummaryView[] }>('/api/orders?status=confirmed&limit=100')).body.items;
     expect(listed).toHaveLength(5);
-    const col = (name: (typeof ORDER_EXPORT_COLUMNS)[number]) => ORDER_EXPORT_COLUMNS.indexOf(name);
+    const col = (name: string) => english.header.indexOf(name);
     const fromSheet = data.map((r) => ({ number: r[col('Number')], status: r[col('Status')], customer: r[col('Customer')], total: Number(r[col('Total')]).toFixed(2) }));
-    const fromApi = listed.map((o) => ({ number: o.number, status: o.status, customer: o.customer.name, total: o.total }));
+    const fromApi = listed.map((o) => ({ number: o.number, status: english.status(o.status), customer: o.customer.name, total: o.total }));
     const byNumber = (a: { number: unknown }, b: { number: unknown }) => String(a.number).localeCompare(String(b.number));
     expect(fromSheet.sort(byNumber)).toEqual(fromApi.sort(byNumber));
   });

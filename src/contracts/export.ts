@@ -23,6 +23,12 @@ const IdList = z
 export const OrderExportQuery = OrderFilter.extend({
   format: z.preprocess(emptyToUndefined, ExportFormat.default('csv')),
   ids: z.preprocess(emptyToUndefined, IdList.optional()),
+  raw: z
+    .preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false'))
+    .transform((v) => v === 'true')
+    .describe(
+      'CSV/XLSX only. false (default): headers and status labels in the requesting user\'s language, times as wall-clock times in the company time zone (setting companyTimeZone, e.g. 2026-03-14 17:30:00+08:00). true: for integrations, the English column keys below, status codes and ISO 8601 UTC times, whoever asks.',
+    ),
 });
 export type OrderExportQuery = z.infer<typeof OrderExportQuery>;
 export type OrderExportQueryInput = z.input<typeof OrderExportQuery>;
@@ -39,7 +45,7 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   json: 'application/json; charset=utf-8',
 };
 
-/** The columns of the CSV and XLSX files, in order. Money is a decimal amount; times are UTC. */
+/** The columns of a `raw=true` CSV or XLSX file, in order. Money is a decimal amount; times are ISO 8601 UTC. */
 export const ORDER_EXPORT_COLUMNS = [
   'Number',
   'Status',

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { StockMovement } from '../api/inventory.js';
 import { useT } from '../i18n/locale.js';
 import { DateTime } from './DateTime.js';
+import { useReasonText } from './ReasonText.js';
 
 const KIND_COLOURS: Record<StockMovement['kind'], string> = {
   receive: 'green',
@@ -20,6 +21,7 @@ function Delta({ value }: { value: number }) {
 /** The stock journal for one order or one product; `show` picks the column that identifies the other side. */
 export function MovementsTable({ items, loading, show, emptyText }: { items: StockMovement[]; loading: boolean; show: 'product' | 'order'; emptyText: string }) {
   const t = useT();
+  const reasonText = useReasonText();
   const columns: TableColumnsType<StockMovement> = [
     { key: 'when', title: t.movements.when, dataIndex: 'createdAt', width: 150, render: (v: string) => <DateTime value={v} /> },
     { key: 'kind', title: t.movements.kind, dataIndex: 'kind', width: 110, render: (k: StockMovement['kind']) => <Tag color={KIND_COLOURS[k]}>{t.movementKinds[k]}</Tag> },
@@ -42,8 +44,8 @@ export function MovementsTable({ items, loading, show, emptyText }: { items: Sto
       title: t.movements.reason,
       dataIndex: 'reason',
       render: (reason: string | null, m) => (
-        <Typography.Text type="secondary" ellipsis={{ tooltip: reason }}>
-          {reason ?? (m.reversesId ? t.ledger.reverses(m.reversesId) : '—')}
+        <Typography.Text type="secondary" ellipsis={{ tooltip: reason && reasonText(reason) }}>
+          {reason ? reasonText(reason) : (m.reversesId ? t.ledger.reverses(m.reversesId) : '—')}
         </Typography.Text>
       ),
     },

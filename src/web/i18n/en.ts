@@ -2,6 +2,8 @@ import { crmEn } from './crm.js';
 import { governanceEn } from './governance.js';
 import { guidanceEn } from './guidance.js';
 import { notificationsEn } from './notifications.js';
+import { phoneEn } from './phone.js';
+import { reasonsEn } from './reasons.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
 import type { BuiltinRole, Permission } from '../../contracts/permissions.js';
@@ -329,6 +331,8 @@ export const en = {
   cleanup: cleanupEn,
   governance: governanceEn,
   guidance: guidanceEn,
+  reasons: reasonsEn,
+  phone: phoneEn,
 };
 
 type Widen<T> = T extends string

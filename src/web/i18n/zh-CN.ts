@@ -2,6 +2,8 @@ import { crmZhCN } from './crm.js';
 import { governanceZhCN } from './governance.js';
 import { guidanceZhCN } from './guidance.js';
 import { notificationsZhCN } from './notifications.js';
+import { phoneZhCN } from './phone.js';
+import { reasonsZhCN } from './reasons.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
 import { deletionZhCN } from './deletion.js';
@@ -324,4 +326,6 @@ export const zhCN: Messages = {
   cleanup: cleanupZhCN,
   governance: governanceZhCN,
   guidance: guidanceZhCN,
+  reasons: reasonsZhCN,
+  phone: phoneZhCN,
 };

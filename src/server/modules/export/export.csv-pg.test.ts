@@ -5,6 +5,7 @@ import { bulkSeed } from '../../../cli/bulk-seed.js';
 import { OrderExportQuery } from '../../../contracts/export.js';
 import { postgresCsvPages } from './export.csv-pg.js';
 import { csvChunks, csvPages } from './export.formats.js';
+import { exportLabels } from './export.labels.js';
 import { measureSelection, summaryPages } from './export.rows.js';
 
 async function text(chunks: AsyncIterable<string>): Promise<string> {
@@ -66,6 +67,11 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL CSV export path', () =
     expect(rows).toBeGreaterThan(0);
     const expected = await text(csvChunks(csvPages(summaryPages(k, query, scope, upToId))));
     expect(await text(csvChunks(postgresCsvPages(db.ctx, query, scope, upToId)))).toBe(expected);
+    // The file in the reader's language and time zone is the same on both paths too.
+    const labels = exportLabels('zh-CN', 'Asia/Shanghai');
+    const labelled = await text(csvChunks(csvPages(summaryPages(k, query, scope, upToId), labels)));
+    expect(labelled).toContain('+08:00');
+    expect(await text(csvChunks(postgresCsvPages(db.ctx, query, scope, upToId, undefined, undefined, labels)))).toBe(labelled);
 
     const countOrders = async () => Number((await k.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     const ordersBefore = await countOrders();

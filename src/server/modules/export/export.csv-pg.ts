@@ -4,6 +4,7 @@ import { bulkReadPageSize } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import { textCell } from '../../platform/csv.js';
 import type { CsvPage } from './export.formats.js';
+import type { ExportLabels } from './export.labels.js';
 import { selectedOrders, type Scope } from './export.rows.js';
 
 /**
@@ -31,8 +32,13 @@ export async function* postgresCsvPages(
   upToId: number,
   signal?: AbortSignal,
   chunkRows = bulkReadPageSize('postgres'),
+  labels?: ExportLabels,
 ): AsyncGenerator<CsvPage> {
   if (!ctx.readInChunks) throw new Error('this CSV export path needs PostgreSQL');
+  if (labels) {
+    yield* labelledPages(ctx, query, scope, upToId, signal, chunkRows, labels);
+    return;
+  }
   const lines = (await selectedOrders(ctx.kysely, query, scope))
     .innerJoin('customers as c', 'c.id', 'o.customer_id')
     .leftJoin('users as u', 'u.id', 'o.owner_id')
@@ -55,6 +61,41 @@ export async function* postgresCsvPages(
     let text = '';
     for (const [head, customer, owner, middle, note] of chunk as Array<[string, string, string | null, string, string | null]>) {
       text += `${head},${textCell(customer)},${textCell(owner)},${middle},${textCell(note)}\r\n`;
+    }
+    yield { text, rows: chunk.length };
+  }
+}
+
+/**
+ * The same pages in the reader's language and time zone: status and times come back as they are stored and
+ * go through the export's labels (chosen once per export), the rest is prepared by PostgreSQL as above.
+ */
+async function* labelledPages(ctx: Ctx, query: OrderExportQuery, scope: Scope, upToId: number, signal: AbortSignal | undefined, chunkRows: number, labels: ExportLabels): AsyncGenerator<CsvPage> {
+  const lines = (await selectedOrders(ctx.kysely, query, scope))
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .leftJoin('users as u', 'u.id', 'o.owner_id')
+    .where('o.id', '<=', upToId)
+    .select([
+      'o.number',
+      'o.status',
+      'c.name',
+      sql<string | null>`coalesce(u.display_name, u.username)`.as('owner'),
+      sql<string>`${money(sql.ref('o.total'))} || ',' || ${money(sql.ref('o.paid'))}`.as('money'),
+      'o.created_at',
+      'o.confirmed_at',
+      sql<string>`(select count(*) from order_items i where i.order_id = o.id)::text`.as('line_count'),
+      'o.note',
+    ])
+    .orderBy('o.id')
+    .compile();
+  const { status, time } = labels;
+  for await (const chunk of ctx.readInChunks!(lines, chunkRows)) {
+    if (signal?.aborted) return;
+    let text = '';
+    for (const [number, code, customer, owner, amounts, created, confirmed, count, note] of chunk as Array<
+      [string, string, string, string | null, string, string, string | null, string, string | null]
+    >) {
+      text += `${number},${status(code)},${textCell(customer)},${textCell(owner)},${amounts},${time(created)},${confirmed ? time(confirmed) : ''},${count},${textCell(note)}\r\n`;
     }
     yield { text, rows: chunk.length };
   }

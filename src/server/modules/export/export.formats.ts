@@ -3,6 +3,7 @@ import { fromMinor } from '../../../contracts/common.js';
 import { ORDER_EXPORT_COLUMNS, type ExportFormat, type OrderExportRecord } from '../../../contracts/export.js';
 import { textCell } from '../../platform/csv.js';
 import { toOrderView } from '../orders/orders.queries.js';
+import type { ExportLabels } from './export.labels.js';
 import type { ExportOrder, ExportOrderDetail } from './export.rows.js';
 
 /** Called after each page is handed on, with the number of orders written so far. */
@@ -19,8 +20,16 @@ function csvRow(o: ExportOrder): string {
   return `${textCell(o.number)},${o.status},${textCell(o.customer_name)},${textCell(o.owner_name)},${fromMinor(o.total)},${fromMinor(o.paid)},${o.created_at},${o.confirmed_at ?? ''},${o.line_count},${textCell(o.note)}`;
 }
 
+/** The same line in the reader's language and time zone: a separate function so the raw one stays as it was. */
+function labelledCsvRow(o: ExportOrder, l: ExportLabels): string {
+  return `${textCell(o.number)},${l.status(o.status)},${textCell(o.customer_name)},${textCell(o.owner_name)},${fromMinor(o.total)},${fromMinor(o.paid)},${l.time(o.created_at)},${o.confirmed_at ? l.time(o.confirmed_at) : ''},${o.line_count},${textCell(o.note)}`;
+}
+
 /** UTF-8 with a BOM (so Excel reads Chinese names correctly), then the header; CRLF line ends. */
-const CSV_HEADER = `\uFEFF${ORDER_EXPORT_COLUMNS.join(',')}\r\n`;
+export function csvHeader(labels?: ExportLabels): string {
+  return `\uFEFF${(labels?.header ?? ORDER_EXPORT_COLUMNS).map(textCell).join(',')}\r\n`;
+}
+const CSV_HEADER = csvHeader();
 
 /** A page of orders written as CSV lines, each ending in CRLF. */
 export interface CsvPage {
@@ -29,17 +38,18 @@ export interface CsvPage {
 }
 
 /** Each page of orders as its CSV lines; on PostgreSQL export.csv-pg.ts writes the same pages with the database's help. */
-export async function* csvPages(pages: AsyncIterable<ExportOrder[]>): AsyncGenerator<CsvPage> {
+export async function* csvPages(pages: AsyncIterable<ExportOrder[]>, labels?: ExportLabels): AsyncGenerator<CsvPage> {
   for await (const page of pages) {
     let text = '';
-    for (const o of page) text += `${csvRow(o)}\r\n`;
+    if (labels) for (const o of page) text += `${labelledCsvRow(o, labels)}\r\n`;
+    else for (const o of page) text += `${csvRow(o)}\r\n`;
     yield { text, rows: page.length };
   }
 }
 
 /** The CSV file, one chunk per page. */
-export async function* csvChunks(pages: AsyncIterable<CsvPage>, onRows?: OnRows): AsyncGenerator<string> {
-  yield CSV_HEADER;
+export async function* csvChunks(pages: AsyncIterable<CsvPage>, onRows?: OnRows, header = CSV_HEADER): AsyncGenerator<string> {
+  yield header;
   let rows = 0;
   for await (const page of pages) {
     yield page.text;
@@ -70,6 +80,10 @@ const XLSX_MAX_PENDING = 4 << 20;
 const XLSX_COLUMN_WIDTHS = [17, 11, 32, 18, 13, 13, 20, 20, 7, 40];
 const MONEY_FORMAT = '#,##0.00';
 const TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss';
+
+function labelledXlsxRow(o: ExportOrder, l: ExportLabels): unknown[] {
+  return [o.number, l.status(o.status), o.customer_name, o.owner_name, o.total / 100, o.paid / 100, l.wallClock(o.created_at), o.confirmed_at ? l.wallClock(o.confirmed_at) : null, o.line_count, o.note];
+}
 
 function xlsxRow(o: ExportOrder): unknown[] {
   // Numbers and times as real cells, so the sheet sums and sorts; an XLSX cell is never a formula unless
@@ -114,7 +128,7 @@ async function caughtUp(sheet: unknown, out: PassThrough): Promise<void> {
  * Streams one worksheet through exceljs's WorkbookWriter. After each page it waits until the zip and the reader
  * have taken what was written, so a slow client holds back the database paging instead of filling memory.
  */
-export function xlsxStream(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows): Readable {
+export function xlsxStream(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows, labels?: ExportLabels): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const write = async () => {
     // Loaded on first use: exceljs weighs ~30 MB of memory that CSV and JSON exports never need.
@@ -122,7 +136,7 @@ export function xlsxStream(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows)
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     workbook.creator = 'Orderly';
     const sheet = workbook.addWorksheet('Orders', { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = ORDER_EXPORT_COLUMNS.map((header, i) => ({
+    sheet.columns = (labels?.header ?? ORDER_EXPORT_COLUMNS).map((header, i) => ({
       header,
       width: XLSX_COLUMN_WIDTHS[i],
       style: i === 4 || i === 5 ? { numFmt: MONEY_FORMAT } : i === 6 || i === 7 ? { numFmt: TIME_FORMAT } : {},
@@ -130,7 +144,8 @@ export function xlsxStream(pages: AsyncIterable<ExportOrder[]>, onRows?: OnRows)
     let rows = 0;
     for await (const page of pages) {
       if (out.destroyed) return;
-      for (const o of page) sheet.addRow(xlsxRow(o)).commit();
+      if (labels) for (const o of page) sheet.addRow(labelledXlsxRow(o, labels)).commit();
+      else for (const o of page) sheet.addRow(xlsxRow(o)).commit();
       rows += page.length;
       onRows?.(rows);
       await caughtUp(sheet, out);

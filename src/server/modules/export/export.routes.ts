@@ -24,6 +24,7 @@ export function exportRoutes(app: App, ctx: Ctx): void {
       const run = await openOrderExport(ctx, request.actor, request.query, {
         signal: hangUp.signal,
         reader: readerFor(ctx, request),
+        acceptLanguage: request.headers['accept-language'],
         onEnd: ({ rows, completed }) =>
           request.log.info({ export: { format: request.query.format, rows, expected: run.rows, completed } }, completed ? 'order export finished' : 'order export cancelled'),
       });

@@ -5,8 +5,10 @@ import { streamsThroughCursor } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import { ownerFilter, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
+import { getSetting } from '../settings/settings.service.js';
 import { postgresCsvPages } from './export.csv-pg.js';
-import { csvChunks, csvPages, exportFilename, jsonChunks, xlsxStream, type OnRows } from './export.formats.js';
+import { csvChunks, csvHeader, csvPages, exportFilename, jsonChunks, xlsxStream, type OnRows } from './export.formats.js';
+import { exportLabels, type ExportLabels } from './export.labels.js';
 import { detailPages, measureSelection, summaryPages } from './export.rows.js';
 
 export interface OrderExport {
@@ -33,6 +35,8 @@ export interface ExportOptions {
   onEnd?: (outcome: ExportOutcome) => void;
   /** Where the orders are read from (a read replica); the primary `ctx` when absent. */
   reader?: Ctx;
+  /** The request's Accept-Language: the file's language for a user who has not chosen one. */
+  acceptLanguage?: string;
 }
 
 /** Counts the orders handed on (`sizeOf` a page) and reports, once, how the export ended. */
@@ -63,26 +67,39 @@ export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExport
   // The rows may come from a read replica; the audit entry is a write and always goes to the primary.
   const reader = options.reader ?? ctx;
   const { rows, upToId } = await measureSelection(reader.kysely, query, scope);
-  const { format, ids, ...filter } = query;
+  const labels = query.raw || query.format === 'json' ? undefined : await labelsFor(ctx, actor, options.acceptLanguage);
+  const { format, ids, raw: _raw, ...filter } = query;
   const given = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
   await ctx.kysely.transaction().execute((trx) =>
     recordAudit(trx, ctx.dialect, actor, {
       action: 'orders.export',
       entityType: 'order',
       entityLabel: `${format.toUpperCase()} export of ${rows} orders`,
-      diff: { format, ...(ids ? { ids } : { filter: given }), scope: scope.ownerId === undefined ? 'all' : 'own', rows, upToId: String(upToId) },
+      diff: { format, ...(query.raw ? { raw: true } : {}), ...(ids ? { ids } : { filter: given }), scope: scope.ownerId === undefined ? 'all' : 'own', rows, upToId: String(upToId) },
     }),
   );
   const track = <T>(pages: AsyncGenerator<T[]>) => trackPages(pages, (page) => page.length, options.signal, options.onEnd);
   const csv = () =>
-    streamsThroughCursor(reader.dialect) ? postgresCsvPages(reader, query, scope, upToId, options.signal) : csvPages(summaryPages(reader.kysely, query, scope, upToId, options.signal));
+    streamsThroughCursor(reader.dialect) ? postgresCsvPages(reader, query, scope, upToId, options.signal, undefined, labels)
+      : csvPages(summaryPages(reader.kysely, query, scope, upToId, options.signal), labels);
   const body =
     format === 'json'
       ? Readable.from(jsonChunks(track(detailPages(reader.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })
       : format === 'csv'
-        ? Readable.from(csvChunks(trackPages(csv(), (page) => page.rows, options.signal, options.onEnd), options.onRows), { objectMode: false })
-        : xlsxStream(track(summaryPages(reader.kysely, query, scope, upToId, options.signal)), options.onRows);
+        ? Readable.from(csvChunks(trackPages(csv(), (page) => page.rows, options.signal, options.onEnd), options.onRows, csvHeader(labels)), { objectMode: false })
+        : xlsxStream(track(summaryPages(reader.kysely, query, scope, upToId, options.signal)), options.onRows, labels);
   return { format, filename: exportFilename(format), contentType: EXPORT_CONTENT_TYPES[format], rows, body };
+}
+
+/**
+ * The requesting user's chosen language, else the browser's first choice (the web app starts in it too), else
+ * Chinese; and the company time zone.
+ */
+async function labelsFor(ctx: Ctx, actor: Actor, acceptLanguage: string | undefined): Promise<ExportLabels> {
+  const user = actor.userId === null ? undefined : await ctx.kysely.selectFrom('users').select('language').where('id', '=', actor.userId).executeTakeFirst();
+  const chosen = (user?.language ?? acceptLanguage ?? 'zh-CN').trim().toLowerCase();
+  const language = chosen.startsWith('en') ? 'en' : 'zh-CN';
+  return exportLabels(language, await getSetting(ctx.kysely, 'companyTimeZone'));
 }
 
 export interface ExportRun extends ExportOutcome {

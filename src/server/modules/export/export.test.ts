@@ -9,6 +9,7 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import { ADMIN_PASSWORD, buildTestApp, Client, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { orderIn, previewAndDelete } from '../deletion/deletion.test-support.js';
 import { bulkReadPageSize } from '../../db/connect.js';
+import { exportLabels } from './export.labels.js';
 import { exportOrders } from './export.service.js';
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. */
@@ -81,7 +82,7 @@ describe.each(DIALECTS)('order export (%s)', (dialect) => {
   afterAll(async () => t?.close());
 
   it('CSV: BOM, header, Chinese names, quoting, formula guard, deleted orders absent, audited with the count', async () => {
-    const res = await t.admin.get('/api/orders/export?format=csv');
+    const res = await t.admin.get('/api/orders/export?format=csv&raw=true');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="orders-\d{8}-\d{4}\.csv"$/);
@@ -106,7 +107,7 @@ describe.each(DIALECTS)('order export (%s)', (dialect) => {
     const audit = await t.admin.get('/api/audit?action=orders.export');
     expect(audit.status).toBe(200);
     const entry = audit.body.items.find((e: { diff: { format: string } }) => e.diff.format === 'csv');
-    expect(entry.diff).toMatchObject({ format: 'csv', filter: {}, rows: 5, scope: 'all' });
+    expect(entry.diff).toMatchObject({ format: 'csv', raw: true, filter: {}, rows: 5, scope: 'all' });
     expect(entry.actor.name).toBe('admin');
   });
 
@@ -145,7 +146,7 @@ describe.each(DIALECTS)('order export (%s)', (dialect) => {
   });
 
   it('XLSX opens with exceljs and holds the rows, with money and times as real cells', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/api/orders/export?format=xlsx&status=draft,shipped', headers: { cookie: t.admin.cookie! } });
+    const res = await t.app.inject({ method: 'GET', url: '/api/orders/export?format=xlsx&raw=true&status=draft,shipped', headers: { cookie: t.admin.cookie! } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(res.headers['content-disposition']).toMatch(/filename="orders-\d{8}-\d{4}\.xlsx"/);
@@ -161,6 +162,50 @@ describe.each(DIALECTS)('order export (%s)', (dialect) => {
     expect(draft[TOTAL]).toBe(64.97);
     expect(draft[6]).toBeInstanceOf(Date);
     expect(draft[NOTE]).toBe('ring first, then "knock", twice\nsecond line');
+  });
+
+  it("speaks the user's language: Chinese headers, status labels and +08:00 times for a zh-CN user; raw=true for integrations", async () => {
+    const k = t.db.ctx.kysely;
+    await k.updateTable('users').set({ language: 'zh-CN' }).where('id', '=', Number(rep1.userId)).execute();
+    await k.updateTable('users').set({ language: 'en' }).where('id', '=', Number(rep2.userId)).execute();
+    const stored = await k.selectFrom('orders').select(['created_at', 'confirmed_at']).where('id', '=', Number(orders.rep1Confirmed.id)).executeTakeFirstOrThrow();
+    // Asia/Shanghai (the default companyTimeZone) is UTC+8 all year.
+    const shanghai = (iso: string) => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')}+08:00`;
+
+    const zh = parseCsv(((await rep1.get('/api/orders/export?format=csv')).body as string).slice(1));
+    expect(zh[0]).toEqual(['订单号', '状态', '客户', '负责人', '金额', '已付', '创建时间', '确认时间', '行数', '备注']);
+    const confirmed = zh.find((r) => r[NUMBER] === orders.rep1Confirmed.number)!;
+    expect(confirmed[1]).toBe('已确认');
+    expect(confirmed[6]).toBe(shanghai(stored.created_at));
+    expect(confirmed[7]).toBe(shanghai(stored.confirmed_at!));
+    expect(zh.find((r) => r[NUMBER] === orders.rep1Draft.number)![1]).toBe('草稿');
+
+    const en = parseCsv(((await rep2.get('/api/orders/export?format=csv')).body as string).slice(1));
+    expect(en[0]).toEqual(['Number', 'Status', 'Customer', 'Owner', 'Total', 'Paid', 'Created at', 'Confirmed at', 'Lines', 'Note']);
+    expect(en.find((r) => r[NUMBER] === orders.rep2Draft.number)![1]).toBe('Draft');
+
+    // A user who has not chosen a language gets the browser's, like the web app's first screen.
+    await k.updateTable('users').set({ language: null }).where('username', '=', 'admin').execute();
+    const browser = await t.app.inject({ method: 'GET', url: '/api/orders/export?format=csv', headers: { cookie: t.admin.cookie!, 'accept-language': 'en-US,en;q=0.9' } });
+    expect(parseCsv(browser.body.slice(1))[0][0]).toBe('Number');
+    const noHint = await t.app.inject({ method: 'GET', url: '/api/orders/export?format=csv', headers: { cookie: t.admin.cookie! } });
+    expect(parseCsv(noHint.body.slice(1))[0][0]).toBe('订单号');
+
+    const raw = parseCsv(((await rep1.get('/api/orders/export?format=csv&raw=true')).body as string).slice(1));
+    expect(raw[0]).toEqual([...ORDER_EXPORT_COLUMNS]);
+    const rawConfirmed = raw.find((r) => r[NUMBER] === orders.rep1Confirmed.number)!;
+    expect(rawConfirmed[1]).toBe('confirmed');
+    expect(rawConfirmed[6]).toBe(stored.created_at);
+
+    const res = await t.app.inject({ method: 'GET', url: '/api/orders/export?format=xlsx', headers: { cookie: rep1.cookie! } });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const values = workbook.getWorksheet('Orders')!.getSheetValues().filter(Boolean).map((r) => (r as unknown[]).slice(1));
+    expect(values[0]).toEqual(zh[0]);
+    const cell = values.find((r) => r[NUMBER] === orders.rep1Confirmed.number)!;
+    expect(cell[1]).toBe('已确认');
+    // A spreadsheet cell holds no zone: it shows the Shanghai wall-clock time.
+    expect((cell[6] as Date).toISOString().slice(0, 19).replace('T', ' ')).toBe(shanghai(stored.created_at).slice(0, 19));
   });
 
   it('JSON is one array of orders with their lines, as GET /api/orders/:id shows them', async () => {
@@ -268,3 +313,13 @@ async function waitFor<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('export time formatter', () => {
+  it('follows daylight saving in the company time zone', () => {
+    const ny = exportLabels('en', 'America/New_York');
+    expect(ny.time('2026-07-01T12:00:00.000Z')).toBe('2026-07-01 08:00:00-04:00');
+    expect(ny.time('2026-01-15T03:30:00.000Z')).toBe('2026-01-14 22:30:00-05:00');
+    expect(exportLabels('zh-CN', 'Asia/Kolkata').time('2026-01-15T00:00:00Z')).toBe('2026-01-15 05:30:00+05:30');
+    expect(exportLabels('zh-CN', 'UTC').time('2026-01-15T00:00:00Z')).toBe('2026-01-15 00:00:00+00:00');
+  });
+});

@@ -221,7 +221,7 @@ export function DeleteOrdersDialog({ target, initialPreview, onClose, onDeleted,
           </Flex>
         </Flex>
       }
-      styles={{ body: { maxHeight: 'calc(100vh - 250px)', overflowY: 'auto', paddingInlineEnd: 4 } }}
+      styles={{ body: { maxHeight: 'calc(100vh - 250px)', overflowY: 'auto', paddingInlineEnd: 8 } }}
       data-testid="delete-dialog"
     >
       <div data-testid="delete-dialog-body">

@@ -6,8 +6,11 @@ import { formatMoney, Money } from '../Money.js';
 import { StatusTag } from '../StatusTag.js';
 import { HelpHint } from './HelpHint.js';
 
-/** Long selections scroll inside the dialog instead of stretching it. */
-const TABLE_SCROLL = { y: 176 };
+/**
+ * Long selections scroll inside the dialog instead of stretching it; on a phone the columns keep their widths
+ * and the table scrolls sideways rather than squeezing an order number under its status tag.
+ */
+const TABLE_SCROLL = { x: 'max-content', y: 176 } as const;
 
 function BlockerText({ blocker }: { blocker: Blocker }) {
   const t = useT().deletion;
@@ -80,16 +83,16 @@ export function DeletionImpact({ preview, onDeselect }: { preview: DeletePreview
     <Flex vertical gap={16} data-testid="deletion-impact">
       {blocked > 0 && <BlockedOrders preview={preview} onDeselect={onDeselect} />}
       <Row gutter={16} className="impact-stats">
-        <Col span={6}>
+        <Col xs={12} sm={6}>
           <Statistic title={d.summaryOrders} value={preview.count} data-testid="impact-count" />
         </Col>
-        <Col span={6}>
+        <Col xs={12} sm={6}>
           <Statistic title={d.summaryBlocked} value={blocked} styles={{ content: { color: blocked ? '#cf1322' : undefined } }} />
         </Col>
-        <Col span={6}>
+        <Col xs={12} sm={6}>
           <Statistic title={d.summaryUnits} value={units} />
         </Col>
-        <Col span={6}>
+        <Col xs={12} sm={6}>
           <Statistic title={d.summaryMoney} value={formatMoney(money)} styles={{ content: { fontVariantNumeric: 'tabular-nums' } }} />
         </Col>
       </Row>

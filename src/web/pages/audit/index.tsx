@@ -14,6 +14,7 @@ import { DateTime } from '../../components/DateTime.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { RequireAccess } from '../../components/NoAccess.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { useReasonText } from '../../components/ReasonText.js';
 import { useFileDownload } from '../../components/use-file-download.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useT } from '../../i18n/locale.js';
@@ -78,6 +79,7 @@ function EntityCell({ entry }: { entry: AuditEntryView }) {
 function AuditLog() {
   const t = useT();
   const a = t.reports.audit;
+  const reasonText = useReasonText();
   const { me } = useSession();
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => readAuditState(params), [params]);
@@ -98,7 +100,14 @@ function AuditLog() {
       key: 'reason',
       title: a.reason,
       dataIndex: 'reason',
-      render: (reason: string | null) => (reason ? <Typography.Text ellipsis={{ tooltip: reason }} style={{ maxWidth: 320 }}>{reason}</Typography.Text> : <span className="muted">—</span>),
+      render: (reason: string | null) =>
+        reason ? (
+          <Typography.Text ellipsis={{ tooltip: reasonText(reason) }} style={{ maxWidth: 320 }}>
+            {reasonText(reason)}
+          </Typography.Text>
+        ) : (
+          <span className="muted">—</span>
+        ),
     },
     { key: 'ip', title: a.ip, dataIndex: 'ip', width: 140, render: (ip: string | null) => (ip ? <span className="order-number">{ip}</span> : <span className="muted">—</span>) },
   ];

@@ -12,6 +12,7 @@ import { ActorName } from '../../../components/audit/ActorName.js';
 import { AuditDiff, AuditValue, splitDiff } from '../../../components/audit/AuditDiff.js';
 import { DateTime } from '../../../components/DateTime.js';
 import { LoadFailed } from '../../../components/LoadFailed.js';
+import { useReasonText } from '../../../components/ReasonText.js';
 import { useT } from '../../../i18n/locale.js';
 
 /** Timeline dot colours antd knows, from the tag colour of the action. */
@@ -20,6 +21,7 @@ const DOT: Record<string, string> = { red: 'red', green: 'green', blue: 'blue', 
 /** Edits show their field changes at once; other entries keep what they recorded behind "Show details". */
 function EntryBody({ entry }: { entry: TimelineEntryView }) {
   const t = useT();
+  const reasonText = useReasonText();
   const [open, setOpen] = useState(false);
   const { changes, details } = splitDiff(entry.diff);
   const statusOnly = changes.length === 1 && changes[0].field === 'status';
@@ -29,7 +31,7 @@ function EntryBody({ entry }: { entry: TimelineEntryView }) {
       {entry.reason && (
         <Typography.Paragraph style={{ margin: '0 0 6px', whiteSpace: 'pre-wrap' }} data-testid="history-reason">
           <Typography.Text type="secondary">{t.reports.history.reason}: </Typography.Text>
-          {entry.reason}
+          {reasonText(entry.reason)}
         </Typography.Paragraph>
       )}
       {statusOnly && (
