@@ -16,14 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Db } from '../src/server/db/connect.js';
 import { checkInvariants } from '../src/server/modules/integrity/invariants.js';
 import { verifyAuditChain } from '../src/server/platform/audit.js';
-import { clusterUnavailable, makeClusterDir, replicaCaughtUp, startInstance, startPostgresPair, startProxy, untilReady, type Instance, type PostgresPair } from './cluster/cluster.js';
+import { clusterUnavailable, freePorts, makeClusterDir, replicaCaughtUp, startInstance, startPostgresPair, startProxy, untilReady, type Instance, type PostgresPair } from './cluster/cluster.js';
 import fs from 'node:fs';
 
 const SECONDS = Number(process.env.ORDERLY_CLUSTER_SECONDS ?? 15);
 const CLIENTS = 64;
-const PG_PORT = 5441;
-const PROXY_PORT = 3120;
-const INSTANCE_PORTS = [3121, 3122, 3123];
+// Chosen when the test starts (freePorts): two runs of the suite on one machine must not meet.
+let PG_PORT = 0;
+let PROXY_PORT = 0;
+let INSTANCE_PORTS: number[] = [];
 const ADMIN_PASSWORD = 'cluster-admin-password';
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 const unavailable = clusterUnavailable();
@@ -101,6 +102,8 @@ describe.skipIf(unavailable !== null)('several instances behind nginx on a prima
   const scrapes: string[] = [];
 
   beforeAll(async () => {
+    [PG_PORT] = await freePorts(1, { withNext: true });
+    [PROXY_PORT, ...INSTANCE_PORTS] = (await freePorts(6)).filter((port) => port !== PG_PORT && port !== PG_PORT + 1).slice(0, 4);
     dir = makeClusterDir();
     pair = startPostgresPair(dir, PG_PORT);
     const env = {

@@ -6,6 +6,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -33,6 +34,39 @@ export interface PostgresPair {
   stopReplica(): void;
   startReplica(): void;
   stop(): void;
+}
+
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+const anyFreePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * `count` ports free now on 127.0.0.1, each followed by a free one when `withNext` (a PostgreSQL pair listens on
+ * port and port + 1). Fixed ports made two runs of the suite on one machine (CI beside a developer's run) collide.
+ */
+export async function freePorts(count: number, options: { withNext?: boolean } = {}): Promise<number[]> {
+  const ports: number[] = [];
+  for (let tries = 0; ports.length < count && tries < 200; tries++) {
+    const port = await anyFreePort();
+    if (ports.includes(port) || ports.includes(port + 1) || ports.includes(port - 1)) continue;
+    if (options.withNext && (port >= 65535 || !(await portIsFree(port + 1)))) continue;
+    ports.push(port);
+  }
+  if (ports.length < count) throw new Error(`could not find ${count} free ports`);
+  return ports;
 }
 
 /** Makes a primary on `port` and a streaming replica on `port + 1`, both under `dir`. */
