@@ -146,24 +146,8 @@ export async function recordAudit(
       hash_version: AUDIT_HASH_VERSION,
     };
     const hash = hashAuditRow(row);
-    const values: SetRow = [
-      row.prev_hash,
-      row.at,
-      row.actor_type,
-      row.actor_id,
-      row.actor_name,
-      row.action,
-      row.entity_type,
-      row.entity_id,
-      row.entity_label,
-      row.diff,
-      row.reason,
-      row.ip,
-      row.user_agent,
-      row.request_id,
-      row.hash_version,
-      hash,
-    ];
+    const written: Record<string, string | number | null> = { ...row, hash };
+    const values: SetRow = AUDIT_COLUMNS.map(([column]) => written[column]);
     prev = hash;
     return values;
   });

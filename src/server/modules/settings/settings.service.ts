@@ -5,6 +5,7 @@ import type { DB } from '../../db/schema.js';
 import { requirePermission, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
+import { countEnabledAdmins } from '../users/users.service.js';
 
 /**
  * Company-wide policies (SPEC §5 "Settings"). Each policy is one row of the `settings` table under `policy.<name>`,
@@ -15,18 +16,6 @@ const KEY_PREFIX = 'policy.';
 export const RETENTION_KEY = 'retention_days';
 type Name = keyof Settings;
 const NAMES = Object.keys(Settings.shape) as Name[];
-
-async function countEnabledAdmins(db: Kysely<DB>): Promise<number> {
-  const { n } = await db
-    .selectFrom('users')
-    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .innerJoin('roles', 'roles.id', 'user_roles.role_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('roles.name', '=', 'admin')
-    .where('users.disabled', '=', 0)
-    .executeTakeFirstOrThrow();
-  return Number(n);
-}
 
 /** Every policy, stored or default. A stored value that no longer validates reads as its default. */
 export async function getSettings(db: Kysely<DB>): Promise<Settings> {

@@ -29,8 +29,9 @@ async function lockAdminRole(trx: Transaction<DB>): Promise<void> {
   await trx.updateTable('roles').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('name', '=', 'admin').execute();
 }
 
-async function countEnabledAdmins(trx: Transaction<DB>): Promise<number> {
-  const { n } = await trx
+/** Enabled users holding the built-in admin role (the last one may not be disabled or demoted; two mean four-eyes purge). */
+export async function countEnabledAdmins(db: Kysely<DB>): Promise<number> {
+  const { n } = await db
     .selectFrom('users')
     .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
     .innerJoin('roles', 'roles.id', 'user_roles.role_id')
