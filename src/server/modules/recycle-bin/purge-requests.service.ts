@@ -11,6 +11,7 @@ import { publish } from '../../platform/outbox.js';
 import { assertSteppedUp } from '../auth/step-up.service.js';
 import { ensureVerifiedBackup } from '../backup/backup.service.js';
 import { deletedRowsForPurge, purgeRows } from './recycle-bin.service.js';
+import { requestPeople } from './request-people.js';
 
 /**
  * Four-eyes purge (SPEC §5): with `purgeNeedsSecondAdmin`, POST /api/recycle-bin/purge files a request, and a
@@ -23,13 +24,7 @@ type RequestRow = Selectable<DB['purge_requests']>;
 async function viewsOf(db: Kysely<DB>, rows: RequestRow[]): Promise<PurgeRequestView[]> {
   if (rows.length === 0) return [];
   const orders = await db.selectFrom('purge_request_orders').selectAll().where('request_id', 'in', rows.map((r) => r.id)).orderBy('request_id').orderBy('order_id').execute();
-  const userIds = [...new Set(rows.flatMap((r) => [r.requester_id, r.decided_by]).filter((id): id is number => id != null))];
-  const users = await db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', userIds).execute();
-  const userRef = (id: number | null) => {
-    if (id == null) return null;
-    const u = users.find((x) => x.id === id);
-    return { id: String(id), name: u ? (u.display_name ?? u.username) : `user ${id}` };
-  };
+  const userRef = await requestPeople(db, rows);
   return rows.map((r) => ({
     id: String(r.id),
     status: r.status as PurgeRequestView['status'],

@@ -14,6 +14,7 @@ import { publish } from '../../platform/outbox.js';
 import { idChunks } from '../../db/chunks.js';
 import { lockRows } from '../../db/claim.js';
 import { restoreRows } from './recycle-bin.service.js';
+import { requestPeople } from './request-people.js';
 
 /**
  * Restore requests: a user without `orders.restore` asks for deleted orders back; an approver approves (which
@@ -27,13 +28,7 @@ async function viewsOf(db: Kysely<DB>, rows: RequestRow[]): Promise<RestoreReque
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const orders = await db.selectFrom('restore_request_orders').selectAll().where('request_id', 'in', ids).orderBy('request_id').orderBy('order_id').execute();
-  const userIds = [...new Set(rows.flatMap((r) => [r.requester_id, r.decided_by]).filter((id): id is number => id != null))];
-  const users = await db.selectFrom('users').select(['id', 'username', 'display_name']).where('id', 'in', userIds).execute();
-  const userRef = (id: number | null) => {
-    if (id == null) return null;
-    const u = users.find((x) => x.id === id);
-    return { id: String(id), name: u ? (u.display_name ?? u.username) : `user ${id}` };
-  };
+  const userRef = await requestPeople(db, rows);
   return rows.map((r) => ({
     id: String(r.id),
     status: r.status as RestoreRequestView['status'],
