@@ -104,6 +104,8 @@ export class PracticeWorkspaces {
 
   /** The sandbox this session's requests go to, if it is in practice; a use keeps the sandbox alive. */
   activeFor(sessionToken: string, touch = true): Sandbox | undefined {
+    // Asked on every /api request: with nobody practising, skip hashing the session token.
+    if (this.bySession.size === 0) return undefined;
     const sandbox = this.bySession.get(sha256(sessionToken));
     if (!sandbox) return undefined;
     if (this.expired(sandbox)) {
