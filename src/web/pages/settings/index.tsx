@@ -10,10 +10,19 @@ import { RequireAccess } from '../../components/NoAccess.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { PageSpinner } from '../../components/PageSpinner.js';
 import { useShowError } from '../../components/use-show-error.js';
-import { checkWithSchema, clearIssuesOnChange, issuesFromServer, showFieldIssues } from '../../forms/schema-errors.js';
+import { checkWithSchema, clearIssuesOnChange } from '../../forms/schema-errors.js';
+import { UnplacedIssues, useFieldIssues } from '../../forms/use-field-issues.js';
 import { useT } from '../../i18n/locale.js';
 
-const FIELDS = Object.keys(Settings.shape);
+/**
+ * The settings this form has an item for. Listed by hand rather than read off the schema, so that an issue can only
+ * be placed on a field the form shows (anything else goes to <UnplacedIssues>); the check below stops the build
+ * when a setting is added to the schema without an item here.
+ */
+const FIELDS = ['retention', 'purgeNeedsSecondAdmin', 'deletionRequiresTraining', 'approvalThreshold', 'requiredCustomerFields', 'paymentTermsDays', 'companyTimeZone'] as const satisfies ReadonlyArray<keyof Settings>;
+type FormlessSetting = Exclude<keyof Settings, (typeof FIELDS)[number]>;
+const everySettingHasAnItem: [FormlessSetting] extends [never] ? true : FormlessSetting = true;
+void everySettingHasAnItem;
 const STATUSES = ['draft', 'cancelled', 'confirmed'] as const;
 
 /** The form's values: the settings, with the threshold as typed text (empty = no threshold). */
@@ -24,7 +33,7 @@ const toForm = (s: Settings): FormValues => ({ ...s, approvalThreshold: s.approv
 /** Only what differs from what was loaded goes to PATCH, so one admin's save never overwrites another's other change. */
 function patchOf(before: Settings, after: Settings): SettingsPatch {
   const patch: Record<string, unknown> = {};
-  for (const name of FIELDS as Array<keyof Settings>) if (JSON.stringify(before[name]) !== JSON.stringify(after[name])) patch[name] = after[name];
+  for (const name of Object.keys(Settings.shape) as Array<keyof Settings>) if (JSON.stringify(before[name]) !== JSON.stringify(after[name])) patch[name] = after[name];
   return patch;
 }
 
@@ -45,6 +54,7 @@ function SettingsForm() {
   const queryClient = useQueryClient();
   const [form] = Form.useForm<FormValues>();
   const [saving, setSaving] = useState(false);
+  const issues = useFieldIssues(form, FIELDS);
   const settings = useQuery({ queryKey: ['settings'], queryFn: fetchSettings });
   const zones = useMemo(() => (typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['Asia/Shanghai', 'UTC']).map((value) => ({ value })), []);
 
@@ -58,8 +68,9 @@ function SettingsForm() {
 
   const save = async (values: FormValues) => {
     const check = checkWithSchema(Settings, { ...values, approvalThreshold: values.approvalThreshold.trim() === '' ? null : values.approvalThreshold.trim() });
+    issues.clear();
     if (!check.ok) {
-      showFieldIssues(form, check.issues, t, FIELDS);
+      issues.place(check.issues);
       return;
     }
     const patch = patchOf(loaded, check.data);
@@ -74,8 +85,7 @@ function SettingsForm() {
       void queryClient.invalidateQueries({ queryKey: ['retention'] });
       message.success(s.saved);
     } catch (error) {
-      const rest = error instanceof ProblemError && error.status === 400 ? showFieldIssues(form, issuesFromServer(error.fieldErrors), t, FIELDS) : null;
-      if (rest === null || rest.length > 0) showError(error);
+      if (!(error instanceof ProblemError && error.status === 400 && issues.placeError(error))) showError(error);
     } finally {
       setSaving(false);
     }
@@ -85,6 +95,7 @@ function SettingsForm() {
     <>
       <PageHeader title={s.title} subtitle={s.subtitle} />
       <Form<FormValues> form={form} layout="vertical" initialValues={toForm(loaded)} onFinish={save} onValuesChange={clearIssuesOnChange(form)} data-testid="settings-form" style={{ maxWidth: 760 }}>
+        <UnplacedIssues issues={issues.unplaced} />
         <Flex vertical gap={16}>
           <Card title={s.retention}>
             <Typography.Paragraph type="secondary">{s.retentionHelp}</Typography.Paragraph>
