@@ -24,6 +24,7 @@ import { openDatabase } from '../src/server/main.js';
 import type { LoadJob, LoadMessage, LoadResult } from './load-worker.js';
 import { measureOperations, OPERATIONS, printOperations, type Operation, type OperationRow } from './operations.js';
 import { SCENARIOS, type BenchContext } from './scenarios.js';
+import { onlyFlag, wholeNumberFlag } from './cli-options.js';
 import { startAppServer } from './server.js';
 
 const ADMIN_PASSWORD = 'bench-admin-password';
@@ -55,18 +56,13 @@ function readOptions(): Options {
     },
     strict: true,
   });
-  const count = (raw: string | undefined, fallback: number, name: string) => {
-    const value = raw === undefined ? fallback : Number(raw.replace(/[_,]/g, ''));
-    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a whole number above 0`);
-    return value;
-  };
-  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') throw new Error('--only must be sqlite or postgres');
+  const count = wholeNumberFlag;
   const skip = (values.skip ?? '').split(',').filter(Boolean);
   const unknown = skip.filter((s) => !(OPERATIONS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`--skip takes a comma-separated list of ${OPERATIONS.join(', ')}; not ${unknown.join(', ')}`);
   return {
     orders: count(values.orders, 1_000_000, 'orders'),
-    only: values.only,
+    only: onlyFlag(values.only),
     requests: count(values.requests, 500, 'requests'),
     seconds: count(values.seconds, 10, 'seconds'),
     warmupSeconds: count(values.warmup, 2, 'warmup'),

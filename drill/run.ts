@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import type { Dialect } from '../src/server/db/connect.js';
 import { postgresReachable, POSTGRES_URL } from './databases.js';
+import { onlyFlag, wholeNumberFlag } from '../bench/cli-options.js';
 import { checksOf, formatReport, runDrill, type DrillOptions } from './drill.js';
 
 function readOptions(): DrillOptions & { only?: Dialect } {
@@ -22,15 +23,10 @@ function readOptions(): DrillOptions & { only?: Dialect } {
     },
     strict: true,
   });
-  const count = (raw: string | undefined, fallback: number, name: string) => {
-    const value = raw === undefined ? fallback : Number(raw.replace(/[_,]/g, ''));
-    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a whole number above 0`);
-    return value;
-  };
-  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') throw new Error('--only must be sqlite or postgres');
+  const count = wholeNumberFlag;
   const short = values.short === true;
   return {
-    only: values.only,
+    only: onlyFlag(values.only),
     requests: count(values.requests, short ? 500 : 5000, 'requests'),
     rounds: count(values.rounds, short ? 3 : 50, 'rounds'),
     orders: count(values.orders, short ? 200 : 2000, 'orders'),
