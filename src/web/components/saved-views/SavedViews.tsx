@@ -225,7 +225,7 @@ export function SavedViews() {
 
   return (
     <>
-      <Dropdown menu={{ items: menu, selectedKeys: active ? [`view-${active.id}`] : [] }} trigger={['click']} placement="bottomLeft">
+      <Dropdown menu={{ items: menu, selectable: true, selectedKeys: active ? [`view-${active.id}`] : [] }} trigger={['click']} placement="bottomLeft">
         <Button icon={<FilterOutlined />} data-testid="saved-views-button" loading={views.isPending}>
           <span>{active ? `${s.button}: ${active.name}` : s.button}</span>
           <DownOutlined style={{ fontSize: 10 }} />
