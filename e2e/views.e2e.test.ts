@@ -88,6 +88,25 @@ describe('saved views and global search', () => {
       await page.locator('[data-testid=orders-table] tbody tr.ant-table-row').nth(1).waitFor({ state: 'detached' });
       expect(await rowNumbers(page)).toEqual([cancelledNumber]);
       expect(await page.getByTestId('saved-views-button').textContent()).toContain(viewName);
+
+      // Rename it, then delete it, from "Rename or delete…".
+      const renamed = `${viewName} 2`;
+      await page.getByTestId('saved-views-button').click();
+      await page.locator('.ant-dropdown-menu-item').filter({ hasText: lang === 'zh' ? '重命名或删除' : 'Rename or delete' }).click();
+      const manage = page.getByTestId('saved-views-manage');
+      await manage.locator('.ant-list-item').filter({ hasText: viewName }).getByRole('button', { name: lang === 'zh' ? '编辑' : 'Edit' }).click();
+      await page.getByTestId('saved-view-name').fill(renamed);
+      const patched = page.waitForResponse((r) => r.url().includes('/api/saved-views/') && r.request().method() === 'PATCH');
+      await page.getByTestId('saved-view-submit').click();
+      expect((await patched).status(), traffic()).toBe(200);
+      const row = manage.locator('.ant-list-item').filter({ hasText: renamed });
+      await row.waitFor();
+      await page.screenshot({ path: path.join(SHOTS, `views-manage-${lang}.png`) });
+      await row.getByRole('button', { name: `${lang === 'zh' ? '删除' : 'Delete'} ${renamed}` }).click();
+      const deleted = page.waitForResponse((r) => r.url().includes('/api/saved-views/') && r.request().method() === 'DELETE');
+      await page.locator('.ant-popconfirm .ant-btn-dangerous').click();
+      expect((await deleted).status(), traffic()).toBe(204);
+      await row.waitFor({ state: 'detached' });
       await page.context().close();
     });
 

@@ -76,7 +76,8 @@ export function GlobalSearch() {
       </div>
     ),
   }));
-  const customerHits = (customers.data?.items ?? []).map((c) => ({
+  // Deactivated customers are still looked up (their old orders); a merged duplicate would only repeat its survivor.
+  const customerHits = (customers.data?.items ?? []).filter((c) => c.mergedIntoId === null).map((c) => ({
     value: `/customers/${c.id}`,
     label: (
       <div className="global-search-hit" data-testid="global-search-customer">
