@@ -5,6 +5,7 @@
 export const viewsEn = {
   savedViews: {
     button: 'Views',
+    current: (name: string) => `Views: ${name}`,
     mine: 'My views',
     shared: 'Shared with me',
     none: 'No saved views yet',
@@ -47,6 +48,7 @@ export const viewsEn = {
 export const viewsZhCN: typeof viewsEn = {
   savedViews: {
     button: '视图',
+    current: (name: string) => `视图：${name}`,
     mine: '我的视图',
     shared: '共享给我的',
     none: '还没有保存的视图',

@@ -227,7 +227,7 @@ export function SavedViews() {
     <>
       <Dropdown menu={{ items: menu, selectable: true, selectedKeys: active ? [`view-${active.id}`] : [] }} trigger={['click']} placement="bottomLeft">
         <Button icon={<FilterOutlined />} data-testid="saved-views-button" loading={views.isPending}>
-          <span>{active ? `${s.button}: ${active.name}` : s.button}</span>
+          <span>{active ? s.current(active.name) : s.button}</span>
           <DownOutlined style={{ fontSize: 10 }} />
         </Button>
       </Dropdown>
