@@ -288,6 +288,20 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'GET /api/me/notification-preferences': { ok: 200, need: 'authenticated' },
   'PUT /api/me/notification-preferences': { ok: 200, need: 'authenticated', body: () => ({ topics: { 'order.created': { inApp: true, email: false } } }) },
+  // Saved views: every role reads orders; each caller changes a view of their own (the service's owner rule is in saved-views.test.ts).
+  'GET /api/saved-views': { need: 'orders.read', ok: 200, url: () => '/api/saved-views?page=orders' },
+  'POST /api/saved-views': { need: 'orders.read', ok: 201, body: (f) => ({ name: `matrix view ${f.next()}`, page: 'orders', filters: { status: 'draft' } }) },
+  'PATCH /api/saved-views/:id': {
+    need: 'orders.read',
+    ok: 200,
+    url: async (f, c) => `/api/saved-views/${(await c.caller.post('/api/saved-views', { name: `matrix view ${f.next()}`, page: 'orders', filters: {} })).body.id}`,
+    body: (f) => ({ name: `matrix renamed ${f.next()}` }),
+  },
+  'DELETE /api/saved-views/:id': {
+    need: 'orders.read',
+    ok: 204,
+    url: async (f, c) => `/api/saved-views/${(await c.caller.post('/api/saved-views', { name: `matrix view ${f.next()}`, page: 'orders', filters: {} })).body.id}`,
+  },
   'GET /api/departments': { ok: 200, need: { anyOf: ['notifications.manage', 'users.manage'] } },
   'POST /api/departments': { ok: 201, need: 'notifications.manage', body: (f) => ({ code: `dept-${f.next()}`, nameZh: '部门', nameEn: 'Dept' }) },
   'GET /api/webhooks': { ok: 200, need: 'notifications.manage' },

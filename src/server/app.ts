@@ -39,6 +39,7 @@ import { productsRoutes } from './modules/products/products.routes.js';
 import { purgeJob } from './modules/recycle-bin/purge.job.js';
 import { recycleBinRoutes } from './modules/recycle-bin/recycle-bin.routes.js';
 import { rolesRoutes } from './modules/users/roles.routes.js';
+import { savedViewsRoutes } from './modules/saved-views/saved-views.routes.js';
 import { settingsRoutes } from './modules/settings/settings.routes.js';
 import { governanceRoutes } from './modules/governance/governance.routes.js';
 import { trainingRoutes } from './modules/training/training.routes.js';
@@ -189,6 +190,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   governanceRoutes(app, ctx);
   trainingRoutes(app, ctx);
   dashboardRoutes(app, ctx);
+  savedViewsRoutes(app, ctx);
   if (!options.sandbox) practiceRoutes(app, ctx, new PracticeWorkspaces(config, (sandboxConfig, sandboxCtx) => buildApp(sandboxConfig, sandboxCtx, { logger: false, sandbox: true })));
   if (config.jobs) {
     let jobs: JobRunner | undefined;

@@ -43,6 +43,7 @@ export interface DB {
   training_assignments: TrainingAssignmentsTable;
   training_progress: TrainingProgressTable;
   training_attempts: TrainingAttemptsTable;
+  saved_views: SavedViewsTable;
 }
 
 export interface UsersTable {
@@ -498,4 +499,17 @@ export interface TrainingAttemptsTable {
   score: number;
   passed: number;
   created_at: string;
+}
+
+export interface SavedViewsTable {
+  id: Generated<number>;
+  owner_id: number;
+  page: string;
+  name: string;
+  /** JSON of the filters in the list's query-string spelling. */
+  filters: string;
+  /** Shared with every holder of this role; null: the owner's alone. */
+  role_id: number | null;
+  created_at: string;
+  updated_at: string;
 }

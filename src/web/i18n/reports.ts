@@ -65,6 +65,9 @@ export const reportsEn = {
     'backup.create': 'Created backup',
     'backup.verify': 'Verified backup',
     'backup.restore': 'Restored backup',
+    'saved_view.create': 'Saved a view',
+    'saved_view.update': 'Changed a view',
+    'saved_view.delete': 'Deleted a view',
   } as Record<string, string>,
   /** Whole families for the action filter (`order.*`). */
   actionFamilies: {
@@ -86,6 +89,7 @@ export const reportsEn = {
     restore_request: 'Restore request',
     backup: 'Backup',
     audit: 'Audit log',
+    saved_view: 'Saved view',
   } as Record<string, string>,
   actorTypes: {
     user: 'User',
@@ -422,6 +426,9 @@ export const reportsZhCN: ReportsMessages = {
     'backup.create': '创建备份',
     'backup.verify': '校验备份',
     'backup.restore': '恢复备份',
+    'saved_view.create': '保存视图',
+    'saved_view.update': '修改视图',
+    'saved_view.delete': '删除视图',
   },
   actionFamilies: {
     'order.*': '所有订单操作',
@@ -442,6 +449,7 @@ export const reportsZhCN: ReportsMessages = {
     restore_request: '恢复申请',
     backup: '备份',
     audit: '审计日志',
+    saved_view: '保存的视图',
   },
   actorTypes: {
     user: '用户',

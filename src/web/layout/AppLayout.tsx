@@ -13,6 +13,7 @@ import { UserMenu } from './UserMenu.js';
 import { TourProvider } from '../guidance/tours.js';
 import '../guidance/guidance.css';
 import { HelpMenu } from './HelpMenu.js';
+import { GlobalSearch } from './GlobalSearch.js';
 import { PracticeBanner, PracticeProvider, usePractice } from './PracticeBanner.js';
 
 export function AppLayout() {
@@ -91,6 +92,7 @@ function Shell() {
         <Layout.Header className="app-header">
           {phone ? <Button type="text" icon={<MenuOutlined />} aria-label={t.phone.openMenu} onClick={() => setDrawerOpen(true)} data-testid="menu-drawer-button" /> : <div />}
           <div className="app-header-tools">
+            <GlobalSearch />
             <NotificationBell />
             <HelpMenu />
             <LanguageSwitch />

@@ -22,6 +22,7 @@ import { SelectAllMatching, type MatchingSelection } from './components/SelectAl
 import { hasActiveFilters, readListState, toApiQuery, withFilters, writeListState, type OrderFilters, type OrderListState } from './order-list-params.js';
 import { useOwnerOptions } from './use-owner-options.js';
 import { RiskHelp } from '../../components/guidance/RiskHelp.js';
+import { SavedViews } from '../../components/saved-views/SavedViews.js';
 
 type SortField = 'createdAt' | 'total' | 'number';
 
@@ -150,7 +151,7 @@ export default function OrdersPage() {
         }
       />
       <div data-tour="orders-filters">
-        <OrderFilterBar filters={state.filters} ownerOptions={ownerOptions} onApply={applyFilters} />
+        <OrderFilterBar filters={state.filters} ownerOptions={ownerOptions} onApply={applyFilters} extra={<SavedViews />} />
       </div>
       <Card variant="borderless" styles={{ body: { padding: 0 } }}>
         <Flex justify="space-between" align="center" gap={12} wrap style={{ padding: '12px 16px' }}>

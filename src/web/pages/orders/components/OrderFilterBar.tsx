@@ -1,7 +1,7 @@
 import { DownOutlined, ReloadOutlined, SearchOutlined, UpOutlined } from '@ant-design/icons';
 import { Button, Card, Col, DatePicker, Form, Input, Row, Select, Space } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { ORDER_STATUSES, OrderFilter, type OrderStatus } from '../../../../contracts/orders.js';
 import { StatusTag } from '../../../components/StatusTag.js';
 import { clearIssuesOnChange, checkWithSchema, showFieldIssues, type FieldIssue } from '../../../forms/schema-errors.js';
@@ -54,9 +54,11 @@ interface OrderFilterBarProps {
   /** Options for the owner filter; absent when the caller only ever sees their own orders. */
   ownerOptions?: Array<{ value: string; label: string }>;
   onApply(filters: OrderFilters): void;
+  /** More controls beside the buttons (the saved views menu). */
+  extra?: ReactNode;
 }
 
-export function OrderFilterBar({ filters, ownerOptions, onApply }: OrderFilterBarProps) {
+export function OrderFilterBar({ filters, ownerOptions, onApply, extra }: OrderFilterBarProps) {
   const t = useT();
   const [form] = Form.useForm<FilterFormValues>();
   const [expanded, setExpanded] = useState(() => SECONDARY_FILTERS.some((k) => Boolean(filters[k])));
@@ -126,6 +128,7 @@ export function OrderFilterBar({ filters, ownerOptions, onApply }: OrderFilterBa
                 <Button type="link" onClick={() => setExpanded((v) => !v)} icon={expanded ? <UpOutlined /> : <DownOutlined />} style={{ paddingInline: 4 }}>
                   {expanded ? f.less : f.more}
                 </Button>
+                {extra}
               </Space>
             </Form.Item>
           </Col>
