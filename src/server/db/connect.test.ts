@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/helpers.js';
 import fs from 'node:fs';
 import { WAL_SAFETY_PAGES } from './checkpointer.js';
-import { keepPrepared } from './connect.js';
+import { keepPrepared, SPILL_PAGES } from './connect.js';
 
 describe.each(DIALECTS)('database connection (%s)', (dialect) => {
   let t: TestDatabase;
@@ -59,6 +59,9 @@ describe.each(DIALECTS)('database connection (%s)', (dialect) => {
     const file = t.config.database.dialect === 'sqlite' ? t.config.database.file : '';
     const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(t.ctx.kysely);
     expect(rows[0].wal_autocheckpoint).toBe(WAL_SAFETY_PAGES);
+    // Large commands keep their statement journals and dirty pages in memory (see connect.ts); 2 is MEMORY.
+    expect((await sql<{ temp_store: number }>`pragma temp_store`.execute(t.ctx.kysely)).rows[0].temp_store).toBe(2);
+    expect((await sql<{ cache_spill: number }>`pragma cache_spill`.execute(t.ctx.kysely)).rows[0].cache_spill).toBe(SPILL_PAGES);
     const before = fs.statSync(file).size;
     // ~2,000 pages: past SQLite's default checkpoint threshold, far below the backstop, so only the worker copies them.
     await t.ctx.kysely.transaction().execute(async (trx) => {

@@ -15,6 +15,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
 export type Dialect = Database['dialect'];
+
+/**
+ * Dirty pages a SQLite transaction keeps in memory before it writes some of them to the WAL early (~117 MB).
+ * SQLite also reads the number as "spilling on/off" through a byte cast, so a multiple of 256 would turn spilling
+ * off altogether (no bound at all); connect.test.ts reads the setting back.
+ */
+export const SPILL_PAGES = 30_000;
 export interface Db {
   kysely: Kysely<DB>;
   dialect: Dialect;
@@ -49,7 +56,7 @@ export function literalLimit(n: number) {
  * 2,000 (~4.2 s) and peaks at ~158 MB instead of 180–200 MB, as less of each page lives long enough to be
  * promoted to the old heap. On PostgreSQL every page is round trips: paging that CSV there, 2,000 per page took
  * 5.5 s where 500 took 7–8 s, for about the same peak. JSON and XLSX page this way on both databases; the CSV
- * export on PostgreSQL reads chunks of the same size through a cursor (export.csv-pg.ts, see streamsThroughCursor).
+ * export on PostgreSQL reads chunks of 1,000 through a cursor (export.csv-pg.ts, see streamsThroughCursor).
  */
 export const bulkReadPageSize = (dialect: Dialect) => (dialect === 'sqlite' ? 500 : 2_000);
 
@@ -138,6 +145,19 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
   // 16 MB of page cache: the operating system caches the file too, and a larger cache only shows up as resident
   // memory (a million-order export filled 64 MB of it, for no measurable gain in list or search latency).
   sqlite.pragma('cache_size = -16384');
+  // A statement that changes many rows inside a transaction (deleting or restoring a thousand orders) keeps the
+  // old content of every page it touches in a statement journal, so that it alone can be rolled back. Left to
+  // the default, that journal spilled to a temporary file beyond 64 KB: one extra 4 KB write per page, as many as
+  // the WAL writes themselves. It lives only until the statement ends, so memory is the place for it. (The same
+  // setting keeps a query's temporary tables and sorts in memory: Orderly's long reads follow an index and sort
+  // only small results; a migration that builds an index over a big table sorts its keys in memory once.)
+  sqlite.pragma('temp_store = MEMORY');
+  // Dirty pages stay in memory until the commit up to SPILL_PAGES instead of the 16 MB cache size: a
+  // thousand-order deletion dirties ~10,000 pages, and spilling them mid-transaction wrote many twice (spilled,
+  // read back from the WAL, changed again, written again at commit). The cache grows past cache_size only by the
+  // dirty pages of a transaction in progress, and SQLite frees them once the commit has made them clean. The
+  // commit writes and syncs as before: durability is unchanged.
+  sqlite.pragma(`cache_spill = ${SPILL_PAGES}`);
   const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(database.file);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
   const sqliteConfig = { database: withStatementCache(sqlite) };

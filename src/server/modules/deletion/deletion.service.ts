@@ -259,7 +259,16 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
   const batchId = randomUUID();
   const now = nowIso();
   const { retention } = await getSettings(trx);
-  const purgeAfterOf = (status: string) => isoPlus(now, retention[status as keyof typeof retention] * DAY_MS);
+  // Per status, not per row: the date is written into three places of every order's rows.
+  const purgeAfterByStatus = new Map<string, string>();
+  const purgeAfterOf = (status: string) => {
+    let at = purgeAfterByStatus.get(status);
+    if (at === undefined) {
+      at = isoPlus(now, retention[status as keyof typeof retention] * DAY_MS);
+      purgeAfterByStatus.set(status, at);
+    }
+    return at;
+  };
   const expected = new Map(rows.map((r) => [r.id, r.version + 1]));
   let updated = 0;
   // Retention is set per status (draft, cancelled, confirmed): one update per status present.
@@ -283,14 +292,18 @@ export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, ac
     for (const c of changed) if (expected.get(c.id) === c.version) updated++;
   }
   if (updated !== rows.length) throw new StalePreview();
-  const purgeAfter = rows.map((r) => purgeAfterOf(r.status)).sort()[0] ?? now;
+  const purgeAfter = [...purgeAfterByStatus.values()].sort()[0] ?? now;
 
   const confirmedIds = rows.filter((r) => r.status === 'confirmed').map((r) => r.id);
   const held = await releaseStock(trx, dialect, confirmedIds, actor.userId, 'order deleted');
   const reversed = reversalsByOrder(await reverseReceivables(trx, confirmedIds, actor.userId, 'order deleted'));
 
   const heldByOrder = new Map<number, typeof held>();
-  for (const h of held) heldByOrder.set(h.orderId, [...(heldByOrder.get(h.orderId) ?? []), h]);
+  for (const h of held) {
+    const list = heldByOrder.get(h.orderId);
+    if (list) list.push(h);
+    else heldByOrder.set(h.orderId, [h]);
+  }
   const heldOf = (id: number) => heldByOrder.get(id) ?? [];
   const departmentsOf = (id: number): Department[] => departmentsOfOrderChange({ stockMoves: heldOf(id).length > 0, moneyMoves: reversed.has(id) });
   await recordAudit(

@@ -1,6 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { OrderExportQuery } from '../../../contracts/export.js';
-import { bulkReadPageSize } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import { textCell } from '../../platform/csv.js';
 import type { CsvPage } from './export.formats.js';
@@ -24,6 +23,14 @@ function money(minor: RawBuilder<number>): RawBuilder<string> {
   return sql<string>`((case when ${minor} < 0 then '-' else '' end) || (abs(${minor}) / 100)::text || '.' || lpad((abs(${minor}) % 100)::text, 2, '0'))`;
 }
 
+/**
+ * Rows per cursor chunk. Two chunks are alive at once (the one being formatted and the next one arriving), and at
+ * 2,000 rows they lived long enough to be promoted to the old heap: exporting a million orders from a server, its
+ * peak resident size was 205–231 MB over five runs (limit 200), against 180 and 182 MB at 1,000 rows, for the same
+ * CPU time (measured 2026-12-05 on a busy machine).
+ */
+export const CURSOR_CHUNK_ROWS = 1_000;
+
 /** The matching orders up to `upToId`, by id, as CSV text in chunks; stops between chunks when `signal` aborts. */
 export async function* postgresCsvPages(
   ctx: Ctx,
@@ -31,7 +38,7 @@ export async function* postgresCsvPages(
   scope: Scope,
   upToId: number,
   signal?: AbortSignal,
-  chunkRows = bulkReadPageSize('postgres'),
+  chunkRows = CURSOR_CHUNK_ROWS,
   labels?: ExportLabels,
 ): AsyncGenerator<CsvPage> {
   if (!ctx.readInChunks) throw new Error('this CSV export path needs PostgreSQL');

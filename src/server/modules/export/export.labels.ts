@@ -4,7 +4,7 @@ import type { OrderStatus } from '../../../contracts/orders.js';
 /**
  * How the CSV and XLSX files speak to the person who asked for them: headers and status labels in the user's
  * language, times as wall-clock times in the company time zone. Chosen once per export; the row formatters
- * only call `status` and `time`, so the hot loop pays one map lookup and one cached-offset sum per value.
+ * only call `status` and `time`, so the hot loop pays a map lookup or two per value (see timeFormatter).
  * `raw=true` exports skip all of this (English keys, status codes, UTC ISO times) for integrations.
  */
 export type ExportLanguage = 'zh-CN' | 'en';
@@ -31,6 +31,8 @@ const STATUS: Record<ExportLanguage, Record<OrderStatus, string>> = {
 
 /** Every zone changes its offset on a quarter hour, so one lookup per quarter hour of time is exact. */
 const QUARTER_HOUR = 900_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /** `+08:00` from Intl's `GMT+08:00` (or `GMT` for UTC itself). */
 function offsetMinutes(zone: Intl.DateTimeFormat, at: number): number {
@@ -40,23 +42,76 @@ function offsetMinutes(zone: Intl.DateTimeFormat, at: number): number {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
 }
 
-/** The zone's offset in minutes, cached per quarter hour: Intl is far too slow to call once per row. */
+/**
+ * The zone's offset in minutes at any instant. Intl is far too slow to call once per row, and even once per
+ * quarter hour it was a second of a million-order export (two years of orders are 70,000 quarter hours). A zone
+ * changes its offset a few times a year at most, so a UTC day whose first and last quarter hour have the same
+ * offset has it throughout (tzdb has no day with two changes that cancel out): one Intl call per day, and
+ * quarter-hour lookups only on the days it changes.
+ */
 function offsetCache(timeZone: string): (ms: number) => number {
   const zone = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-  const cache = new Map<number, number>();
+  const days = new Map<number, number | Map<number, number>>();
   return (ms) => {
+    const day = Math.floor(ms / DAY);
+    let entry = days.get(day);
+    if (entry === undefined) {
+      if (days.size > 100_000) days.clear();
+      const first = offsetMinutes(zone, day * DAY);
+      entry = first === offsetMinutes(zone, day * DAY + DAY - QUARTER_HOUR) ? first : new Map<number, number>();
+      days.set(day, entry);
+    }
+    if (typeof entry === 'number') return entry;
     const quarter = Math.floor(ms / QUARTER_HOUR);
-    let offset = cache.get(quarter);
+    let offset = entry.get(quarter);
     if (offset === undefined) {
-      if (cache.size > 10_000) cache.clear();
       offset = offsetMinutes(zone, quarter * QUARTER_HOUR);
-      cache.set(quarter, offset);
+      entry.set(quarter, offset);
     }
     return offset;
   };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
+const offsetText = (offset: number) => `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+
+/** A stored time (`toISOString`, always 24 characters) in the shape the per-hour cache reads: …THH:MM:SS.sssZ. */
+const isStoredIso = (iso: string) => iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(10) === 84 && iso.charCodeAt(13) === 58;
+
+/**
+ * `2026-03-14 17:30:00+08:00` for an ISO time. A UTC hour in which the zone is a whole number of hours off and
+ * stays so maps to one local hour: its date, hour and offset are worked out once, and each time of that hour is
+ * that text around its own minutes and seconds (no Date, no parse). Other hours (a change of offset inside the
+ * hour, zones such as +05:30) and times not written by toISOString take the general path.
+ */
+function timeFormatter(offsetOf: (ms: number) => number): (iso: string) => string {
+  const general = (iso: string) => {
+    const ms = Date.parse(iso);
+    const offset = offsetOf(ms);
+    const local = new Date(ms + offset * 60_000).toISOString();
+    return `${local.slice(0, 10)} ${local.slice(11, 19)}${offsetText(offset)}`;
+  };
+  // UTC hour 'YYYY-MM-DDTHH' → [local 'YYYY-MM-DD HH', offset text], or null when the hour takes the general path.
+  const hours = new Map<string, readonly [string, string] | null>();
+  const hourOf = (key: string): readonly [string, string] | null => {
+    const start = Date.parse(`${key}:00:00.000Z`);
+    const offset = offsetOf(start);
+    if (Number.isNaN(start) || offset % 60 !== 0 || offsetOf(start + HOUR - QUARTER_HOUR) !== offset) return null;
+    const local = new Date(start + offset * 60_000).toISOString();
+    return [`${local.slice(0, 10)} ${local.slice(11, 13)}`, offsetText(offset)];
+  };
+  return (iso) => {
+    if (!isStoredIso(iso)) return general(iso);
+    const key = iso.slice(0, 13);
+    let hour = hours.get(key);
+    if (hour === undefined) {
+      if (hours.size > 100_000) hours.clear();
+      hour = hourOf(key);
+      hours.set(key, hour);
+    }
+    return hour === null ? general(iso) : `${hour[0]}${iso.slice(13, 19)}${hour[1]}`;
+  };
+}
 
 export function exportLabels(language: ExportLanguage, timeZone: string): ExportLabels {
   const offsetOf = offsetCache(timeZone);
@@ -64,14 +119,7 @@ export function exportLabels(language: ExportLanguage, timeZone: string): Export
   return {
     header: HEADERS[language],
     status: (code) => statuses[code] ?? code,
-    time: (iso) => {
-      const ms = Date.parse(iso);
-      const offset = offsetOf(ms);
-      const local = new Date(ms + offset * 60_000).toISOString();
-      const sign = offset < 0 ? '-' : '+';
-      const abs = Math.abs(offset);
-      return `${local.slice(0, 10)} ${local.slice(11, 19)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-    },
+    time: timeFormatter(offsetOf),
     wallClock: (iso) => {
       const ms = Date.parse(iso);
       return new Date(ms + offsetOf(ms) * 60_000);
