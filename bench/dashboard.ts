@@ -41,8 +41,8 @@ export async function measureDashboard(ctx: Db, options: { rounds?: number } = {
   const db = ctx.kysely;
   const now = new Date();
   const months = lastMonths(DASHBOARD_MONTHS, now);
-  const from = `${months[0]}-01T00:00:00.000Z`;
-  const deletedFrom = `${months[DASHBOARD_MONTHS - DELETION_MONTHS]}-01T00:00:00.000Z`;
+  const from = months[0];
+  const deletedFrom = months[DASHBOARD_MONTHS - DELETION_MONTHS];
   const weekEnd = new Date(now.getTime() + 7 * 86_400_000).toISOString();
   // The busiest owner: the worst case of a rep's own-scope queries.
   const busiest = await db.selectFrom('orders').select((eb) => ['owner_id', eb.fn.countAll<number>().as('n')]).groupBy('owner_id').orderBy('n', 'desc').limit(1).executeTakeFirst();
