@@ -89,6 +89,11 @@ export async function withStartupLock<T>(db: Kysely<any>, dialect: Dialect, work
 }
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  return migrateUpTo(db, dialect, undefined);
+}
+
+/** Runs the migrations up to and including `last` (every one when undefined); a test uses it to backfill data a later migration must carry. */
+export async function migrateUpTo(db: Kysely<any>, dialect: Dialect, last: string | undefined): Promise<string[]> {
   const ctx: MigrationContext =
     dialect === 'postgres'
       ? {
@@ -106,7 +111,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
     },
   };
   const migrator = new Migrator({ db, provider, migrationTableName: 'orderly_migrations', migrationLockTableName: 'orderly_migration_lock' });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (last === undefined ? migrator.migrateToLatest() : migrator.migrateTo(last));
   if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
