@@ -87,6 +87,8 @@ export function TourProvider({ children }: { children: ReactNode }) {
   const welcomeSeen = !me || (me.toursSeen ?? []).includes('welcome');
   const userId = me?.id;
   useEffect(() => {
+    // What the welcome tour decided, on <html data-welcome-tour>: a browser journey waits for it to see that it did not start.
+    if (userId && welcomeSeen) document.documentElement.dataset.welcomeTour = 'seen';
     if (!userId || welcomeSeen || location.pathname !== '/') return;
     try {
       if (localStorage.getItem(AUTOSTART_KEY) === 'off') return;
