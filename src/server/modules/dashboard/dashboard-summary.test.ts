@@ -141,6 +141,22 @@ describe.each(DIALECTS)('dashboard summary (%s)', (dialect) => {
     const shown = (await t.admin.get('/api/dashboard')).body.ordersByStatus.reduce((sum: number, s: { count: number }) => sum + s.count, 0);
     expect(shown).toBe(live);
   });
+
+  it('stays exact under concurrent commands (PostgreSQL: many connections locking summary rows at once)', async () => {
+    const drafts = await Promise.all(Array.from({ length: 24 }, (_, i) => createOrder(reps[i % 2], customers[0], [{ productId: products[i % 2], quantity: 1 + (i % 3) }])));
+    // Confirm, cancel and delete at once, the same owners' keys touched from every side.
+    const results = await Promise.all(
+      drafts.map(async (order, i) => {
+        if (i % 3 === 0) return (await t.admin.post(`/api/orders/${order.id}/confirm`)).status;
+        if (i % 3 === 1) return (await t.admin.post(`/api/orders/${order.id}/cancel`)).status;
+        return (await previewAndDelete(t.admin, { ids: [order.id] }, { code: 'duplicate' })).status;
+      }),
+    );
+    expect(results.every((status) => status === 200)).toBe(true);
+    const restored = await Promise.all(drafts.filter((_, i) => i % 3 === 2).map((o) => t.admin.post('/api/recycle-bin/restore', { ids: [o.id] })));
+    expect(restored.map((r) => r.status)).toEqual(restored.map(() => 200));
+    expect(await summaryRows(db)).toEqual(await recount(db));
+  });
 });
 
 describe.each(DIALECTS)('dashboard summary backfill (%s)', (dialect) => {
