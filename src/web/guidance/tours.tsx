@@ -104,6 +104,7 @@ export function TourProvider({ children }: { children: ReactNode }) {
       tries++;
       if (targetOf('dashboard-status') || tries > 40) {
         clearInterval(timer);
+        document.documentElement.dataset.welcomeTour = 'started';
         start('welcome');
       }
     }, 250);
