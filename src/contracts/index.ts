@@ -18,3 +18,4 @@ export * from './cleanup.js';
 export * from './data-quality.js';
 export * from './account.js';
 export * from './governance.js';
+export * from './table-settings.js';
