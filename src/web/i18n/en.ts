@@ -3,6 +3,7 @@ import { governanceEn } from './governance.js';
 import { guidanceEn } from './guidance.js';
 import { notificationsEn } from './notifications.js';
 import { phoneEn } from './phone.js';
+import { tablesEn } from './tables.js';
 import { reasonsEn } from './reasons.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
@@ -333,6 +334,7 @@ export const en = {
   guidance: guidanceEn,
   reasons: reasonsEn,
   phone: phoneEn,
+  tables: tablesEn,
 };
 
 type Widen<T> = T extends string

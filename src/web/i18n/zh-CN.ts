@@ -3,6 +3,7 @@ import { governanceZhCN } from './governance.js';
 import { guidanceZhCN } from './guidance.js';
 import { notificationsZhCN } from './notifications.js';
 import { phoneZhCN } from './phone.js';
+import { tablesZhCN } from './tables.js';
 import { reasonsZhCN } from './reasons.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
@@ -328,4 +329,5 @@ export const zhCN: Messages = {
   guidance: guidanceZhCN,
   reasons: reasonsZhCN,
   phone: phoneZhCN,
+  tables: tablesZhCN,
 };
