@@ -85,6 +85,19 @@ describe.each(DIALECTS)('order status counts (%s)', (dialect) => {
     await expectCountsMatchList(rep, { status: 'confirmed', minTotal: '40.00' });
   });
 
+  it('the recycle bin and stock lists report the total of their filter across pages', async () => {
+    const bin = await t.admin.get('/api/recycle-bin?limit=1');
+    expect(bin.body).toMatchObject({ total: 1, nextCursor: null });
+    expect((await t.admin.get('/api/recycle-bin?q=nobody-like-this')).body).toMatchObject({ items: [], total: 0 });
+    expect((await rep.get('/api/recycle-bin')).body.total).toBe(0);
+    await makeProduct(t.admin, { stock: 5 });
+    const firstPage = await t.admin.get('/api/inventory/stock?limit=1');
+    expect(firstPage.body.items).toHaveLength(1);
+    expect(firstPage.body.total).toBe(2);
+    expect((await t.admin.get(`/api/inventory/stock?limit=1&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`)).body.total).toBe(2);
+    expect((await t.admin.get('/api/inventory/stock?lowOnly=true&threshold=10')).body).toMatchObject({ total: 1 });
+  });
+
   it('a bad filter is 400 naming the field', async () => {
     const res = await t.admin.get('/api/orders/status-counts?minTotal=50.00&maxTotal=10.00');
     expect(res.status).toBe(400);
