@@ -134,5 +134,15 @@ describe('order list tabs, column settings and density in the browser', () => {
     await page.locator('[data-lang=en]').click();
     await page.locator('[data-testid=list-total]', { hasText: en.tables.total(2) }).waitFor();
     await page.screenshot({ path: `${SHOTS}/recycle-bin-en.png` });
+
+    // The other lists of the same hook: their totals, and the same two controls.
+    await page.goto(`${baseUrl}/customers`);
+    await page.locator('.ant-pagination-total-text', { hasText: en.tables.total(2) }).waitFor();
+    await page.getByRole('button', { name: en.tables.columnSettings }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/customers-en.png` });
+    await page.goto(`${baseUrl}/stock`);
+    await page.locator('[data-testid=list-total]', { hasText: en.tables.total(1) }).waitFor();
+    await page.getByRole('button', { name: en.tables.density }).waitFor();
+    await page.screenshot({ path: `${SHOTS}/stock-en.png` });
   });
 });

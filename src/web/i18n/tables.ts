@@ -1,6 +1,6 @@
 /** Texts of the admin-style list conventions (issue 18): totals, column settings, density, status tabs. */
 export const tablesEn = {
-  total: (n: number) => `${n.toLocaleString('en')} items`,
+  total: (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'item' : 'items'}`,
   totalUnknown: 'Counting…',
   columnSettings: 'Column settings',
   columnsTitle: 'Columns',
