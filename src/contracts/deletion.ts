@@ -138,7 +138,8 @@ export const RecycleBinItem = z.object({
   legalHold: LegalHold.nullable().optional(),
 });
 export type RecycleBinItem = z.infer<typeof RecycleBinItem>;
-export const RecycleBinPage = z.object({ items: z.array(RecycleBinItem), nextCursor: z.string().nullable() });
+/** `total`: every deleted order the filter matches, on all pages (the list's "N items"). */
+export const RecycleBinPage = z.object({ items: z.array(RecycleBinItem), nextCursor: z.string().nullable(), total: z.number().int() });
 export type RecycleBinPage = z.infer<typeof RecycleBinPage>;
 
 export const RestoreInput = z

@@ -19,3 +19,4 @@ export * from './data-quality.js';
 export * from './account.js';
 export * from './governance.js';
 export * from './saved-views.js';
+export * from './table-settings.js';

@@ -54,7 +54,8 @@ export const StockRow = z.object({
   lastMovementAt: z.string().nullable(),
 });
 export type StockRow = z.infer<typeof StockRow>;
-export const StockList = z.object({ items: z.array(StockRow), nextCursor: z.string().nullable() });
+/** `total`: every product the filter matches, on all pages (the list's "N items"). */
+export const StockList = z.object({ items: z.array(StockRow), nextCursor: z.string().nullable(), total: z.number().int() });
 export type StockList = z.infer<typeof StockList>;
 
 /** `GET /api/inventory/movements`: newest first; `before` is the `nextCursor` of the previous page. */

@@ -89,6 +89,16 @@ export function amountRange(v: { minTotal?: string; maxTotal?: string }, ctx: z.
 export const OrderFilter = OrderFilterFields.superRefine(amountRange);
 export type OrderFilter = z.infer<typeof OrderFilter>;
 
+/**
+ * GET /api/orders/status-counts: for the list's filters, how many orders each status tab holds (the status
+ * filter itself set aside, so every tab has its count) and `total`, the orders the whole filter lists.
+ */
+export const OrderStatusCounts = z.object({
+  counts: z.object(Object.fromEntries(ORDER_STATUSES.map((s) => [s, z.number().int()])) as Record<OrderStatus, z.ZodNumber>),
+  total: z.number().int(),
+});
+export type OrderStatusCounts = z.infer<typeof OrderStatusCounts>;
+
 export const OrderListFields = OrderFilterFields.extend({
   sort: z.preprocess(emptyToUndefined, OrderSort.default('-createdAt')),
   limit: z.coerce.number().int().min(1).max(500).default(50),

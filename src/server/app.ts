@@ -45,6 +45,7 @@ import { governanceRoutes } from './modules/governance/governance.routes.js';
 import { trainingRoutes } from './modules/training/training.routes.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 import { accountRoutes } from './modules/users/account.routes.js';
+import { tableSettingsRoutes } from './modules/table-settings/table-settings.routes.js';
 import { authenticateRequest, registerAccessControl } from './platform/access.js';
 import { canonicalValidatorCompiler } from './platform/canonical-input.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
@@ -171,6 +172,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
   accountRoutes(app, ctx);
+  tableSettingsRoutes(app, ctx);
   rolesRoutes(app, ctx);
   customersRoutes(app, ctx);
   productsRoutes(app, ctx);

@@ -31,6 +31,7 @@ export interface DB {
   notifications: NotificationsTable;
   notification_receipts: NotificationReceiptsTable;
   notification_preferences: NotificationPreferencesTable;
+  user_table_settings: UserTableSettingsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   email_deliveries: EmailDeliveriesTable;
@@ -349,6 +350,15 @@ export interface NotificationReceiptsTable {
   event_id: number;
   user_id: number;
   created_at: string;
+}
+
+export interface UserTableSettingsTable {
+  user_id: number;
+  table_id: string;
+  /** JSON array of {key,visible,width?} in display order. */
+  columns: string;
+  density: string;
+  updated_at: string;
 }
 
 export interface NotificationPreferencesTable {

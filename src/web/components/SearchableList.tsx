@@ -2,6 +2,8 @@ import type { UseQueryResult } from '@tanstack/react-query';
 import { Alert, Card, Empty, Flex, Input, Table, Typography, type TableColumnsType, type TableProps } from 'antd';
 import { useT } from '../i18n/locale.js';
 import { LoadFailed } from './LoadFailed.js';
+import { TableLayoutControls } from './table/TableLayoutControls.js';
+import type { TableLayout } from './table/use-table-layout.js';
 
 interface SearchableListProps<T> {
   /** The search box, kept in the URL by useSearchInUrl. */
@@ -15,13 +17,15 @@ interface SearchableListProps<T> {
   emptyText: string;
   /** Extra table behaviour (clickable rows, the selected row). */
   tableProps?: Pick<TableProps<T>, 'className' | 'rowClassName' | 'onRow'>;
+  /** The user's column settings and density (useTableLayout); without it the columns show as given. */
+  layout?: TableLayout<T>;
 }
 
 /**
  * A card with a search box over a table of the first matches, paged in the browser: the customers and products
  * pages, whose lists are short enough to arrive whole (the order book pages on the server instead).
  */
-export function SearchableList<T extends { id: string }>({ search, placeholder, searchTestId, query, limit, columns, emptyText, tableProps }: SearchableListProps<T>) {
+export function SearchableList<T extends { id: string }>({ search, placeholder, searchTestId, query, limit, columns, emptyText, tableProps, layout }: SearchableListProps<T>) {
   const t = useT();
   const items = query.data?.items ?? [];
   return (
@@ -37,7 +41,10 @@ export function SearchableList<T extends { id: string }>({ search, placeholder, 
           loading={query.isFetching}
           data-testid={searchTestId}
         />
-        <Typography.Text type="secondary">{query.data ? t.common.matchCount(items.length) : null}</Typography.Text>
+        <Flex align="center" gap={8}>
+          <Typography.Text type="secondary">{query.data ? t.common.matchCount(items.length) : null}</Typography.Text>
+          {layout && <TableLayoutControls layout={layout} />}
+        </Flex>
       </Flex>
       {items.length >= limit && <Alert type="info" showIcon banner title={t.common.firstResultsOnly(limit)} />}
       {query.isError && !query.data ? (
@@ -48,9 +55,11 @@ export function SearchableList<T extends { id: string }>({ search, placeholder, 
           rowKey="id"
           size="middle"
           columns={columns}
+          {...layout?.tableProps}
           dataSource={items}
           loading={query.isFetching}
-          pagination={items.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+          // The whole match arrived unless it filled the limit (then the banner above says so): its size is the total.
+          pagination={{ pageSize: 20, showSizeChanger: false, hideOnSinglePage: false, showTotal: items.length < limit ? (n) => t.tables.total(n) : undefined }}
           scroll={{ x: 900 }}
           locale={{ emptyText: query.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={emptyText} /> }}
         />

@@ -4,6 +4,7 @@ import { guidanceEn } from './guidance.js';
 import { notificationsEn } from './notifications.js';
 import { phoneEn } from './phone.js';
 import { viewsEn } from './views.js';
+import { tablesEn } from './tables.js';
 import { reasonsEn } from './reasons.js';
 import { cleanupEn } from './cleanup.js';
 import { adminEn } from './admin.js';
@@ -335,6 +336,7 @@ export const en = {
   reasons: reasonsEn,
   phone: phoneEn,
   views: viewsEn,
+  tables: tablesEn,
 };
 
 type Widen<T> = T extends string

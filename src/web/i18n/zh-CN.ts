@@ -4,6 +4,7 @@ import { guidanceZhCN } from './guidance.js';
 import { notificationsZhCN } from './notifications.js';
 import { phoneZhCN } from './phone.js';
 import { viewsZhCN } from './views.js';
+import { tablesZhCN } from './tables.js';
 import { reasonsZhCN } from './reasons.js';
 import { cleanupZhCN } from './cleanup.js';
 import { adminZhCN } from './admin.js';
@@ -330,4 +331,5 @@ export const zhCN: Messages = {
   reasons: reasonsZhCN,
   phone: phoneZhCN,
   views: viewsZhCN,
+  tables: tablesZhCN,
 };

@@ -50,10 +50,18 @@ export async function listStock(ctx: Ctx, actor: Actor, query: StockQuery): Prom
     .select((eb) => eb.selectFrom('stock_movements as m').select((e) => e.fn.max('m.created_at').as('at')).whereRef('m.product_id', '=', 'p.id').as('last_movement_at'))
     .orderBy('p.sku')
     .limit(query.limit + 1);
-  if (query.q) q = q.where(keyContains('p.name_key', query.q));
-  if (query.lowOnly) q = q.where((eb) => eb(eb('p.on_hand', '-', eb.ref('p.reserved')), '<=', query.threshold));
+  // One filter for the page and the count, so "N items" is what paging through would show.
+  let count = ctx.kysely.selectFrom('products as p').select((eb) => eb.fn.countAll<number | string>().as('n'));
+  if (query.q) {
+    q = q.where(keyContains('p.name_key', query.q));
+    count = count.where(keyContains('p.name_key', query.q));
+  }
+  if (query.lowOnly) {
+    q = q.where((eb) => eb(eb('p.on_hand', '-', eb.ref('p.reserved')), '<=', query.threshold));
+    count = count.where((eb) => eb(eb('p.on_hand', '-', eb.ref('p.reserved')), '<=', query.threshold));
+  }
   if (query.cursor) q = q.where('p.sku', '>', query.cursor);
-  const rows = await q.execute();
+  const [rows, counted] = await Promise.all([q.execute(), count.executeTakeFirstOrThrow()]);
   const page = rows.slice(0, query.limit);
   return {
     items: page.map((p) => ({
@@ -66,6 +74,7 @@ export async function listStock(ctx: Ctx, actor: Actor, query: StockQuery): Prom
       lastMovementAt: p.last_movement_at ?? null,
     })),
     nextCursor: rows.length > query.limit ? page[page.length - 1].sku : null,
+    total: Number(counted.n),
   };
 }
 

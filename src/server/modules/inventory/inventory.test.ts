@@ -214,7 +214,7 @@ describe.each(DIALECTS)('stock journal over HTTP (%s)', (dialect) => {
     for (const path of ['/api/inventory/stock', '/api/inventory/movements', '/api/products/{id}/stock', '/api/finance/summary', '/api/finance/customers', '/api/finance/revenue', '/api/integrity']) {
       expect(paths, path).toContain(path);
     }
-    expect(Object.keys(docs.body.paths['/api/inventory/stock'].get.responses['200'].content['application/json'].schema.properties)).toEqual(['items', 'nextCursor']);
+    expect(Object.keys(docs.body.paths['/api/inventory/stock'].get.responses['200'].content['application/json'].schema.properties)).toEqual(['items', 'nextCursor', 'total']);
   });
 
   it('pages through movements newest first with a cursor', async () => {

@@ -195,6 +195,18 @@ export async function countOrders(db: Kysely<DB>, filter: OrderFilter, scope: Sc
   return Number(row.n);
 }
 
+/**
+ * How many orders of each status match a filter, its status condition set aside: one grouped query over the
+ * same conditions as the list (filteredOrders), so a tab's count is what the list shows with that tab chosen.
+ */
+export async function countOrdersByStatus(db: Kysely<DB>, filter: OrderFilter, scope: Scope): Promise<Map<string, number>> {
+  const rows = await (await filteredOrders(db, { ...filter, status: undefined }, scope))
+    .select((eb) => ['o.status', eb.fn.countAll<number | string>().as('n')])
+    .groupBy('o.status')
+    .execute();
+  return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}
+
 type HoldColumns = Pick<OrderRow, 'hold_reason' | 'held_at' | 'held_by'> & { held_by_display_name?: string | null; held_by_username?: string | null };
 
 /** The legal hold of an order row as the API shows it (list, order page, recycle bin). */

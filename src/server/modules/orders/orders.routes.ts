@@ -1,16 +1,22 @@
 import { z } from 'zod';
-import { CreateOrderInput, OrderList, OrderListQuery, OrderView, PaymentInput, TRANSITION_NAMES, UpdateOrderInput } from '../../../contracts/orders.js';
+import { CreateOrderInput, OrderFilter, OrderList, OrderListQuery, OrderStatusCounts, OrderView, PaymentInput, TRANSITION_NAMES, UpdateOrderInput } from '../../../contracts/orders.js';
 import type { Ctx } from '../../db/context.js';
 import { IdParams, parseIfMatch, type App } from '../../platform/http.js';
 import { replayOrRun } from '../../platform/idempotency.js';
 import { readerFor } from '../../platform/read-routing.js';
-import { createOrder, getOrder, listOrders, recordOrderPayment, transitionOrder, updateOrder } from './orders.service.js';
+import { createOrder, getOrder, listOrders, orderStatusCounts, recordOrderPayment, transitionOrder, updateOrder } from './orders.service.js';
 
 const TransitionBody = z.object({ reason: z.string().trim().max(500).optional() }).optional();
 
 export function ordersRoutes(app: App, ctx: Ctx): void {
   app.get('/api/orders', { config: { access: 'orders.read' }, schema: { tags: ['orders'], querystring: OrderListQuery, response: { 200: OrderList } } }, async (request) =>
     listOrders(readerFor(ctx, request), request.actor, request.query),
+  );
+
+  app.get(
+    '/api/orders/status-counts',
+    { config: { access: 'orders.read' }, schema: { tags: ['orders'], summary: 'Orders per status for the list filters (status set aside), and the total the whole filter lists', querystring: OrderFilter, response: { 200: OrderStatusCounts } } },
+    async (request) => orderStatusCounts(readerFor(ctx, request), request.actor, request.query),
   );
 
   app.post('/api/orders', { config: { access: 'orders.create' }, schema: { tags: ['orders'], body: CreateOrderInput, response: { 201: OrderView } } }, async (request, reply) => {

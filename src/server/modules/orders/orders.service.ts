@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
-import { TRANSITIONS, type CreateOrderInput, type OrderItemInput, type OrderListQuery, type OrderView, type Transition, type UpdateOrderInput } from '../../../contracts/orders.js';
+import { ORDER_STATUSES, TRANSITIONS, type CreateOrderInput, type OrderFilter, type OrderItemInput, type OrderListQuery, type OrderStatus, type OrderStatusCounts, type OrderView, type Transition, type UpdateOrderInput } from '../../../contracts/orders.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB, OrderRow } from '../../db/schema.js';
 import { ownerFilter, requirePermission, type Actor } from '../../platform/actor.js';
@@ -13,7 +13,7 @@ import { eventActor, publish } from '../../platform/outbox.js';
 import { postPayment, postReceivables, postRefund, releaseStock, reserveStock, reverseReceivables, shipStock } from '../journals/journals.service.js';
 import { nextOrderNumber } from './order-numbers.js';
 import { signatureOf } from './order-signature.js';
-import { assertFound, findOrder, listOrders as queryOrders } from './orders.queries.js';
+import { assertFound, countOrdersByStatus, findOrder, listOrders as queryOrders } from './orders.queries.js';
 
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
@@ -142,6 +142,14 @@ export async function getOrder(ctx: Ctx, actor: Actor, id: number): Promise<Orde
 
 export async function listOrders(ctx: Ctx, actor: Actor, query: OrderListQuery) {
   return queryOrders(ctx.kysely, query, { ownerId: ownerFilter(actor, 'orders.read') });
+}
+
+/** The status tabs of the list: a count per status for the other filters, and the total for the whole filter. */
+export async function orderStatusCounts(ctx: Ctx, actor: Actor, filter: OrderFilter): Promise<OrderStatusCounts> {
+  const byStatus = await countOrdersByStatus(ctx.kysely, filter, { ownerId: ownerFilter(actor, 'orders.read') });
+  const counts = Object.fromEntries(ORDER_STATUSES.map((s) => [s, byStatus.get(s) ?? 0])) as OrderStatusCounts['counts'];
+  const listed: readonly OrderStatus[] = filter.status?.length ? filter.status : ORDER_STATUSES;
+  return { counts, total: listed.reduce((sum, s) => sum + counts[s], 0) };
 }
 
 /** The order row locked for change, in the caller's scope for the permission, or 404. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { SelectQueryBuilder, Transaction } from 'kysely';
 import { fromMinor } from '../../../contracts/common.js';
 import {
   UNDO_WINDOW_MS,
@@ -44,8 +44,23 @@ import { legalHoldOf, NUMBER_LIKE, numberCondition } from '../orders/orders.quer
 /** GET /api/recycle-bin: newest deletions first, in the caller's `orders.read` scope. */
 export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQuery): Promise<RecycleBinPage> {
   const ownerId = ownerFilter(actor, 'orders.read');
-  let q = ctx.kysely
-    .selectFrom('orders as o')
+  // One filter for the page and for the count, so "N items" is what paging through the pages would show.
+  const byName = query.q && !NUMBER_LIKE.test(query.q) ? customerNameMatches(ctx.kysely, 'o.customer_id', query.q) : undefined;
+  const byNumber = query.q && NUMBER_LIKE.test(query.q) ? await numberCondition(ctx.kysely, query.q) : undefined;
+  const byTypedNumber = query.number ? await numberCondition(ctx.kysely, query.number) : undefined;
+  const filtered = <Q extends SelectQueryBuilder<DB & { o: OrderRow }, 'o', object>>(base: Q): Q => {
+    let f = base.where('o.deleted_at', 'is not', null);
+    if (ownerId !== undefined) f = f.where('o.owner_id', '=', ownerId);
+    if (query.reason) f = f.where('o.delete_reason', '=', query.reason);
+    if (query.batchId) f = f.where('o.delete_batch_id', '=', query.batchId);
+    // A typed number reads the same way as in the order list: ranges and exact values of the number's unique
+    // index, never a LIKE in which a typed "%" or "_" would be a wildcard.
+    if (byTypedNumber) f = f.where(byTypedNumber);
+    if (byName) f = f.where(byName);
+    if (byNumber) f = f.where(byNumber);
+    return f as Q;
+  };
+  let q = filtered(ctx.kysely.selectFrom('orders as o'))
     .innerJoin('customers as c', 'c.id', 'o.customer_id')
     .leftJoin('users as u', 'u.id', 'o.deleted_by')
     .leftJoin('users as hu', 'hu.id', 'o.held_by')
@@ -71,22 +86,14 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
       'hu.username as held_by_username',
       'hu.display_name as held_by_display_name',
     ])
-    .where('o.deleted_at', 'is not', null)
     .orderBy('o.deleted_at', 'desc')
     .orderBy('o.id', 'desc')
     .limit(query.limit + 1);
-  if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId);
-  if (query.reason) q = q.where('o.delete_reason', '=', query.reason);
-  if (query.batchId) q = q.where('o.delete_batch_id', '=', query.batchId);
-  // A typed number reads the same way as in the order list: ranges and exact values of the number's unique
-  // index, never a LIKE in which a typed "%" or "_" would be a wildcard.
-  if (query.number) q = q.where(await numberCondition(ctx.kysely, query.number));
-  if (query.q) q = q.where(NUMBER_LIKE.test(query.q) ? await numberCondition(ctx.kysely, query.q) : customerNameMatches(ctx.kysely, 'o.customer_id', query.q));
   if (query.cursor) {
     const [deletedAt, id] = decodeTextKeysetCursor(query.cursor);
     q = q.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string | null, id)));
   }
-  const rows = await q.execute();
+  const [rows, counted] = await Promise.all([q.execute(), filtered(ctx.kysely.selectFrom('orders as o')).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()]);
   const page = rows.slice(0, query.limit);
   const items: RecycleBinItem[] = page.map((r) => ({
     id: String(r.id),
@@ -103,7 +110,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
     legalHold: legalHoldOf(r),
   }));
   const last = page[page.length - 1];
-  return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.deleted_at!, last.id) : null };
+  return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.deleted_at!, last.id) : null, total: Number(counted.n) };
 }
 
 /** Deleted orders in the caller's read scope, by ids (404 naming any that is not in the bin) or by batch. */

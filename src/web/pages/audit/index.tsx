@@ -19,6 +19,9 @@ import { useFileDownload } from '../../components/use-file-download.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useT } from '../../i18n/locale.js';
 import { CursorPager, urlStatePager } from '../orders/components/CursorPager.js';
+import { ListFooter } from '../../components/table/ListFooter.js';
+import { TableLayoutControls } from '../../components/table/TableLayoutControls.js';
+import { useTableLayout } from '../../components/table/use-table-layout.js';
 import { hasAuditFilters, readAuditState, toAuditQuery, writeAuditState, type AuditListState } from './audit-params.js';
 import { AuditFilterBar } from './components/AuditFilterBar.js';
 import { ChainVerificationResult, useChainVerification, VerifyChainButton } from './components/ChainVerification.js';
@@ -112,6 +115,7 @@ function AuditLog() {
     { key: 'ip', title: a.ip, dataIndex: 'ip', width: 140, render: (ip: string | null) => (ip ? <span className="order-number">{ip}</span> : <span className="muted">—</span>) },
   ];
 
+  const layout = useTableLayout('audit', columns);
   const nextCursor = entries.data?.nextCursor ?? null;
   const exportCsv = () =>
     void download.start(auditExportUrl(state.filters), { title: `${a.exportCsv}`, fallbackName: 'orderly-audit.csv' });
@@ -139,7 +143,7 @@ function AuditLog() {
           <Typography.Text type="secondary">{entries.data ? t.common.matchCount(entries.data.items.length) : '\u00a0'}</Typography.Text>
           <Flex align="center" gap={8}>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => entries.refetch()} loading={entries.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
-            <CursorPager {...urlStatePager(state, go, nextCursor)} loading={entries.isFetching} />
+            <TableLayoutControls layout={layout} />
           </Flex>
         </Flex>
         {entries.isError && !entries.data ? (
@@ -147,9 +151,8 @@ function AuditLog() {
         ) : (
           <Table<AuditEntryView>
             rowKey="id"
-            size="middle"
             data-testid="audit-table"
-            columns={columns}
+            {...layout.tableProps}
             dataSource={entries.data?.items ?? []}
             loading={entries.isFetching}
             pagination={false}
@@ -166,6 +169,9 @@ function AuditLog() {
             }}
           />
         )}
+        <ListFooter total={undefined}>
+          <CursorPager {...urlStatePager(state, go, nextCursor)} loading={entries.isFetching} />
+        </ListFooter>
       </Card>
       {canReadIntegrity(me) && <DataQualityCard />}
       {download.element}

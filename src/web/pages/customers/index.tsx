@@ -10,6 +10,7 @@ import { DateTime } from '../../components/DateTime.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { SearchableList } from '../../components/SearchableList.js';
 import { useSearchInUrl } from '../../components/use-search-in-url.js';
+import { useTableLayout } from '../../components/table/use-table-layout.js';
 import { useT } from '../../i18n/locale.js';
 import { CreateCustomerModal } from './components/CreateCustomerModal.js';
 
@@ -68,6 +69,8 @@ export default function CustomersPage() {
     { key: 'createdAt', title: t.common.createdAt, dataIndex: 'createdAt', width: 170, render: (v: string) => <DateTime value={v} /> },
   ];
 
+  const layout = useTableLayout('customers', columns);
+
   return (
     <div className="section-gap">
       <PageHeader
@@ -93,6 +96,7 @@ export default function CustomersPage() {
         query={customers}
         limit={CUSTOMER_PAGE_LIMIT}
         columns={columns}
+        layout={layout}
         emptyText={t.customers.empty}
       />
       <CreateCustomerModal open={creating} onClose={() => setCreating(false)} />

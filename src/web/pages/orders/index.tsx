@@ -23,6 +23,10 @@ import { hasActiveFilters, readListState, toApiQuery, withFilters, writeListStat
 import { useOwnerOptions } from './use-owner-options.js';
 import { RiskHelp } from '../../components/guidance/RiskHelp.js';
 import { SavedViews } from '../../components/saved-views/SavedViews.js';
+import { ListFooter } from '../../components/table/ListFooter.js';
+import { TableLayoutControls } from '../../components/table/TableLayoutControls.js';
+import { useTableLayout } from '../../components/table/use-table-layout.js';
+import { OrderStatusTabs, useStatusCounts } from './components/OrderStatusTabs.js';
 
 type SortField = 'createdAt' | 'total' | 'number';
 
@@ -118,6 +122,9 @@ export default function OrdersPage() {
     },
   ];
 
+  const layout = useTableLayout('orders', columns);
+  const statusCounts = useStatusCounts(state.filters);
+
   const filtered = hasActiveFilters(state.filters);
   const emptyState = (
     <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={filtered ? t.orders.empty : t.orders.emptyNoFilters}>
@@ -154,6 +161,7 @@ export default function OrdersPage() {
         <OrderFilterBar filters={state.filters} ownerOptions={ownerOptions} onApply={applyFilters} extra={<SavedViews />} />
       </div>
       <Card variant="borderless" styles={{ body: { padding: 0 } }}>
+        <OrderStatusTabs filters={state.filters} counts={statusCounts.data} onStatus={(status) => applyFilters({ ...state.filters, status })} />
         <Flex justify="space-between" align="center" gap={12} wrap style={{ padding: '12px 16px' }}>
           <Flex align="center" gap={12} data-testid="selection-summary" data-tour="orders-actions">
             {selectedKeys.length > 0 ? (
@@ -180,8 +188,15 @@ export default function OrdersPage() {
             <span data-tour="orders-export">
               <ExportMenu filters={state.filters} selectedIds={matching ? [] : selectedKeys.map(String)} />
             </span>
-            <Button size="small" icon={<ReloadOutlined />} onClick={() => orders.refetch()} loading={orders.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
-            <CursorPager {...urlStatePager(state, go, nextCursor)} loading={orders.isFetching} />
+            <Button
+              size="small"
+              icon={<ReloadOutlined />}
+              onClick={() => void Promise.all([orders.refetch(), statusCounts.refetch()])}
+              loading={orders.isFetching}
+              aria-label={t.common.refresh}
+              title={t.common.refresh}
+            />
+            <TableLayoutControls layout={layout} />
           </Flex>
         </Flex>
         <SelectAllMatching
@@ -199,8 +214,7 @@ export default function OrdersPage() {
             data-testid="orders-table"
             data-tour="orders-table"
             rowKey="id"
-            size="middle"
-            columns={columns}
+            {...layout.tableProps}
             dataSource={orders.data?.items ?? []}
             loading={orders.isFetching}
             pagination={false}
@@ -220,6 +234,9 @@ export default function OrdersPage() {
             })}
           />
         )}
+        <ListFooter total={statusCounts.data?.total}>
+          <CursorPager {...urlStatePager(state, go, nextCursor)} loading={orders.isFetching} />
+        </ListFooter>
       </Card>
     </div>
   );

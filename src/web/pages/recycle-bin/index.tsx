@@ -21,6 +21,9 @@ import type { Messages } from '../../i18n/en.js';
 import { useT } from '../../i18n/locale.js';
 import { purgeCountdown, purgeIsNear } from '../../components/deletion/purge-countdown.js';
 import { CursorPager, urlStatePager } from '../orders/components/CursorPager.js';
+import { ListFooter } from '../../components/table/ListFooter.js';
+import { TableLayoutControls } from '../../components/table/TableLayoutControls.js';
+import { useTableLayout } from '../../components/table/use-table-layout.js';
 import { PurgeDialog } from './components/PurgeDialog.js';
 import { RequestRestoreDialog } from './components/RequestRestoreDialog.js';
 import { RetentionCard } from './components/RetentionCard.js';
@@ -229,6 +232,7 @@ export default function RecycleBinPage() {
     },
   ];
 
+  const layout = useTableLayout('recycle-bin', columns);
   const nextCursor = bin.data?.nextCursor ?? null;
   const filtered = Boolean(state.q || state.reason || state.batchId);
   const showRetention = hasPermission(me, 'settings.manage');
@@ -275,7 +279,7 @@ export default function RecycleBinPage() {
           </Flex>
           <Flex align="center" gap={8}>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => bin.refetch()} loading={bin.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
-            <CursorPager {...urlStatePager(state, go, nextCursor)} loading={bin.isFetching} />
+            <TableLayoutControls layout={layout} />
           </Flex>
         </Flex>
         {(selectedRows.length > 0 || state.batchId) && (
@@ -332,10 +336,9 @@ export default function RecycleBinPage() {
         ) : (
           <Table<RecycleBinItem>
             rowKey="id"
-            size="middle"
             data-testid="recycle-bin-table"
             data-tour="bin-table"
-            columns={columns}
+            {...layout.tableProps}
             dataSource={bin.data?.items ?? []}
             loading={bin.isFetching}
             pagination={false}
@@ -344,6 +347,9 @@ export default function RecycleBinPage() {
             rowSelection={canAct ? { selectedRowKeys: [...selected.keys()], onChange: onSelectionChange, preserveSelectedRowKeys: true } : undefined}
           />
         )}
+        <ListFooter total={bin.data?.total}>
+          <CursorPager {...urlStatePager(state, go, nextCursor)} loading={bin.isFetching} />
+        </ListFooter>
       </Card>
       {dialog?.kind === 'purge' && (
         <PurgeDialog

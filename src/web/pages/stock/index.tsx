@@ -13,6 +13,9 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { useDebouncedValue } from '../../components/use-debounced-value.js';
 import { useT } from '../../i18n/locale.js';
 import { CursorPager } from '../orders/components/CursorPager.js';
+import { ListFooter } from '../../components/table/ListFooter.js';
+import { TableLayoutControls } from '../../components/table/TableLayoutControls.js';
+import { useTableLayout } from '../../components/table/use-table-layout.js';
 import { ProductStockDrawer } from './components/ProductStockDrawer.js';
 import { StockFlag } from './components/StockFlag.js';
 
@@ -84,6 +87,7 @@ function StockList() {
     { key: 'last', title: s.lastMovement, dataIndex: 'lastMovementAt', width: 160, render: (v: string | null) => <DateTime value={v} /> },
   ];
 
+  const layout = useTableLayout('stock', columns);
   const nextCursor = stock.data?.nextCursor ?? null;
   return (
     <div className="section-gap">
@@ -110,6 +114,27 @@ function StockList() {
           </Flex>
           <Flex align="center" gap={8}>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => stock.refetch()} loading={stock.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
+            <TableLayoutControls layout={layout} />
+          </Flex>
+        </Flex>
+        {stock.isError && !stock.data ? (
+          <LoadFailed error={stock.error} onRetry={() => stock.refetch()} />
+        ) : (
+          <Table<StockRow>
+            className="clickable-rows"
+            data-testid="stock-table"
+            rowKey="id"
+            {...layout.tableProps}
+            dataSource={stock.data?.items ?? []}
+            loading={stock.isFetching}
+            pagination={false}
+            scroll={{ x: 860 }}
+            rowClassName={(r) => (r.id === state.product ? 'ant-table-row-selected' : '')}
+            onRow={(r) => ({ onClick: () => update({ product: r.id }, { keepPage: true }) })}
+            locale={{ emptyText: stock.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={s.empty} /> }}
+          />
+        )}
+        <ListFooter total={stock.data?.total}>
             <CursorPager
               page={state.cursors.length + 1}
               hasNext={nextCursor !== null}
@@ -120,26 +145,7 @@ function StockList() {
               onNext={() => nextCursor && update({ cursors: [...state.cursors, nextCursor] }, { keepPage: true })}
               onLimitChange={(limit) => update({ limit })}
             />
-          </Flex>
-        </Flex>
-        {stock.isError && !stock.data ? (
-          <LoadFailed error={stock.error} onRetry={() => stock.refetch()} />
-        ) : (
-          <Table<StockRow>
-            className="clickable-rows"
-            data-testid="stock-table"
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={stock.data?.items ?? []}
-            loading={stock.isFetching}
-            pagination={false}
-            scroll={{ x: 860 }}
-            rowClassName={(r) => (r.id === state.product ? 'ant-table-row-selected' : '')}
-            onRow={(r) => ({ onClick: () => update({ product: r.id }, { keepPage: true }) })}
-            locale={{ emptyText: stock.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={s.empty} /> }}
-          />
-        )}
+        </ListFooter>
       </Card>
       <ProductStockDrawer productId={state.product} onClose={() => update({ product: null }, { keepPage: true })} />
     </div>

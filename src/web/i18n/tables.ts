@@ -1,0 +1,36 @@
+/** Texts of the admin-style list conventions (issue 18): totals, column settings, density, status tabs. */
+export const tablesEn = {
+  total: (n: number) => `${n.toLocaleString('en')} ${n === 1 ? 'item' : 'items'}`,
+  totalUnknown: 'Counting…',
+  columnSettings: 'Column settings',
+  columnsTitle: 'Columns',
+  showAll: 'Show all',
+  resetLayout: 'Reset',
+  moveUp: (column: string) => `Move ${column} up`,
+  moveDown: (column: string) => `Move ${column} down`,
+  resizeColumn: (column: string) => `Resize column ${column}`,
+  lastVisible: 'At least one column stays visible',
+  density: 'Row density',
+  densities: { default: 'Comfortable', middle: 'Standard', small: 'Compact' },
+  saveFailed: 'Your list layout could not be saved; it applies to this page until you reload.',
+  statusTabs: 'Orders by status',
+  allStatuses: 'All',
+};
+
+export const tablesZhCN: typeof tablesEn = {
+  total: (n) => `共 ${n.toLocaleString('zh-CN')} 条`,
+  totalUnknown: '正在统计…',
+  columnSettings: '列设置',
+  columnsTitle: '列展示',
+  showAll: '全部显示',
+  resetLayout: '重置',
+  moveUp: (column) => `上移「${column}」`,
+  moveDown: (column) => `下移「${column}」`,
+  resizeColumn: (column) => `调整「${column}」列宽`,
+  lastVisible: '至少保留一列',
+  density: '行密度',
+  densities: { default: '宽松', middle: '默认', small: '紧凑' },
+  saveFailed: '列表布局未能保存，仅在本页生效，刷新后恢复。',
+  statusTabs: '按状态查看订单',
+  allStatuses: '全部',
+};
