@@ -41,6 +41,7 @@ const SPEC_TABLE: Record<Permission, Partial<Record<BuiltinRole, 'all' | 'own'>>
   'orders.hold': { admin: 'all', auditor: 'all' },
   'orders.approve': { admin: 'all', sales_manager: 'all' },
   'training.manage': { admin: 'all' },
+  'customers.erase': { admin: 'all' },
 };
 
 interface Fixture {

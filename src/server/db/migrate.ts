@@ -23,6 +23,7 @@ import * as m0011 from './migrations/0011_governance.js';
 import * as m0012a from './migrations/0012_a_training.js';
 import * as m0012b from './migrations/0012_b_dashboard.js';
 import * as m0018 from './migrations/0018_journal_check_indexes.js';
+import * as m0019 from './migrations/0019_erasure.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0012_a_training': m0012a,
   '0012_b_dashboard': m0012b,
   '0018_journal_check_indexes': m0018,
+  '0019_erasure': m0019,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */

@@ -43,6 +43,7 @@ export interface DB {
   training_assignments: TrainingAssignmentsTable;
   training_progress: TrainingProgressTable;
   training_attempts: TrainingAttemptsTable;
+  customer_keys: CustomerKeysTable;
 }
 
 export interface UsersTable {
@@ -122,6 +123,17 @@ export interface CustomersTable {
   active: Generated<number>;
   /** Set when this duplicate was merged into another customer; the row stays so old links still resolve. */
   merged_into_id: number | null;
+  /** Set when the customer's personal data was erased; the row stays for the orders that reference it. */
+  erased_at: string | null;
+}
+
+/** A customer's data key (base64, 32 bytes) for the personal values sealed in audit entries; NULL once erased. */
+export interface CustomerKeysTable {
+  customer_id: number;
+  data_key: string | null;
+  created_at: string;
+  erased_at: string | null;
+  erased_by: number | null;
 }
 
 export interface ProductsTable {

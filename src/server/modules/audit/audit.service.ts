@@ -23,6 +23,7 @@ import { keyIdOf, listCheckpoints, publicKeyPem, reviewCheckpoints } from '../..
 import { backupAuditHeads } from '../backup/backup.service.js';
 import { nowIso } from '../../platform/clock.js';
 import { csvCell } from '../../platform/csv.js';
+import { personalReader, type PersonalReader } from '../../platform/personal-data.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { findOrder } from '../orders/orders.queries.js';
 import { getOrder } from '../orders/orders.service.js';
@@ -71,7 +72,10 @@ async function displayNamesOf(db: Kysely<DB>, rows: AuditRow[]): Promise<Map<num
   return new Map(users.map((u) => [u.id, u.display_name!]));
 }
 
-function entryView(r: AuditRow, names: Map<number, string> = new Map()): AuditEntryView {
+/** Opens the personal values sealed in a page of entries (an erased customer's read as erased). */
+const readerOf = (db: Kysely<DB>, rows: AuditRow[]) => personalReader(db, rows.flatMap((r) => [r.entity_label, r.diff]));
+
+function entryView(r: AuditRow, names: Map<number, string>, personal: PersonalReader): AuditEntryView {
   return {
     id: String(r.id),
     at: r.at,
@@ -84,8 +88,8 @@ function entryView(r: AuditRow, names: Map<number, string> = new Map()): AuditEn
     action: r.action,
     entityType: r.entity_type,
     entityId: r.entity_id,
-    entityLabel: r.entity_label,
-    diff: parseDiff(r.diff),
+    entityLabel: personal.text(r.entity_label),
+    diff: personal.json(parseDiff(r.diff)),
     reason: r.reason,
     ip: r.ip,
     userAgent: r.user_agent,
@@ -101,7 +105,8 @@ export async function searchAudit(ctx: Ctx, query: AuditQuery): Promise<AuditLis
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
   const names = await displayNamesOf(ctx.kysely, page);
-  return { items: page.map((r) => entryView(r, names)), nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
+  const personal = await readerOf(ctx.kysely, page);
+  return { items: page.map((r) => entryView(r, names, personal)), nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
 }
 
 /**
@@ -187,9 +192,10 @@ export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, que
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
   const names = await displayNamesOf(ctx.kysely, page);
+  const personal = await readerOf(ctx.kysely, page);
   return {
     items: page.map((r) => {
-      const { id, at, actor: who, action, diff, reason } = entryView(r, names);
+      const { id, at, actor: who, action, diff, reason } = entryView(r, names, personal);
       return { id, at, actor: who, action, diff, reason };
     }),
     nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
