@@ -84,7 +84,7 @@ describe('personal-data erasure in the browser', () => {
       expect(await zhPage.locator('body').textContent()).not.toContain('王小明');
       await zh.close();
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${traffic()}`);
+      throw new Error(`${(error as Error).message}\n${traffic()}`, { cause: error });
     } finally {
       await context.close();
     }

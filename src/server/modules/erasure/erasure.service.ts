@@ -66,13 +66,14 @@ const scrub = (text: string, replacements: Replacement[]) => replacements.reduce
 
 /** Rewrites the rows of one column that contain any of the values; returns how many changed. */
 async function scrubColumn(trx: Transaction<DB>, copy: (typeof COPIES)[number], replacements: Replacement[]): Promise<number> {
-  const db = trx as unknown as Kysely<any>;
+  // The tables are named by the list above, so their rows are typed generically here.
+  const db = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
   const contains = replacements.map((r) => sql<boolean>`${sql.ref(copy.column)} like ${`%${escapeLike(r.value)}%`} escape '\\'`);
-  const rows = (await db
+  const rows = await db
     .selectFrom(copy.table)
     .select([...copy.key, copy.column])
     .where(sql<boolean>`(${sql.join(contains, sql` or `)})`)
-    .execute()) as Array<Record<string, unknown>>;
+    .execute();
   let changed = 0;
   for (const row of rows) {
     const before = row[copy.column] as string;

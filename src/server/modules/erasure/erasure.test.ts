@@ -160,7 +160,7 @@ describe.each(DIALECTS)('personal-data erasure (%s)', (dialect) => {
     expect(verify).toMatchObject({ ok: true });
     const out: string[] = [];
     const err: string[] = [];
-    const code = await auditVerifyCommand(t.db.ctx, t.db.config, { write: (s: string) => out.push(s) } as never, { write: (s: string) => err.push(s) } as never);
+    const code = await auditVerifyCommand(t.db.ctx, t.db.config, { write: (s: string) => out.push(s) }, { write: (s: string) => err.push(s) });
     expect(code, err.join('')).toBe(0);
 
     // Restoring the backup taken before the erasure erases the customer again in the restored data.
