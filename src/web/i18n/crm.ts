@@ -26,7 +26,7 @@ export const crmEn = {
     mergeConfirm: 'Merge',
     merged: (n: number) => `Merged: ${n} order(s) moved`,
     erase: 'Erase personal data…',
-    eraseTitle: 'Erase this customer’s personal data',
+    eraseTitle: "Erase this customer's personal data",
     eraseIntro: 'For a request under the right to erasure (PIPL, GDPR). This cannot be undone.',
     eraseWhat: [
       'Name, phone, e-mail and note are deleted; the customer is shown as “Erased customer #id” everywhere.',
@@ -35,7 +35,7 @@ export const crmEn = {
       'The orders stay, with their amounts, stock and payments, so the books still add up.',
       'Backups taken before now still hold the data until they are pruned; restoring one erases the customer again.',
     ],
-    eraseConfirmLabel: (id: string) => `Type the customer’s id (${id}) or name to confirm`,
+    eraseConfirmLabel: (id: string) => `Type the customer's id (${id}) or name to confirm`,
     eraseConfirm: 'Erase for good',
     erasedDone: 'Personal data erased',
     erasedTag: 'Personal data erased',
