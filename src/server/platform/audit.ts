@@ -118,10 +118,9 @@ export async function recordAudit(
   const given = Array.isArray(entries) ? entries : [entries];
   if (given.length === 0) return;
   // Sealed before the chain lock: a customer's first data key is a row write, and rows come before the chain.
-  const list = await Promise.all(given.map(async (e) => {
-    const [entityLabel, diff] = await sealPersonalValues(trx, [e.entityLabel, e.diff]);
-    return { ...e, entityLabel: entityLabel as string | null | undefined, diff };
-  }));
+  // One pass over all entries, so a call of many entries reads the keys once (none when nothing is personal).
+  const sealed = await sealPersonalValues(trx, given.map((e) => [e.entityLabel, e.diff]));
+  const list = given.map((e, i) => ({ ...e, entityLabel: sealed[i][0] as string | null | undefined, diff: sealed[i][1] }));
   await lockForChain(trx, dialect, AUDIT_CHAIN_LOCK);
   const last = await trx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
   let prev = last?.hash ?? GENESIS_HASH;
