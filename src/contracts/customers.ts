@@ -50,7 +50,7 @@ export const CustomerView = z.object({
   /** The customer this duplicate was merged into; such a customer is inactive for good. */
   mergedIntoId: z.string().nullable(),
   /** When the customer's personal data was erased (`POST /api/customers/:id/erase`); the name is then a placeholder. */
-  erasedAt: z.string().nullable(),
+  erasedAt: z.string().optional(),
   /**
    * Present (true) when the caller may see only the name: a sales rep without `customers.read` looking at a
    * customer of none of their orders. Phone, email and note are then withheld (null), not empty.

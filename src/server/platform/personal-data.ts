@@ -24,6 +24,7 @@ export const personal = (customerId: number, value: string | null | undefined): 
 /** `sealed:v1:c<customer id>:<base64 of iv | ciphertext | tag>` — ASCII, so audit text canonicalisation leaves it be. */
 const SEALED = /^sealed:v1:c(\d+):([A-Za-z0-9+/]+=*)$/;
 const SEALED_ANYWHERE = /sealed:v1:c(\d+):/g;
+const SEALED_IN_JSON = /sealed:v1:c(\d+):([A-Za-z0-9+/]+=*)/g;
 
 /** What an erased value reads as: the entry keeps its shape, the person is gone. */
 export const ERASED_VALUE = '[erased]';
@@ -120,6 +121,8 @@ export interface PersonalReader {
   text(value: string | null): string | null;
   /** A parsed JSON value with every sealed string inside opened. */
   json(value: unknown): unknown;
+  /** JSON text as stored, with every sealed string inside opened (JSON-escaped), for a CSV cell. */
+  jsonText(value: string | null): string | null;
 }
 
 export async function personalReader(db: Kysely<DB> | Transaction<DB>, texts: Array<string | null>): Promise<PersonalReader> {
@@ -139,5 +142,7 @@ export async function personalReader(db: Kysely<DB> | Transaction<DB>, texts: Ar
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, json(v)]));
     return value;
   };
-  return { text, json };
+  const jsonText = (value: string | null): string | null =>
+    value === null ? null : value.replace(SEALED_IN_JSON, (whole) => JSON.stringify(text(whole)).slice(1, -1));
+  return { text, json, jsonText };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { Readable } from 'node:stream';
 import {
   AUDIT_CSV_COLUMNS,
@@ -15,7 +15,7 @@ import { dateFilterBound } from '../../../contracts/common.js';
 import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import { decodeIdCursor, encodeIdCursor } from '../../db/cursor.js';
-import { lowerContains, startsWith } from '../../db/search.js';
+import { customerNameMatches, lowerContains, startsWith } from '../../db/search.js';
 import type { AuditLogTable, DB } from '../../db/schema.js';
 import { scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit, verifyAuditChain } from '../../platform/audit.js';
@@ -48,7 +48,15 @@ function filteredAudit(db: Kysely<DB>, filter: AuditFilter) {
   }
   if (filter.q) {
     const text = filter.q;
-    q = q.where((eb) => eb.or((['entity_label', 'actor_name', 'action', 'reason'] as const).map((column) => lowerContains(column, text))));
+    // A customer's name is sealed in its entries, so their entries are found by the customer's name today
+    // (an erased customer's by nothing).
+    const customerIds = db.selectFrom('customers').select(sql<string>`cast(id as text)`.as('id')).where(customerNameMatches(db, 'id', text));
+    q = q.where((eb) =>
+      eb.or([
+        ...(['entity_label', 'actor_name', 'action', 'reason'] as const).map((column) => lowerContains(column, text)),
+        eb.and([eb('entity_type', '=', 'customer'), eb('entity_id', 'in', customerIds)]),
+      ]),
+    );
   }
   return q;
 }
@@ -202,8 +210,12 @@ export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, que
   };
 }
 
-function csvRow(r: AuditRow): string {
-  const cells = [r.id, r.at, r.actor_type, r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, r.entity_label, r.diff, r.reason, r.ip, r.user_agent, r.request_id, r.prev_hash, r.hash];
+/**
+ * One entry as a CSV line, personal values opened like the log's own page shows them (an erased customer's read
+ * as erased). Hashes are over the sealed text, so `audit verify`, not this file, is what checks the chain.
+ */
+function csvRow(r: AuditRow, personal: PersonalReader): string {
+  const cells = [r.id, r.at, r.actor_type, r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, personal.text(r.entity_label), personal.jsonText(r.diff), r.reason, r.ip, r.user_agent, r.request_id, r.prev_hash, r.hash];
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
@@ -215,7 +227,8 @@ async function* auditCsvLines(db: Kysely<DB>, filter: AuditFilter, upToId: numbe
   for (;;) {
     const rows = await filteredAudit(db, filter).selectAll().where('id', '<', beforeId).orderBy('id', 'desc').limit(EXPORT_PAGE).execute();
     if (rows.length === 0) return;
-    yield rows.map(csvRow).join('');
+    const personal = await readerOf(db, rows);
+    yield rows.map((r) => csvRow(r, personal)).join('');
     if (rows.length < EXPORT_PAGE) return;
     beforeId = rows[rows.length - 1].id;
   }

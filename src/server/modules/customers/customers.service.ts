@@ -27,7 +27,7 @@ const view = (c: CustomerRow): CustomerView => ({
   version: c.version,
   active: c.active === 1,
   mergedIntoId: c.merged_into_id == null ? null : String(c.merged_into_id),
-  erasedAt: c.erased_at,
+  ...(c.erased_at ? { erasedAt: c.erased_at } : {}),
 });
 
 export async function createCustomer(ctx: Ctx, actor: Actor, input: CreateCustomerInput): Promise<CustomerView> {

@@ -57,7 +57,7 @@ export default function CustomerPage() {
 
   const cu = customer.data;
   const merged = cu.mergedIntoId !== null;
-  const erased = cu.erasedAt !== null;
+  const erased = cu.erasedAt !== undefined;
   // The same rules the server applies: a rep edits only the customers whose details they may see.
   const mayEdit = hasPermission(me, 'orders.update') && !cu.contactHidden && !merged && !erased;
   const mayMerge = me.permissions['orders.update'] === 'all' && !merged && !erased;
