@@ -105,6 +105,10 @@ describe('roles and permissions in the browser', () => {
     await choose('orders.read', en.admin.roles.all);
     await choose('orders.create', en.admin.roles.all);
     await admin.locator('[data-testid=save-roles]').click();
+    // Changing what a role grants asks for the admin's password again (SPEC §5 step-up); the save is then retried.
+    await admin.locator('[data-testid=step-up-password]').fill(ADMIN_PASSWORD);
+    await admin.screenshot({ path: path.join(SHOTS, 'permissions-roles-step-up.png') });
+    await admin.locator('[data-testid=step-up-confirm]').click();
     await expect.poll(() => roleGrants('order_clerk')).toEqual(['orders.create', 'orders.read']);
     await admin.screenshot({ path: path.join(SHOTS, 'permissions-roles-grid.png'), fullPage: true });
 
@@ -114,10 +118,8 @@ describe('roles and permissions in the browser', () => {
     await userModal.locator('[data-testid=user-roles]').click();
     await admin.locator('.ant-select-item-option:visible', { hasText: 'order_clerk' }).click();
     await admin.keyboard.press('Escape');
+    // Changing roles needs a step-up too; the one confirmed for the role grid a moment ago still counts (5 minutes).
     await userModal.getByRole('button', { name: en.admin.roles.save }).click();
-    // Changing roles asks for the admin's password again (SPEC §5 step-up); the save is then retried.
-    await admin.locator('[data-testid=step-up-password]').fill(ADMIN_PASSWORD);
-    await admin.locator('[data-testid=step-up-confirm]').click();
     await userModal.waitFor({ state: 'detached' });
     await expect.poll(() => admin.locator('[data-testid=roles-clerk] .ant-tag').allTextContents()).toEqual([en.roles.auditor, 'order_clerk']);
     await admin.screenshot({ path: path.join(SHOTS, 'permissions-users.png') });

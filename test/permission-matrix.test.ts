@@ -41,6 +41,7 @@ const SPEC_TABLE: Record<Permission, Partial<Record<BuiltinRole, 'all' | 'own'>>
   'orders.hold': { admin: 'all', auditor: 'all' },
   'orders.approve': { admin: 'all', sales_manager: 'all' },
   'training.manage': { admin: 'all' },
+  'customers.erase': { admin: 'all' },
 };
 
 interface Fixture {
@@ -138,9 +139,32 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /api/users': { need: 'users.manage', ok: 201, body: (f) => ({ username: `matrix_new_${f.next()}`, password: 'matrix-new-password-1', roles: ['auditor'] }) },
   'PATCH /api/users/:id': { need: 'users.manage', ok: 200, url: (f) => `/api/users/${f.spareUserId}`, body: () => ({ displayName: 'Spare' }) },
   'GET /api/roles': { need: 'users.manage', ok: 200 },
-  'POST /api/roles': { need: 'users.manage', ok: 201, body: (f) => ({ name: `matrix_role_${f.next()}`, grants: ['orders.read'] }) },
-  'PATCH /api/roles/:id': { need: 'users.manage', ok: 200, url: async (f) => `/api/roles/${await f.customRole()}`, body: () => ({ description: 'x' }) },
-  'DELETE /api/roles/:id': { need: 'users.manage', ok: 204, url: async (f) => `/api/roles/${await f.customRole()}` },
+  // Granting or changing permissions needs a step-up (SPEC §5), like changing a user's roles.
+  'POST /api/roles': {
+    need: 'users.manage',
+    ok: 201,
+    body: async (f, c) => {
+      await f.stepUp(c.caller);
+      return { name: `matrix_role_${f.next()}`, grants: ['orders.read'] };
+    },
+  },
+  'PATCH /api/roles/:id': {
+    need: 'users.manage',
+    ok: 200,
+    url: async (f) => `/api/roles/${await f.customRole()}`,
+    body: async (f, c) => {
+      await f.stepUp(c.caller);
+      return { description: 'x', grants: ['orders.read', 'orders.export'] };
+    },
+  },
+  'DELETE /api/roles/:id': {
+    need: 'users.manage',
+    ok: 204,
+    url: async (f, c) => {
+      await f.stepUp(c.caller);
+      return `/api/roles/${await f.customRole()}`;
+    },
+  },
   'GET /api/customers': { need: 'authenticated', ok: 200 },
   'GET /api/customers/:id': { need: 'authenticated', ok: 200, url: (f) => `/api/customers/${f.customerId}` },
   // Whoever may sell may add the customer they sell to.
@@ -154,6 +178,16 @@ const ROUTES: Record<string, RouteCase> = {
     url: async (f) => `/api/customers/${(await makeCustomer(f.admin, `Matrix Duplicate ${f.next()}`)).id}/merge`,
     body: (f) => ({ intoId: f.customerId }),
     expect: (role) => (SPEC_TABLE['orders.update'][role] === 'all' ? 'allowed' : 403),
+  },
+  // Erasure is for admins alone, after a step-up, with the id typed.
+  'POST /api/customers/:id/erase': {
+    need: 'customers.erase',
+    ok: 200,
+    url: async (f) => `/api/customers/${(await makeCustomer(f.admin, 'Matrix Erasable')).id}/erase`,
+    body: async (f, c) => {
+      await f.stepUp(c.caller);
+      return { confirm: 'Matrix Erasable' };
+    },
   },
   'GET /api/customers/:id/orders': { need: 'orders.read', ok: 200, url: (f) => `/api/customers/${f.customerId}/orders` },
   'GET /api/customers/:id/statement': { need: { anyOf: ['finance.manage', 'orders.read:all'] }, ok: 200, url: (f) => `/api/customers/${f.customerId}/statement` },
@@ -407,6 +441,8 @@ describe.each(DIALECTS)('permission matrix (%s)', (dialect) => {
       admin: t.admin,
       next: () => ++seq,
       async customRole() {
+        // Granting permissions needs a step-up (SPEC §5); the fixture's admin confirms for itself.
+        await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD });
         const created = await t.admin.post('/api/roles', { name: `matrix_custom_${++seq}`, grants: ['orders.read'] });
         if (created.status !== 201) throw new Error(`fixture role: ${created.status} ${JSON.stringify(created.body)}`);
         return created.body.id as string;

@@ -49,6 +49,8 @@ export const CustomerView = z.object({
   active: z.boolean(),
   /** The customer this duplicate was merged into; such a customer is inactive for good. */
   mergedIntoId: z.string().nullable(),
+  /** When the customer's personal data was erased (`POST /api/customers/:id/erase`); the name is then a placeholder. */
+  erasedAt: z.string().optional(),
   /**
    * Present (true) when the caller may see only the name: a sales rep without `customers.read` looking at a
    * customer of none of their orders. Phone, email and note are then withheld (null), not empty.
@@ -65,6 +67,29 @@ export const CustomerQuery = z.object({
 });
 
 export const CustomerList = z.object({ items: z.array(CustomerView) });
+
+/** `POST /api/customers/:id/erase`: the customer's id or current name, typed by the person erasing. */
+export const EraseCustomerInput = z.object({ confirm: z.string().trim().min(1, 'required').max(200) });
+export type EraseCustomerInput = z.infer<typeof EraseCustomerInput>;
+
+/** What an erasure did: counts only, so the answer itself holds no personal data. */
+export const ErasureSummary = z.object({
+  customerId: z.string(),
+  erasedAt: z.string(),
+  /** The placeholder the customer is shown as from now on. */
+  name: z.string(),
+  /** The customer's orders (live and in the recycle bin): kept, amounts and journals untouched. */
+  orders: z.number(),
+  /** Audit entries holding values sealed with the customer's key, now unreadable (the chain still verifies). */
+  auditEntriesShredded: z.number(),
+  /** Audit entries that still hold one of the erased values in clear (free text typed before erasure); should be 0. */
+  auditEntriesInClear: z.number(),
+  /** Rows outside the audit log whose copies of the values were overwritten, by table. */
+  scrubbed: z.record(z.string(), z.number()),
+  /** True when a restore re-applied an erasure made after the backup was taken. */
+  reapplied: z.boolean(),
+});
+export type ErasureSummary = z.infer<typeof ErasureSummary>;
 
 export const MergeResult = z.object({ customer: CustomerView, movedOrders: z.number() });
 export type MergeResult = z.infer<typeof MergeResult>;

@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   'orders.hold',
   'orders.approve',
   'training.manage',
+  'customers.erase',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -12,6 +12,7 @@ export const PROBLEM_CODES = [
   'below_reserved',
   'concurrent_change',
   'csrf',
+  'customer_erased',
   'customer_merged',
   'deletion_blocked',
   'has_payments',

@@ -46,6 +46,7 @@ export interface DB {
   training_attempts: TrainingAttemptsTable;
   saved_views: SavedViewsTable;
   dashboard_summary: DashboardSummaryTable;
+  customer_keys: CustomerKeysTable;
 }
 
 export interface UsersTable {
@@ -127,6 +128,17 @@ export interface CustomersTable {
   active: Generated<number>;
   /** Set when this duplicate was merged into another customer; the row stays so old links still resolve. */
   merged_into_id: number | null;
+  /** Set when the customer's personal data was erased; the row stays for the orders that reference it. */
+  erased_at: string | null;
+}
+
+/** A customer's data key (base64, 32 bytes) for the personal values sealed in audit entries; NULL once erased. */
+export interface CustomerKeysTable {
+  customer_id: number;
+  data_key: string | null;
+  created_at: string;
+  erased_at: string | null;
+  erased_by: number | null;
 }
 
 export interface ProductsTable {

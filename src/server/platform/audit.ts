@@ -5,6 +5,7 @@ import { insertRowSet, type SetColumns, type SetRow } from '../db/row-sets.js';
 import type { DB } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { nowIso } from './clock.js';
+import { sealPersonalValues, type Personal } from './personal-data.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_CHAIN_LOCK = 7_201_001;
@@ -13,7 +14,8 @@ export interface AuditEntry {
   action: string;
   entityType: string;
   entityId?: string | number | null;
-  entityLabel?: string | null;
+  /** A Personal (see personal-data.ts) anywhere in label or diff is stored sealed with its customer's key. */
+  entityLabel?: string | Personal | null;
   diff?: unknown;
   reason?: string | null;
 }
@@ -113,8 +115,12 @@ export async function recordAudit(
   actor: Actor,
   entries: AuditEntry | AuditEntry[],
 ): Promise<void> {
-  const list = Array.isArray(entries) ? entries : [entries];
-  if (list.length === 0) return;
+  const given = Array.isArray(entries) ? entries : [entries];
+  if (given.length === 0) return;
+  // Sealed before the chain lock: a customer's first data key is a row write, and rows come before the chain.
+  // One pass over all entries, so a call of many entries reads the keys once (none when nothing is personal).
+  const sealed = await sealPersonalValues(trx, given.map((e) => [e.entityLabel, e.diff]));
+  const list = given.map((e, i) => ({ ...e, entityLabel: sealed[i][0] as string | null | undefined, diff: sealed[i][1] }));
   await lockForChain(trx, dialect, AUDIT_CHAIN_LOCK);
   const last = await trx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
   let prev = last?.hash ?? GENESIS_HASH;

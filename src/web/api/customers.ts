@@ -1,4 +1,4 @@
-import type { CreateCustomerInput, CustomerStatement, CustomerView, MergeResult, UpdateCustomerInput } from '../../contracts/customers.js';
+import type { CreateCustomerInput, CustomerStatement, CustomerView, ErasureSummary, MergeResult, UpdateCustomerInput } from '../../contracts/customers.js';
 import type { OrderList } from '../../contracts/orders.js';
 import { apiGet, apiPatch, apiPost, type QueryValue } from './http.js';
 
@@ -18,5 +18,6 @@ export const fetchCustomer = (id: string) => apiGet<CustomerView>(`/api/customer
 export const createCustomer = (input: CreateCustomerInput) => apiPost<CustomerView>('/api/customers', input);
 export const updateCustomer = (id: string, version: number, input: UpdateCustomerInput) => apiPatch<CustomerView>(`/api/customers/${id}`, input, { 'If-Match': `"${version}"` });
 export const mergeCustomer = (id: string, intoId: string) => apiPost<MergeResult>(`/api/customers/${id}/merge`, { intoId });
+export const eraseCustomer = (id: string, confirm: string) => apiPost<ErasureSummary>(`/api/customers/${id}/erase`, { confirm });
 export const fetchCustomerOrders = (id: string, query: Record<string, QueryValue>, signal?: AbortSignal) => apiGet<OrderList>(`/api/customers/${id}/orders`, query, signal);
 export const fetchCustomerStatement = (id: string) => apiGet<CustomerStatement>(`/api/customers/${id}/statement`);

@@ -87,6 +87,7 @@ export const adminEn = {
       'orders.hold': 'Put orders on legal hold (no deletion or purge) and release them',
       'orders.approve': 'Confirm orders at or above the approval threshold',
       'training.manage': 'Assign training courses and see who has passed them',
+      'customers.erase': 'Erase a customer’s personal data for good (right to erasure); orders and money stay',
     } satisfies Record<Permission, string>,
   },
   tokens: {
@@ -207,6 +208,7 @@ export const adminZhCN: AdminMessages = {
       'orders.hold': '对订单设置法律保全（禁止删除和清除）及解除',
       'orders.approve': '确认达到审批金额的订单',
       'training.manage': '分配培训课程并查看通过情况',
+      'customers.erase': '永久删除客户的个人信息（删除权）；订单与金额保留',
     },
   },
   tokens: {

@@ -104,6 +104,7 @@ export const en = {
       'orders.hold': 'Place legal holds',
       'orders.approve': 'Approve orders',
       'training.manage': 'Manage training',
+      'customers.erase': 'Erase personal data',
     } satisfies Record<Permission, string>,
   },
   status: {

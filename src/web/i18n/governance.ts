@@ -21,7 +21,7 @@ export const governanceEn = {
   nav: { settings: 'Settings', purgeRequests: 'Purge requests' },
   stepUp: {
     title: 'Confirm your password',
-    body: 'This action (permanent purge, deleting more than 100 orders, or changing roles) needs your password again. It stays confirmed for 5 minutes.',
+    body: 'This action (permanent purge, deleting more than 100 orders, changing roles or what a role grants, erasing personal data) needs your password again. It stays confirmed for 5 minutes.',
     password: 'Password',
     confirm: 'Confirm and continue',
   },
@@ -112,7 +112,7 @@ export const governanceZhCN: GovernanceMessages = {
   nav: { settings: '系统设置', purgeRequests: '彻底删除申请' },
   stepUp: {
     title: '确认密码',
-    body: '此操作（彻底删除、删除超过 100 个订单或更改角色）需要再次输入密码，确认后 5 分钟内有效。',
+    body: '此操作（彻底删除、删除超过 100 个订单、更改角色或角色权限、删除个人信息）需要再次输入密码，确认后 5 分钟内有效。',
     password: '密码',
     confirm: '确认并继续',
   },

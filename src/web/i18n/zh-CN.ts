@@ -100,6 +100,7 @@ export const zhCN: Messages = {
       'orders.hold': '法律保全',
       'orders.approve': '审批订单',
       'training.manage': '管理培训',
+      'customers.erase': '删除个人信息',
     },
   },
   status: {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { Readable } from 'node:stream';
 import {
   AUDIT_CSV_COLUMNS,
@@ -15,7 +15,7 @@ import { dateFilterBound } from '../../../contracts/common.js';
 import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import { decodeIdCursor, encodeIdCursor } from '../../db/cursor.js';
-import { lowerContains, startsWith } from '../../db/search.js';
+import { customerNameMatches, lowerContains, startsWith } from '../../db/search.js';
 import type { AuditLogTable, DB } from '../../db/schema.js';
 import { scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit, verifyAuditChain } from '../../platform/audit.js';
@@ -23,6 +23,7 @@ import { keyIdOf, listCheckpoints, publicKeyPem, reviewCheckpoints } from '../..
 import { backupAuditHeads } from '../backup/backup.service.js';
 import { nowIso } from '../../platform/clock.js';
 import { csvCell } from '../../platform/csv.js';
+import { personalReader, type PersonalReader } from '../../platform/personal-data.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { findOrder } from '../orders/orders.queries.js';
 import { getOrder } from '../orders/orders.service.js';
@@ -47,7 +48,15 @@ function filteredAudit(db: Kysely<DB>, filter: AuditFilter) {
   }
   if (filter.q) {
     const text = filter.q;
-    q = q.where((eb) => eb.or((['entity_label', 'actor_name', 'action', 'reason'] as const).map((column) => lowerContains(column, text))));
+    // A customer's name is sealed in its entries, so their entries are found by the customer's name today
+    // (an erased customer's by nothing).
+    const customerIds = db.selectFrom('customers').select(sql<string>`cast(id as text)`.as('id')).where(customerNameMatches(db, 'id', text));
+    q = q.where((eb) =>
+      eb.or([
+        ...(['entity_label', 'actor_name', 'action', 'reason'] as const).map((column) => lowerContains(column, text)),
+        eb.and([eb('entity_type', '=', 'customer'), eb('entity_id', 'in', customerIds)]),
+      ]),
+    );
   }
   return q;
 }
@@ -71,7 +80,10 @@ async function displayNamesOf(db: Kysely<DB>, rows: AuditRow[]): Promise<Map<num
   return new Map(users.map((u) => [u.id, u.display_name!]));
 }
 
-function entryView(r: AuditRow, names: Map<number, string> = new Map()): AuditEntryView {
+/** Opens the personal values sealed in a page of entries (an erased customer's read as erased). */
+const readerOf = (db: Kysely<DB>, rows: AuditRow[]) => personalReader(db, rows.flatMap((r) => [r.entity_label, r.diff]));
+
+function entryView(r: AuditRow, names: Map<number, string>, personal: PersonalReader): AuditEntryView {
   return {
     id: String(r.id),
     at: r.at,
@@ -84,8 +96,8 @@ function entryView(r: AuditRow, names: Map<number, string> = new Map()): AuditEn
     action: r.action,
     entityType: r.entity_type,
     entityId: r.entity_id,
-    entityLabel: r.entity_label,
-    diff: parseDiff(r.diff),
+    entityLabel: personal.text(r.entity_label),
+    diff: personal.json(parseDiff(r.diff)),
     reason: r.reason,
     ip: r.ip,
     userAgent: r.user_agent,
@@ -101,7 +113,8 @@ export async function searchAudit(ctx: Ctx, query: AuditQuery): Promise<AuditLis
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
   const names = await displayNamesOf(ctx.kysely, page);
-  return { items: page.map((r) => entryView(r, names)), nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
+  const personal = await readerOf(ctx.kysely, page);
+  return { items: page.map((r) => entryView(r, names, personal)), nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null };
 }
 
 /**
@@ -187,17 +200,22 @@ export async function orderTimeline(ctx: Ctx, actor: Actor, orderId: number, que
   const rows = await q.execute();
   const page = rows.slice(0, query.limit);
   const names = await displayNamesOf(ctx.kysely, page);
+  const personal = await readerOf(ctx.kysely, page);
   return {
     items: page.map((r) => {
-      const { id, at, actor: who, action, diff, reason } = entryView(r, names);
+      const { id, at, actor: who, action, diff, reason } = entryView(r, names, personal);
       return { id, at, actor: who, action, diff, reason };
     }),
     nextCursor: rows.length > query.limit ? encodeIdCursor(page[page.length - 1].id) : null,
   };
 }
 
-function csvRow(r: AuditRow): string {
-  const cells = [r.id, r.at, r.actor_type, r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, r.entity_label, r.diff, r.reason, r.ip, r.user_agent, r.request_id, r.prev_hash, r.hash];
+/**
+ * One entry as a CSV line, personal values opened like the log's own page shows them (an erased customer's read
+ * as erased). Hashes are over the sealed text, so `audit verify`, not this file, is what checks the chain.
+ */
+function csvRow(r: AuditRow, personal: PersonalReader): string {
+  const cells = [r.id, r.at, r.actor_type, r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id, personal.text(r.entity_label), personal.jsonText(r.diff), r.reason, r.ip, r.user_agent, r.request_id, r.prev_hash, r.hash];
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
@@ -209,7 +227,8 @@ async function* auditCsvLines(db: Kysely<DB>, filter: AuditFilter, upToId: numbe
   for (;;) {
     const rows = await filteredAudit(db, filter).selectAll().where('id', '<', beforeId).orderBy('id', 'desc').limit(EXPORT_PAGE).execute();
     if (rows.length === 0) return;
-    yield rows.map(csvRow).join('');
+    const personal = await readerOf(db, rows);
+    yield rows.map((r) => csvRow(r, personal)).join('');
     if (rows.length < EXPORT_PAGE) return;
     beforeId = rows[rows.length - 1].id;
   }

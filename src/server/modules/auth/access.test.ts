@@ -101,6 +101,7 @@ describe.each(DIALECTS)('accounts and data permissions (%s)', (dialect) => {
   it('a custom role takes effect at once, without signing in again', async () => {
     const user = await t.userWithRoles('custom_user', ['auditor']);
     expect((await user.post('/api/customers', { name: 'Custom Co' })).status).toBe(403);
+    await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD });
     const role = await t.admin.post('/api/roles', { name: 'order_clerk', description: 'Enters orders', grants: ['orders.read:own', 'orders.create:own'] });
     expect(role.status).toBe(201);
     expect((await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD })).status).toBe(200);

@@ -117,6 +117,9 @@ export async function backupRestoreCommand(ctx: Ctx, config: Config, args: strin
     const result = await restoreBackup(ctx, location, { force, actor: systemActor('orderly backup restore'), backupKey: config.backupKey });
     const where = databaseLabel(config.database);
     io.out.write(`Restored ${result.name} (taken on ${result.sourceDialect}) into ${where}: ${result.rows} rows in ${result.tables.length} tables${result.replacedData ? ', replacing the data that was there' : ''}.\n`);
+    if (result.reappliedErasures.length > 0) {
+      io.out.write(`Erased again the personal data of ${result.reappliedErasures.length} customer(s) erased after this backup was taken: #${result.reappliedErasures.join(', #')}.\n`);
+    }
     if (result.auditChain.ok) {
       io.out.write(`Audit chain verified: ${result.auditChain.checked} entries.\n`);
       return 0;

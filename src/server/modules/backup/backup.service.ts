@@ -27,6 +27,7 @@ import type { JobDefinition } from '../../platform/jobs.js';
 import { appliedMigrations, readCatalogue, resetIdentity, type CatalogueTable } from '../../db/catalogue.js';
 import { BACKUP_DIR_MODE, BACKUP_FILE_MODE, BackupFileError, backupKeyId, encodeRow, fileChecksum, folderSize, manifestChecksum, readManifest, readTableRows, VERIFICATION_FILE, writeManifest, writeTableFile } from './backup.files.js';
 import { withReadSnapshot } from '../../db/snapshot.js';
+import { erasedCustomerIds, reapplyErasures } from '../erasure/erasure.service.js';
 import { countRows, insertTableRows, tablePages } from './backup.tables.js';
 
 /** A backup folder on disk: where it is and what its name is. */
@@ -270,6 +271,7 @@ function schemaProblems(manifest: BackupManifest, migrations: string[], catalogu
 
 interface LoadResult {
   tables: Array<{ name: string; rows: number }>;
+  reappliedErasures: string[];
 }
 
 /**
@@ -286,6 +288,8 @@ async function loadBackup(target: Ctx, location: BackupLocation, manifest: Backu
     if (problems.length) throw new AppError('conflict', `Cannot restore ${location.name}: ${problems.join('; ')}`, { problems });
     // A backup without password hashes: whoever already has an account here (by username) keeps their password.
     const keptPasswords = actor && manifest.redactedColumns.includes('users.password_hash') ? await trx.selectFrom('users').select(['username', 'password_hash']).execute() : [];
+    // An erasure is never undone by going back in time: customers erased here stay erased after the restore.
+    const erasedHere = actor ? await erasedCustomerIds(trx) : [];
     for (const t of [...catalogue].reverse()) await sql`delete from ${sql.table(t.name)}`.execute(db);
     const tables: LoadResult['tables'] = [];
     for (const t of catalogue) {
@@ -311,8 +315,10 @@ async function loadBackup(target: Ctx, location: BackupLocation, manifest: Backu
         entityLabel: location.name,
         diff: { sourceDialect: manifest.sourceDialect, createdAt: manifest.createdAt, sha256: manifest.sha256, rows: tables.reduce((s, t) => s + t.rows, 0) },
       });
+      const reapplied = await reapplyErasures(trx, target.dialect, actor, erasedHere);
+      return { tables, reappliedErasures: reapplied.map((r) => r.customerId) };
     }
-    return { tables };
+    return { tables, reappliedErasures: [] };
   });
 }
 
@@ -466,6 +472,8 @@ export interface RestoreResult {
   replacedData: boolean;
   tables: Array<{ name: string; rows: number }>;
   rows: number;
+  /** Customers erased in the target after the backup was taken, erased again in the restored data. */
+  reappliedErasures: string[];
   auditChain: ChainVerification;
 }
 
@@ -485,9 +493,9 @@ export async function restoreBackup(target: Ctx, location: BackupLocation, optio
     throw new AppError('conflict', `The database is not empty (${found}); a restore replaces everything in it. Restore into an empty database, or pass --force to wipe this one first.`, { counts: contents.counts });
   }
   const actor = options.actor ?? systemActor('orderly backup restore');
-  const { tables } = await loadBackup(target, location, manifest, actor, manifest.encryption ? (options.backupKey ?? null) : null);
+  const { tables, reappliedErasures } = await loadBackup(target, location, manifest, actor, manifest.encryption ? (options.backupKey ?? null) : null);
   const auditChain = await verifyAuditChain(target.kysely);
-  return { name: location.name, sourceDialect: manifest.sourceDialect, replacedData: !contents.empty, tables, rows: tables.reduce((s, t) => s + t.rows, 0), auditChain };
+  return { name: location.name, sourceDialect: manifest.sourceDialect, replacedData: !contents.empty, tables, rows: tables.reduce((s, t) => s + t.rows, 0), reappliedErasures, auditChain };
 }
 
 // ── schedule, retention, purge support ────────────────────────────────────────────────────────────────────

@@ -5,6 +5,8 @@ import {
   CustomerQuery,
   CustomerStatement,
   CustomerView,
+  EraseCustomerInput,
+  ErasureSummary,
   MergeCustomerInput,
   MergeResult,
   UpdateCustomerInput,
@@ -14,6 +16,7 @@ import type { Ctx } from '../../db/context.js';
 import type { Access } from '../../platform/access.js';
 import { IdParams, parseIfMatch, type App } from '../../platform/http.js';
 import { readerFor } from '../../platform/read-routing.js';
+import { eraseCustomer } from '../erasure/erasure.service.js';
 import { createCustomer, customerStatement, getCustomer, listCustomerOrders, mergeCustomer, searchCustomers, updateCustomer } from './customers.service.js';
 
 /** A customer's money across all their orders: the finance team, or whoever reads every order. */
@@ -46,6 +49,20 @@ export function customersRoutes(app: App, ctx: Ctx): void {
     '/api/customers/:id/merge',
     { config: { access: 'orders.update' }, schema: { tags: ['customers'], summary: 'Merge this duplicate into another customer, moving its orders', params: IdParams, body: MergeCustomerInput, response: { 200: MergeResult } } },
     async (request) => mergeCustomer(ctx, request.actor, Number(request.params.id), Number(request.body.intoId)),
+  );
+  app.post(
+    '/api/customers/:id/erase',
+    {
+      config: { access: 'customers.erase' },
+      schema: {
+        tags: ['customers'],
+        summary: 'Erase the customer’s personal data for good (right to erasure); orders stay. Needs a recent step-up; confirm: the id or name',
+        params: IdParams,
+        body: EraseCustomerInput,
+        response: { 200: ErasureSummary },
+      },
+    },
+    async (request) => eraseCustomer(ctx, request.actor, Number(request.params.id), request.body.confirm),
   );
   app.get('/api/customers/:id/orders', { config: { access: 'orders.read' }, schema: { tags: ['customers'], params: IdParams, querystring: CustomerOrdersQuery, response: { 200: OrderList } } }, async (request) =>
     listCustomerOrders(ctx, request.actor, Number(request.params.id), request.query),

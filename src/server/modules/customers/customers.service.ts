@@ -9,6 +9,7 @@ import { customerNameMatches, searchKey } from '../../db/search.js';
 import { ownerFilter, requirePermission, scopeOf, type Actor } from '../../platform/actor.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
+import { personal } from '../../platform/personal-data.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { signatureOf } from '../orders/order-signature.js';
 import { listOrders } from '../orders/orders.queries.js';
@@ -26,6 +27,7 @@ const view = (c: CustomerRow): CustomerView => ({
   version: c.version,
   active: c.active === 1,
   mergedIntoId: c.merged_into_id == null ? null : String(c.merged_into_id),
+  ...(c.erased_at ? { erasedAt: c.erased_at } : {}),
 });
 
 export async function createCustomer(ctx: Ctx, actor: Actor, input: CreateCustomerInput): Promise<CustomerView> {
@@ -40,8 +42,8 @@ export async function createCustomer(ctx: Ctx, actor: Actor, input: CreateCustom
       action: 'customer.create',
       entityType: 'customer',
       entityId: row.id,
-      entityLabel: row.name,
-      diff: { name: input.name, phone: input.phone ?? null, email: input.email ?? null },
+      entityLabel: personal(row.id, row.name),
+      diff: { name: personal(row.id, input.name), phone: personal(row.id, input.phone), email: personal(row.id, input.email) },
     });
     return view(row);
   });
@@ -110,6 +112,12 @@ function assertVersion(row: CustomerRow, expected: number | undefined): void {
 
 const contactOf = (c: Pick<CustomerRow, 'name' | 'phone' | 'email' | 'note' | 'active'>) => ({ name: c.name, phone: c.phone, email: c.email, note: c.note, active: c.active === 1 });
 
+/** A contact diff for the audit log: every text before and after is the customer's personal data, sealed. */
+const sealContact = (id: number, diff: Record<string, { from: unknown; to: unknown }>) =>
+  Object.fromEntries(
+    Object.entries(diff).map(([field, { from, to }]) => [field, { from: typeof from === 'string' ? personal(id, from) : from, to: typeof to === 'string' ? personal(id, to) : to }]),
+  );
+
 /**
  * Edits or (de)activates a customer. Whoever may update every order may edit any customer; someone limited to
  * their own orders (a sales rep) only the customers they sell to, the same ones whose details they may see.
@@ -123,6 +131,7 @@ export async function updateCustomer(ctx: Ctx, actor: Actor, id: number, input: 
     }
     assertVersion(row, ifMatch);
     if (row.merged_into_id != null) throw new AppError('conflict', `Customer ${row.name} was merged into another customer`, { code: 'customer_merged' });
+    if (row.erased_at != null) throw new AppError('conflict', `${row.name}: the customer's personal data was erased`, { code: 'customer_erased' });
     const set: Partial<CustomerRow> = {};
     if (input.name !== undefined) Object.assign(set, { name: input.name, name_key: searchKey(input.name) });
     if (input.phone !== undefined) set.phone = input.phone;
@@ -138,7 +147,7 @@ export async function updateCustomer(ctx: Ctx, actor: Actor, id: number, input: 
       .executeTakeFirst();
     if (!updated) throw new AppError('precondition_failed', `Customer ${row.name} was changed by someone else; reload it and try again`);
     const action = input.active === false && row.active ? 'customer.deactivate' : input.active === true && !row.active ? 'customer.reactivate' : 'customer.update';
-    await recordAudit(trx, ctx.dialect, actor, { action, entityType: 'customer', entityId: id, entityLabel: updated.name, diff: diffFields(contactOf(row), contactOf(updated)) });
+    await recordAudit(trx, ctx.dialect, actor, { action, entityType: 'customer', entityId: id, entityLabel: personal(id, updated.name), diff: sealContact(id, diffFields(contactOf(row), contactOf(updated))) });
     return view(updated);
   });
 }
@@ -163,6 +172,7 @@ export async function mergeCustomer(ctx: Ctx, actor: Actor, id: number, intoId: 
     if (!into) throw invalid('intoId', 'no such customer');
     for (const c of [from, into]) {
       if (c.merged_into_id != null) throw new AppError('conflict', `Customer ${c.name} was already merged into another customer`, { code: 'customer_merged' });
+      if (c.erased_at != null) throw new AppError('conflict', `${c.name}: the customer's personal data was erased`, { code: 'customer_erased' });
     }
     if (!into.active) throw invalid('intoId', 'the customer is deactivated');
     const orders = await lockRows(trx.selectFrom('orders').select(['id', 'number', 'version']).where('customer_id', '=', id).orderBy('id'), ctx.dialect).execute();
@@ -188,15 +198,15 @@ export async function mergeCustomer(ctx: Ctx, actor: Actor, id: number, intoId: 
       .executeTakeFirstOrThrow();
     const survivor = await trx.updateTable('customers').set({ version: into.version + 1, updated_at: now }).where('id', '=', intoId).returningAll().executeTakeFirstOrThrow();
     await recordAudit(trx, ctx.dialect, actor, [
-      { action: 'customer.merge', entityType: 'customer', entityId: id, entityLabel: merged.name, diff: { into: { id: String(intoId), name: into.name }, orders: orders.map((o) => o.number) } },
-      { action: 'customer.merge_into', entityType: 'customer', entityId: intoId, entityLabel: into.name, diff: { from: { id: String(id), name: from.name }, orders: orders.map((o) => o.number) } },
+      { action: 'customer.merge', entityType: 'customer', entityId: id, entityLabel: personal(id, merged.name), diff: { into: { id: String(intoId), name: personal(intoId, into.name) }, orders: orders.map((o) => o.number) } },
+      { action: 'customer.merge_into', entityType: 'customer', entityId: intoId, entityLabel: personal(intoId, into.name), diff: { from: { id: String(id), name: personal(id, from.name) }, orders: orders.map((o) => o.number) } },
       // Each order's own history tells where it went.
       ...orders.map((o) => ({
         action: 'order.customer_merged',
         entityType: 'order',
         entityId: o.id,
         entityLabel: o.number,
-        diff: { customerId: { from: String(id), to: String(intoId) }, customer: { from: from.name, to: into.name } },
+        diff: { customerId: { from: String(id), to: String(intoId) }, customer: { from: personal(id, from.name), to: personal(intoId, into.name) } },
       })),
     ]);
     return { customer: view(survivor), movedOrders: orders.length };

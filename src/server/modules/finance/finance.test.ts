@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
 import { checkInvariants } from '../integrity/invariants.js';
 import { releaseStock, reverseReceivables } from '../journals/journals.service.js';
 
@@ -205,6 +205,7 @@ describe.each(DIALECTS)('finance journal over HTTP (%s)', (dialect) => {
     expect((await rep.get(`/api/finance/ledger?customerId=${customer.id}`)).status).toBe(403);
 
     // finance.manage alone is enough, without orders.read.
+    await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD });
     expect((await t.admin.post('/api/roles', { name: 'fin_cashier', grants: ['finance.manage'] })).status).toBe(201);
     const cashier = await t.userWithRoles('fin_cashier_user', ['fin_cashier']);
     expect((await cashier.get('/api/finance/summary')).status).toBe(200);

@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromMinor, toMinor } from '../../../contracts/common.js';
-import { buildTestApp, DIALECTS, type Client, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, type Client, type TestApp } from '../../../../test/helpers.js';
 import { runPurgeJob } from '../recycle-bin/purge.job.js';
 import { checkInvariants, type Violation } from './invariants.js';
 
@@ -116,6 +116,7 @@ describe.each(DIALECTS)('journals under random sequences of commands (%s)', (dia
     t = await buildTestApp(dialect);
     warehouse = await t.userWithRoles('prop_warehouse', ['warehouse']);
     finance = await t.userWithRoles('prop_finance', ['finance']);
+    await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD });
     const role = await t.admin.post('/api/roles', { name: 'prop_deleter', grants: ['orders.read', 'orders.delete', 'orders.delete_confirmed'] });
     expect(role.status, JSON.stringify(role.body)).toBe(201);
     deleter = await t.userWithRoles('prop_deleter', ['prop_deleter']);

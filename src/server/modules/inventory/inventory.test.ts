@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeOrder, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
 import { checkInvariants } from '../integrity/invariants.js';
 
 type Stock = { onHand: number; reserved: number; available: number };
@@ -148,6 +148,7 @@ describe.each(DIALECTS)('stock journal over HTTP (%s)', (dialect) => {
     expect((await rep.get(`/api/inventory/stock?q=${p.sku}`)).body.items.map((r: { id: string }) => r.id)).toEqual([p.id]);
 
     // A custom role with neither orders.read nor inventory.manage sees no stock report.
+    await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD });
     expect((await t.admin.post('/api/roles', { name: 'inv_nobody', grants: ['users.manage'] })).status).toBe(201);
     const nobody = await t.userWithRoles('inv_nobody_user', ['inv_nobody']);
     expect((await nobody.get('/api/inventory/stock')).status).toBe(403);

@@ -3,6 +3,7 @@ import type { Ctx } from '../../db/context.js';
 import { orConflict } from '../../db/unique-violation.js';
 import type { Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
+import { assertSteppedUp } from '../auth/step-up.service.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 
@@ -42,6 +43,8 @@ export async function createRole(ctx: Ctx, actor: Actor, input: CreateRoleInput)
     if (taken) throw nameTaken();
     const now = nowIso();
     const grants = normalizeGrants(input.grants);
+    // Granting permissions is a role change like assigning one (SPEC §5 step-up); an empty role grants nothing.
+    if (grants.length > 0) await assertSteppedUp(trx, actor);
     const { id } = await trx
       .insertInto('roles')
       .values({ name: input.name, description: input.description ?? null, builtin: 0, grants: JSON.stringify(grants), created_at: now, updated_at: now })
@@ -61,6 +64,9 @@ export async function updateRole(ctx: Ctx, actor: Actor, id: number, input: Upda
     if (role.builtin) throw new AppError('conflict', `${role.name} is a built-in role and cannot be changed; create a custom role instead`);
     const before = JSON.parse(role.grants) as string[];
     const grants = input.grants ? normalizeGrants(input.grants) : before;
+    // Every holder's permissions change with the grants: a step-up, as for changing a user's roles. A new
+    // description alone changes nobody's access.
+    if (JSON.stringify([...grants].sort()) !== JSON.stringify([...before].sort())) await assertSteppedUp(trx, actor);
     await trx
       .updateTable('roles')
       .set({ grants: JSON.stringify(grants), ...(input.description !== undefined ? { description: input.description || null } : {}), updated_at: nowIso() })
@@ -84,6 +90,7 @@ export async function deleteRole(ctx: Ctx, actor: Actor, id: number): Promise<vo
     if (role.builtin) throw new AppError('conflict', `${role.name} is a built-in role and cannot be deleted`);
     const holders = await trx.selectFrom('user_roles').select('user_id').where('role_id', '=', id).execute();
     if (holders.length) throw new AppError('conflict', `${holders.length} user(s) hold ${role.name}; take it from them first`);
+    if ((JSON.parse(role.grants) as string[]).length > 0) await assertSteppedUp(trx, actor);
     await trx.deleteFrom('roles').where('id', '=', id).execute();
     await recordAudit(trx, ctx.dialect, actor, { action: 'role.delete', entityType: 'role', entityId: id, entityLabel: role.name, diff: { grants: JSON.parse(role.grants) as unknown } });
   });

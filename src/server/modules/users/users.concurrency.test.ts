@@ -27,6 +27,8 @@ describe.each(DIALECTS)('unique names and the last admin under concurrent reques
   });
 
   it('the same role name created five times at once: one 201, the rest 409', async () => {
+    // Creating a role that grants permissions needs a step-up (SPEC §5).
+    await t.admin.post('/api/auth/step-up', { password: ADMIN_PASSWORD });
     const statuses = await race(5, () => t.admin.post('/api/roles', { name: 'night_shift', grants: ['orders.read'] }));
     expect(statuses).toEqual([201, 409, 409, 409, 409]);
     const roles = (await t.admin.get('/api/roles')).body.items as Array<{ name: string }>;

@@ -1,4 +1,4 @@
-import { EditOutlined, LockOutlined, MergeCellsOutlined, PoweroffOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, LockOutlined, MergeCellsOutlined, PoweroffOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Col, Descriptions, Flex, Popconfirm, Result, Row, Statistic, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
@@ -18,6 +18,7 @@ import { useT } from '../../i18n/locale.js';
 import { CustomerOrders } from './components/CustomerOrders.js';
 import { CustomerStatement } from './components/CustomerStatement.js';
 import { EditCustomerModal } from './components/EditCustomerModal.js';
+import { EraseCustomerModal } from './components/EraseCustomerModal.js';
 import { MergeCustomerModal } from './components/MergeCustomerModal.js';
 
 /** One customer: contact details, balance, their orders with the list's filters, and their statement. */
@@ -31,6 +32,7 @@ export default function CustomerPage() {
   const showError = useShowError();
   const [editing, setEditing] = useState(false);
   const [merging, setMerging] = useState(false);
+  const [erasing, setErasing] = useState(false);
   const financeReader = canReadFinance(me);
 
   const customer = useQuery({ queryKey: customerKeys.one(id), queryFn: () => fetchCustomer(id) });
@@ -55,17 +57,21 @@ export default function CustomerPage() {
 
   const cu = customer.data;
   const merged = cu.mergedIntoId !== null;
+  const erased = cu.erasedAt !== undefined;
   // The same rules the server applies: a rep edits only the customers whose details they may see.
-  const mayEdit = hasPermission(me, 'orders.update') && !cu.contactHidden && !merged;
-  const mayMerge = me.permissions['orders.update'] === 'all' && !merged;
+  const mayEdit = hasPermission(me, 'orders.update') && !cu.contactHidden && !merged && !erased;
+  const mayMerge = me.permissions['orders.update'] === 'all' && !merged && !erased;
+  const mayErase = hasPermission(me, 'customers.erase') && !erased;
+  // The server stores an English placeholder; the reader sees it in their language.
+  const title = erased ? c.erasedName(cu.id) : cu.name;
   const none = <span className="muted">—</span>;
 
   return (
     <div className="section-gap">
       <PageHeader
-        crumbs={[{ label: t.nav.customers, to: '/customers' }, { label: cu.name }]}
-        title={cu.name}
-        tags={cu.active ? <Tag color="green">{c.active}</Tag> : <Tag>{merged ? c.mergedInto : c.inactive}</Tag>}
+        crumbs={[{ label: t.nav.customers, to: '/customers' }, { label: title }]}
+        title={title}
+        tags={erased ? <Tag color="red">{c.erasedTag}</Tag> : cu.active ? <Tag color="green">{c.active}</Tag> : <Tag>{merged ? c.mergedInto : c.inactive}</Tag>}
         extra={
           <>
             {merged && (
@@ -93,6 +99,11 @@ export default function CustomerPage() {
             {mayMerge && (
               <Button danger icon={<MergeCellsOutlined />} onClick={() => setMerging(true)} data-testid="merge-customer">
                 {c.merge}
+              </Button>
+            )}
+            {mayErase && (
+              <Button danger icon={<DeleteOutlined />} onClick={() => setErasing(true)} data-testid="erase-customer">
+                {c.erase}
               </Button>
             )}
           </>
@@ -136,6 +147,7 @@ export default function CustomerPage() {
       />
       {mayEdit && <EditCustomerModal customer={cu} open={editing} onClose={() => setEditing(false)} />}
       {mayMerge && <MergeCustomerModal customer={cu} open={merging} onClose={() => setMerging(false)} />}
+      {mayErase && <EraseCustomerModal customer={cu} open={erasing} onClose={() => setErasing(false)} />}
     </div>
   );
 }
