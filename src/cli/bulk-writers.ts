@@ -37,7 +37,8 @@ export interface BulkBatch {
  * The whole load is one transaction: interrupted, it leaves nothing behind. With `rebuildIndexes` the
  * secondary indexes of the seeded tables are dropped at `begin` and rebuilt at `commit` — sorting a million
  * keys once is far cheaper than a million random index inserts — still inside the same transaction, so a
- * failed load also brings the indexes back. Constraint indexes (primary keys, unique order numbers) stay.
+ * failed load also brings the indexes back. Constraint indexes (primary keys, unique order numbers) stay. On
+ * PostgreSQL the seeded tables' foreign keys go too, and are checked in full when they are added back at commit.
  */
 export interface BulkWriter {
   /** Orders per generated batch unless the caller says otherwise. */
@@ -52,8 +53,9 @@ export interface BulkWriter {
   close(): Promise<void>;
 }
 
-export async function openBulkWriter(database: Database): Promise<BulkWriter> {
-  return database.dialect === 'postgres' ? openPostgresWriter(database.url) : openSqliteWriter(database.file);
+/** `log` gets a line per step of the commit on PostgreSQL (index builds, foreign-key checks). */
+export async function openBulkWriter(database: Database, log: (line: string) => void = () => undefined): Promise<BulkWriter> {
+  return database.dialect === 'postgres' ? openPostgresWriter(database.url, log) : openSqliteWriter(database.file);
 }
 
 const ROWS_PER_STATEMENT = 200;
@@ -178,33 +180,76 @@ class CopyFromStdin {
   }
 }
 
-async function openPostgresWriter(url: string): Promise<BulkWriter> {
+/**
+ * An index whose WHERE clause needs a column the seed never writes to be set (`deleted_at IS NOT NULL`,
+ * `held_at IS NOT NULL`) holds none of the seeded rows: kept through the load it costs a predicate check per
+ * row, while rebuilding it would cost one more full scan of the table.
+ */
+function emptyForSeed(table: BulkTable, predicate: string | null): boolean {
+  const column = predicate && /^\(?(\w+) IS NOT NULL\)?$/.exec(predicate)?.[1];
+  return !!column && !columnsOf(table).includes(column);
+}
+
+async function openPostgresWriter(url: string, log: (line: string) => void): Promise<BulkWriter> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   // Commits need not wait for the disk: a seed interrupted by a crash is simply run again.
   await client.query('set synchronous_commit = off');
+  /** Tables emptied by TRUNCATE in this transaction: COPY may write their rows already frozen. */
+  const truncated = new Set<BulkTable>();
   const copyCommand = (table: BulkTable, rows: BulkRow[]) => {
     const chunks: string[] = [];
     for (let i = 0; i < rows.length; i += 5_000) chunks.push(copyText(rows.slice(i, i + 5_000)));
-    return new CopyFromStdin(`copy ${table} (${columnsOf(table).join(',')}) from stdin`, chunks);
+    return new CopyFromStdin(`copy ${table} (${columnsOf(table).join(',')}) from stdin${truncated.has(table) ? ' with (freeze)' : ''}`, chunks);
   };
   const transpose = (rows: BulkRow[], width: number) => Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
   let dropped: Array<{ indexname: string; indexdef: string }> = [];
+  let droppedKeys: Array<{ table: string; name: string; definition: string }> = [];
+  const timed = async (what: string, work: () => Promise<unknown>) => {
+    const started = performance.now();
+    await work();
+    log(`    ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  };
   return {
     // Large batches: each table's rows go as one COPY, written while the next batch is generated.
     batchOrders: 20_000,
     async begin({ rebuildIndexes }) {
       await client.query('begin');
-      await client.query(`set local maintenance_work_mem = '512MB'`);
+      // For the index builds and the foreign-key checks at commit: each sorts or hashes a whole table.
+      await client.query(`set local maintenance_work_mem = '1GB'`);
+      await client.query(`set local work_mem = '256MB'`);
       if (!rebuildIndexes) return;
-      const found = await client.query<{ indexname: string; indexdef: string }>(
-        `select i.indexname, i.indexdef from pg_indexes i
+      // Foreign keys are checked once at commit, as one join per key, instead of by a trigger query per row
+      // (at 10 M orders that is ~60 M lookups, each also locking the row it found).
+      droppedKeys = (
+        await client.query<{ table: string; name: string; definition: string }>(
+          `select conrelid::regclass::text as table, conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+            where contype = 'f' and connamespace = current_schema()::regnamespace and conrelid::regclass::text = any($1)`,
+          [BULK_TABLES],
+        )
+      ).rows;
+      for (const key of droppedKeys) await client.query(`alter table ${key.table} drop constraint "${key.name}"`);
+      const found = await client.query<{ tablename: BulkTable; indexname: string; indexdef: string; predicate: string | null }>(
+        `select i.tablename, i.indexname, i.indexdef, pg_get_expr(x.indpred, x.indrelid) as predicate
+           from pg_indexes i join pg_class c on c.relname = i.indexname and c.relnamespace = current_schema()::regnamespace
+           join pg_index x on x.indexrelid = c.oid
           where i.schemaname = current_schema() and i.tablename = any($1)
-            and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
+            and not exists (select 1 from pg_constraint k where k.conname = i.indexname)`,
         [BULK_TABLES],
       );
-      dropped = found.rows;
+      dropped = found.rows.filter((index) => !emptyForSeed(index.tablename, index.predicate));
       for (const index of dropped) await client.query(`drop index "${index.indexname}"`);
+      // An empty table (no longer referenced by a foreign key) truncated in this transaction takes COPY … FREEZE: rows written frozen and pages marked
+      // all-visible, so neither the first reads (hint bits) nor the VACUUM after the load rewrite every page.
+      for (const table of BULK_TABLES) {
+        const { rows } = await client.query(
+          `select 1 from ${table} union all select 1 from pg_constraint where contype = 'f' and confrelid = '${table}'::regclass limit 1`,
+        );
+        if (rows.length === 0) {
+          await client.query(`truncate ${table}`);
+          truncated.add(table);
+        }
+      }
     },
     async write(batch) {
       for (const table of BULK_TABLES) {
@@ -227,7 +272,8 @@ async function openPostgresWriter(url: string): Promise<BulkWriter> {
       }
     },
     async commit() {
-      for (const index of dropped) await client.query(index.indexdef);
+      for (const index of dropped) await timed(index.indexname, () => client.query(index.indexdef));
+      for (const key of droppedKeys) await timed(key.name, () => client.query(`alter table ${key.table} add constraint "${key.name}" ${key.definition}`));
       // Rows carry explicit ids: move each identity past them so the app's next insert gets a fresh id.
       for (const table of BULK_TABLES) {
         await client.query(`select setval(pg_get_serial_sequence('${table}', 'id'), max(id)) from ${table} having max(id) is not null`);
