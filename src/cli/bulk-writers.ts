@@ -44,7 +44,7 @@ export interface BulkWriter {
   /** Orders per generated batch unless the caller says otherwise. */
   readonly batchOrders: number;
   begin(options: { rebuildIndexes: boolean }): Promise<void>;
-  /** Writes the rows, moves product balances by the deltas and raises the sequences. */
+  /** Writes the rows, moves product balances by the deltas and raises the sequences (PostgreSQL: the last two summed and done at commit). */
   write(batch: BulkBatch): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
@@ -219,6 +219,8 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
   const transpose = (rows: BulkRow[], width: number) => Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
   let dropped: Array<{ indexname: string; indexdef: string }> = [];
   let droppedKeys: Array<{ table: string; name: string; definition: string }> = [];
+  const stockDeltas = new Map<number, [onHand: number, reserved: number]>();
+  const sequenceValues = new Map<string, number>();
   const timed = async (what: string, work: () => Promise<unknown>) => {
     const started = performance.now();
     await work();
@@ -276,18 +278,26 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
         void client.query(command as unknown as pg.QueryConfig);
         await command.done;
       }
-      const stock = batch.stock ?? [];
+      // Summed here and written once at commit: every update of a product row inside this one transaction
+      // leaves a row version no one can prune yet, so an update per batch made each product's version chain,
+      // and each later update's walk along it, grow with the load (quadratic; thousands of batches at 10 M).
+      for (const [id, onHand, reserved] of batch.stock ?? []) {
+        const delta = stockDeltas.get(id) ?? [0, 0];
+        stockDeltas.set(id, [delta[0] + onHand, delta[1] + reserved]);
+      }
+      for (const [name, value] of batch.sequences ?? []) sequenceValues.set(name, Math.max(value, sequenceValues.get(name) ?? value));
+    },
+    async commit() {
+      const stock = [...stockDeltas].map(([id, [onHand, reserved]]) => [id, onHand, reserved]);
       if (stock.length) {
         await client.query(
           'update products p set on_hand = p.on_hand + d.on_hand, reserved = p.reserved + d.reserved from unnest($1::bigint[], $2::bigint[], $3::bigint[]) as d(id, on_hand, reserved) where p.id = d.id',
           transpose(stock, 3),
         );
       }
-      for (const [name, value] of batch.sequences ?? []) {
+      for (const [name, value] of sequenceValues) {
         await client.query('insert into sequences (name, value) values ($1, $2) on conflict (name) do update set value = greatest(sequences.value, excluded.value)', [name, value]);
       }
-    },
-    async commit() {
       for (const index of dropped) await timed(index.indexname, () => client.query(index.indexdef));
       for (const key of droppedKeys) await timed(key.name, () => client.query(`alter table ${key.table} add constraint "${key.name}" ${key.definition}`));
       // Rows carry explicit ids: move each identity past them so the app's next insert gets a fresh id.
