@@ -228,8 +228,8 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
   };
   return {
     // Each table's rows of a batch go as one COPY, written while the next batch is generated. Small enough
-    // that a batch dies young: batches of 20,000 orders outlived the young generation (measured: ~10 % more
-    // CPU per order than batches of 2,000).
+    // that a batch's rows can die in the young generation, as on SQLite; together with the leaner COPY text and
+    // signatures, CPU per order went from ~42 to ~37–40 µs (measured under load).
     batchOrders: 2_000,
     async begin({ rebuildIndexes }) {
       await client.query('begin');
