@@ -16,13 +16,24 @@ async function indexNames(t: TestApp): Promise<string[]> {
   return (await query.execute(t.db.ctx.kysely)).rows.map((r) => r.name).sort();
 }
 
+/** Foreign keys of the seeded tables with their definitions (PostgreSQL: the seed drops and re-adds them). */
+async function foreignKeys(t: TestApp): Promise<string[]> {
+  const { rows } = await sql<{ key: string }>`
+    select conrelid::regclass::text || '.' || conname || ': ' || pg_get_constraintdef(oid) || case when convalidated then '' else ' NOT VALID' end as key
+      from pg_constraint where contype = 'f' and connamespace = current_schema()::regnamespace
+     order by 1`.execute(t.db.ctx.kysely);
+  return rows.map((r) => r.key);
+}
+
 describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
   let t: TestApp;
   let result: BulkSeedResult;
   let indexesBefore: string[];
+  let keysBefore: string[] = [];
   beforeAll(async () => {
     t = await buildTestApp(dialect);
     indexesBefore = await indexNames(t);
+    if (dialect === 'postgres') keysBefore = await foreignKeys(t);
     result = await bulkSeed(t.db.ctx, t.db.config.database, { orders: ORDERS, batchSize: 700 });
   }, 120_000);
   afterAll(async () => t?.close());
@@ -37,6 +48,18 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
       expect(r.relpages, r.relname).toBeGreaterThan(0);
       expect(r.relallvisible, r.relname).toBe(r.relpages);
     }
+  });
+
+  it.runIf(dialect === 'postgres')('adds back every foreign key it dropped for the load, validated and enforced', async () => {
+    expect(keysBefore).toContain('order_items.order_items_order_id_fkey: FOREIGN KEY (order_id) REFERENCES orders(id) ON DELETE CASCADE');
+    expect(await foreignKeys(t)).toEqual(keysBefore);
+    const item = await t.db.ctx.kysely.selectFrom('order_items').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await expect(
+      t.db.ctx.kysely
+        .insertInto('order_items')
+        .values({ ...item, id: item.id + 1_000_000, order_id: 999_999_999 })
+        .execute(),
+    ).rejects.toThrow(/foreign key/);
   });
 
   it('loads the requested orders over two years in every status, with several owners', async () => {
