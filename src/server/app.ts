@@ -170,7 +170,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   registerAccessControl(app, ctx, access);
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
-  accountRoutes(app, ctx);
+  accountRoutes(app, ctx, config);
   rolesRoutes(app, ctx);
   customersRoutes(app, ctx);
   productsRoutes(app, ctx);
