@@ -90,6 +90,7 @@ describe.skipIf(!popplerPresent)('printing and PDF in the browser', () => {
     await page.goto(`${baseUrl}/orders/${order.id}`);
     await page.getByTestId('order-lines').getByText('PRINT-1', { exact: true }).waitFor();
     await expect(page.getByTestId('order-print').textContent()).resolves.toContain(zhCN.common.print);
+    await page.screenshot({ path: path.join(SHOTS, 'order-zh-screen.png') });
     await download('order-pdf', 'order-zh.pdf', [order.number, customer.name, '订单确认书', '444.00', '344.00']);
     const printed = await print('order-zh');
     for (const t of [order.number, customer.name, 'PRINT-1', '444.00']) expect(printed).toContain(t);
@@ -114,6 +115,7 @@ describe.skipIf(!popplerPresent)('printing and PDF in the browser', () => {
     await page.goto(`${baseUrl}/customers/${customer.id}`);
     await page.getByRole('tab', { name: en.crm.customer.statement }).click();
     await expect(page.getByTestId('statement-print').textContent()).resolves.toContain(en.common.print);
+    await page.screenshot({ path: path.join(SHOTS, 'statement-en-screen.png') });
     await download('statement-pdf', 'statement-en.pdf', ['Customer statement', customer.name, 'Payment', 'Balance after', '344.00']);
     await print('statement-en');
   });
