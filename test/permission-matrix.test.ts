@@ -191,6 +191,7 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'GET /api/customers/:id/orders': { need: 'orders.read', ok: 200, url: (f) => `/api/customers/${f.customerId}/orders` },
   'GET /api/customers/:id/statement': { need: { anyOf: ['finance.manage', 'orders.read:all'] }, ok: 200, url: (f) => `/api/customers/${f.customerId}/statement` },
+  'GET /api/customers/:id/statement.pdf': { need: { anyOf: ['finance.manage', 'orders.read:all'] }, ok: 200, url: (f) => `/api/customers/${f.customerId}/statement.pdf` },
   'GET /api/products': { need: 'authenticated', ok: 200 },
   'GET /api/products/:id': { need: 'authenticated', ok: 200, url: (f) => `/api/products/${f.productId}` },
   // The product catalogue and its stock are the warehouse's.
@@ -201,6 +202,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/orders/status-counts': { need: 'orders.read', ok: 200 },
   'POST /api/orders': { need: 'orders.create', ok: 201, body: (f) => ({ customerId: f.customerId, items: [{ productId: f.productId, quantity: 1 }] }) },
   'GET /api/orders/:id': { need: 'orders.read', ok: 200, order: true },
+  'GET /api/orders/:id/pdf': { need: 'orders.read', ok: 200, order: true },
   'PATCH /api/orders/:id': { need: 'orders.update', ok: 200, order: true, body: () => ({ note: 'matrix' }) },
   'POST /api/orders/:id/confirm': { need: 'orders.update', ok: 200, order: true },
   'POST /api/orders/:id/cancel': { need: 'orders.update', ok: 200, order: true },

@@ -27,6 +27,7 @@ export const PROBLEM_CODES = [
   'stale_preview',
   'step-up-required',
   'own_purge_request',
+  'password-reset-required',
   'training-required',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

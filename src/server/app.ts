@@ -27,6 +27,7 @@ import { customersRoutes } from './modules/customers/customers.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
 import { practiceRoutes } from './modules/practice/practice.routes.js';
 import { PracticeWorkspaces } from './modules/practice/practice.workspaces.js';
+import { documentsRoutes } from './modules/documents/documents.routes.js';
 import { deletionRoutes } from './modules/deletion/deletion.routes.js';
 import { exportRoutes } from './modules/export/export.routes.js';
 import { financeRoutes } from './modules/finance/finance.routes.js';
@@ -171,7 +172,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   registerAccessControl(app, ctx, access);
   authRoutes(app, ctx, config);
   usersRoutes(app, ctx);
-  accountRoutes(app, ctx);
+  accountRoutes(app, ctx, config);
   tableSettingsRoutes(app, ctx);
   rolesRoutes(app, ctx);
   customersRoutes(app, ctx);
@@ -179,6 +180,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   inventoryRoutes(app, ctx);
   ordersRoutes(app, ctx);
   exportRoutes(app, ctx);
+  documentsRoutes(app, ctx);
   deletionRoutes(app, ctx);
   recycleBinRoutes(app, ctx, config);
   financeRoutes(app, ctx);

@@ -36,8 +36,15 @@ export async function serve(config: Config, ctx: Db, banner: string[] = []): Pro
   await serveInProcess(config, ctx, banner);
 }
 
+/**
+ * On a terminal a person reads the log, so pino-pretty writes one short coloured line per entry (in a worker
+ * thread, off the request path); piped to a file or a log collector the lines stay JSON, one object each.
+ */
+const terminalLogger = (config: Config) =>
+  process.stdout.isTTY ? { level: config.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', colorize: true } } } : undefined;
+
 async function serveInProcess(config: Config, ctx: Db, banner: string[]): Promise<void> {
-  const app = await buildApp({ ...config, webRoot: config.webRoot ?? WEB_ROOT }, ctx);
+  const app = await buildApp({ ...config, webRoot: config.webRoot ?? WEB_ROOT }, ctx, { logger: terminalLogger(config) });
   if (cluster.isWorker) {
     // Which process answered: for an operator reading a slow request's headers, and for the cluster test.
     const worker = String(cluster.worker!.id);

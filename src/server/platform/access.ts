@@ -24,6 +24,8 @@ function satisfies(actor: Actor, requirement: Requirement): boolean {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Answered while the user still owes the new password an admin asked for (the account page's calls). */
+    duringPasswordReset?: true;
   }
   interface FastifyInstance {
     /** Every /api route with its declared access, for the permission matrix test and the docs. */
@@ -48,6 +50,8 @@ export interface Authenticated {
   actor: Actor;
   /** Set for cookie sessions: writes must echo it in X-CSRF-Token. */
   csrfToken: string | null;
+  /** An admin forced a password reset that the user has not done yet. */
+  mustChangePassword?: boolean;
 }
 
 /**
@@ -128,6 +132,11 @@ export function registerAccessControl(app: FastifyInstance, ctx: Ctx, options: A
     request.sessionToken = bearer ? null : (cookie ?? null);
     if (!bearer && !SAFE_METHODS.has(request.method) && (auth.csrfToken === null || !csrfTokenMatches(request.headers['x-csrf-token'], auth.csrfToken))) {
       throw new AppError('forbidden', 'Missing or wrong X-CSRF-Token header', { code: 'csrf' });
+    }
+    // Until the user has chosen the new password an admin asked for, the account holds nothing but the account
+    // page: a session or token an attacker may hold is good for nothing else (the admin's reset also ended sessions).
+    if (auth.mustChangePassword && !request.routeOptions.config?.duringPasswordReset) {
+      throw new AppError('forbidden', 'Choose a new password first: POST /api/me/password {current,next}', { code: 'password-reset-required' });
     }
     if (typeof access === 'object') {
       if (!access.anyOf.some((r) => satisfies(auth.actor, r))) {

@@ -1,4 +1,5 @@
 import type { Problem } from '../../contracts/common.js';
+import { problemCodeOf } from '../../contracts/problems.js';
 
 /**
  * The one way the web app talks to the server: JSON in, JSON out, problem+json turned into a
@@ -107,6 +108,9 @@ async function sendRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE
   if (!response.ok) {
     const error = await readProblem(response);
     if (response.status === 401 && path !== '/api/auth/login') onUnauthenticated();
+    // The server holds the account to its account page until the new password an admin asked for is set; a
+    // fresh load of /account reads the session again (mustChangePassword) and keeps the user there.
+    if (response.status === 403 && problemCodeOf(error.problem.type) === 'password-reset-required' && window.location.pathname !== '/account') window.location.assign('/account');
     throw error;
   }
   if (response.status === 204) return undefined as T;

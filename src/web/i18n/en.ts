@@ -23,6 +23,8 @@ export const en = {
     name: 'Orderly',
   },
   common: {
+    print: 'Print',
+    pdf: 'PDF',
     search: 'Search',
     reset: 'Reset',
     cancel: 'Cancel',

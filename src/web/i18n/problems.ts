@@ -43,6 +43,7 @@ export const problemsEn = {
     stale_preview: 'The orders changed since the preview. Review the fresh preview and confirm again.',
     'step-up-required': 'This action needs your password again (confirmed within the last 5 minutes).',
     own_purge_request: 'Another administrator must approve your own purge request.',
+    'password-reset-required': 'An administrator asked you to choose a new password. Set it on My account to continue.',
     'training-required': 'Deleting orders needs the Safe deletion course first. It takes about ten minutes.',
   } satisfies Record<ProblemCode, string>,
   /** Zod issue codes (the server's `errors[].code`). */
@@ -103,6 +104,7 @@ export const problemsZhCN: ProblemMessages = {
     stale_preview: '预览之后订单已发生变化，请查看最新预览并再次确认。',
     'step-up-required': '此操作需要再次输入密码确认（5 分钟内有效）。',
     own_purge_request: '自己提交的彻底删除申请须由另一位管理员批准。',
+    'password-reset-required': '管理员要求您设置新密码。请在“我的账户”中设置后继续。',
     'training-required': '删除订单前需要先完成“安全删除”课程，大约需要十分钟。',
   },
   byIssue: {

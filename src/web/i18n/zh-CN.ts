@@ -19,6 +19,8 @@ export const zhCN: Messages = {
     name: 'Orderly',
   },
   common: {
+    print: '打印',
+    pdf: '下载 PDF',
     search: '查询',
     reset: '重置',
     cancel: '取消',

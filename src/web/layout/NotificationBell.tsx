@@ -5,18 +5,22 @@ import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { NotificationView } from '../../contracts/notifications.js';
 import { listNotifications, markNotificationsRead, notificationKeys } from '../api/notifications.js';
+import { useMe } from '../auth/session.js';
 import { DateTime } from '../components/DateTime.js';
 import { useLocale } from '../i18n/locale.js';
 
 /**
  * The unread count, live: the server pushes it over Server-Sent Events whenever it changes. EventSource
  * reconnects by itself after a dropped connection; when the browser gives up (the stream closed for good, e.g.
- * the server restarted), a fresh one is opened after a pause.
+ * the server restarted), a fresh one is opened after a pause. A user who owes the new password an admin asked
+ * for is refused everything but the account page (403), so no stream is opened for them.
  */
 export function useUnreadCount(): number | null {
   const [unread, setUnread] = useState<number | null>(null);
   const queryClient = useQueryClient();
+  const held = useMe().mustChangePassword === true;
   useEffect(() => {
+    if (held) return;
     let source: EventSource | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let closed = false;
@@ -37,7 +41,7 @@ export function useUnreadCount(): number | null {
       clearTimeout(retry);
       source?.close();
     };
-  }, [queryClient]);
+  }, [queryClient, held]);
   return unread;
 }
 

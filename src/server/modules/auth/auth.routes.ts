@@ -68,7 +68,7 @@ export function authRoutes(app: App, ctx: Ctx, config: Config): void {
     return { user: result.me, csrfToken: result.csrfToken };
   });
 
-  app.post('/api/auth/logout', { config: { access: 'authenticated' }, schema: { tags: ['auth'], response: { 204: NoContent } } }, async (request, reply) => {
+  app.post('/api/auth/logout', { config: { access: 'authenticated', duringPasswordReset: true }, schema: { tags: ['auth'], response: { 204: NoContent } } }, async (request, reply) => {
     if (request.sessionToken) await logout(ctx, request.actor, request.sessionToken);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send(null);
@@ -79,7 +79,7 @@ export function authRoutes(app: App, ctx: Ctx, config: Config): void {
     stepUp(ctx, request.actor, request.body.password, policy),
   );
 
-  app.get('/api/auth/me', { config: { access: 'authenticated' }, schema: { tags: ['auth'], response: { 200: Me } } }, async (request) => me(ctx, request.actor, request.sessionCsrf));
+  app.get('/api/auth/me', { config: { access: 'authenticated', duringPasswordReset: true }, schema: { tags: ['auth'], response: { 200: Me } } }, async (request) => me(ctx, request.actor, request.sessionCsrf));
 
   app.post('/api/tokens', { config: { access: 'authenticated' }, schema: { tags: ['tokens'], body: TokenInput, response: { 201: TokenCreated } } }, async (request, reply) => {
     reply.code(201);

@@ -115,7 +115,7 @@ const sessionQuery = (db: Kysely<DB>, tokenHash: string) =>
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
     .leftJoin('roles', 'roles.id', 'user_roles.role_id')
-    .select(['users.id as userId', 'users.username', 'users.disabled', 'sessions.csrf_token', 'sessions.created_at', 'sessions.expires_at', 'sessions.last_seen_at', 'roles.grants'])
+    .select(['users.id as userId', 'users.username', 'users.disabled', 'users.must_change_password', 'sessions.csrf_token', 'sessions.created_at', 'sessions.expires_at', 'sessions.last_seen_at', 'roles.grants'])
     .where('sessions.id', '=', tokenHash);
 
 const tokenQuery = (db: Kysely<DB>, tokenHash: string) =>
@@ -124,7 +124,7 @@ const tokenQuery = (db: Kysely<DB>, tokenHash: string) =>
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
     .leftJoin('roles', 'roles.id', 'user_roles.role_id')
-    .select(['api_tokens.id', 'users.id as userId', 'users.username', 'users.disabled', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'roles.grants'])
+    .select(['api_tokens.id', 'users.id as userId', 'users.username', 'users.disabled', 'users.must_change_password', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'roles.grants'])
     .where('api_tokens.token_hash', '=', tokenHash);
 
 /**
@@ -160,6 +160,7 @@ export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: 
   return {
     actor: { type: 'user', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'session', id: tokenHash } },
     csrfToken: row.csrf_token,
+    mustChangePassword: row.must_change_password === 1,
   };
 }
 
@@ -172,7 +173,7 @@ export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMe
   if (!row.last_used_at || row.last_used_at < isoPlus(now, -60_000)) {
     await ctx.kysely.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  return { actor: { type: 'token', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'token', id: String(row.id) } }, csrfToken: null };
+  return { actor: { type: 'token', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'token', id: String(row.id) } }, csrfToken: null, mustChangePassword: row.must_change_password === 1 };
 }
 
 const personal = (u: { language: string | null; time_zone: string | null; must_change_password: number; tours_seen: string | null }) => ({

@@ -24,7 +24,8 @@ const HEADERS: Record<ExportLanguage, readonly string[]> = {
   'zh-CN': ['订单号', '状态', '客户', '负责人', '金额', '已付', '创建时间', '确认时间', '行数', '备注'],
 };
 
-const STATUS: Record<ExportLanguage, Record<OrderStatus, string>> = {
+/** Status labels as the app shows them; the printed documents (modules/documents) say them the same way. */
+export const STATUS_LABELS: Record<ExportLanguage, Record<OrderStatus, string>> = {
   en: { draft: 'Draft', confirmed: 'Confirmed', shipped: 'Shipped', completed: 'Completed', cancelled: 'Cancelled' },
   'zh-CN': { draft: '草稿', confirmed: '已确认', shipped: '已发货', completed: '已完成', cancelled: '已取消' },
 };
@@ -115,7 +116,7 @@ function timeFormatter(offsetOf: (ms: number) => number): (iso: string) => strin
 
 export function exportLabels(language: ExportLanguage, timeZone: string): ExportLabels {
   const offsetOf = offsetCache(timeZone);
-  const statuses: Record<string, string> = STATUS[language];
+  const statuses: Record<string, string> = STATUS_LABELS[language];
   return {
     header: HEADERS[language],
     status: (code) => statuses[code] ?? code,

@@ -8,7 +8,7 @@ import { recordAudit } from '../../platform/audit.js';
 import { getSetting } from '../settings/settings.service.js';
 import { postgresCsvPages } from './export.csv-pg.js';
 import { csvChunks, csvHeader, csvPages, exportFilename, jsonChunks, xlsxStream, type OnRows } from './export.formats.js';
-import { exportLabels, type ExportLabels } from './export.labels.js';
+import { exportLabels, type ExportLabels, type ExportLanguage } from './export.labels.js';
 import { detailPages, measureSelection, summaryPages } from './export.rows.js';
 
 export interface OrderExport {
@@ -95,11 +95,11 @@ export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExport
  * The requesting user's chosen language, else the browser's first choice (the web app starts in it too), else
  * Chinese; and the company time zone.
  */
-async function labelsFor(ctx: Ctx, actor: Actor, acceptLanguage: string | undefined): Promise<ExportLabels> {
+export async function labelsFor(ctx: Ctx, actor: Actor, acceptLanguage: string | undefined): Promise<ExportLabels & { language: ExportLanguage }> {
   const user = actor.userId === null ? undefined : await ctx.kysely.selectFrom('users').select('language').where('id', '=', actor.userId).executeTakeFirst();
   const chosen = (user?.language ?? acceptLanguage ?? 'zh-CN').trim().toLowerCase();
   const language = chosen.startsWith('en') ? 'en' : 'zh-CN';
-  return exportLabels(language, await getSetting(ctx.kysely, 'companyTimeZone'));
+  return { ...exportLabels(language, await getSetting(ctx.kysely, 'companyTimeZone')), language };
 }
 
 export interface ExportRun extends ExportOutcome {

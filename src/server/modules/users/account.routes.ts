@@ -1,12 +1,14 @@
 import { AccountView, ChangePasswordInput, TourParams, UpdateAccountInput } from '../../../contracts/account.js';
 import { NoContent } from '../../../contracts/common.js';
+import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import type { App } from '../../platform/http.js';
 import { changePassword, getAccount, markTourSeen, updateAccount } from './account.service.js';
 
 /** Self-service: every signed-in user manages their own account, and only their own. */
-export function accountRoutes(app: App, ctx: Ctx): void {
-  app.get('/api/me', { config: { access: 'authenticated' }, schema: { tags: ['account'], response: { 200: AccountView } } }, async (request) => getAccount(ctx, request.actor));
+export function accountRoutes(app: App, ctx: Ctx, config: Config): void {
+  const policy = { sessionHours: config.sessionHours, lockoutFailures: config.login.lockoutFailures, lockoutMinutes: config.login.lockoutMinutes };
+  app.get('/api/me', { config: { access: 'authenticated', duringPasswordReset: true }, schema: { tags: ['account'], response: { 200: AccountView } } }, async (request) => getAccount(ctx, request.actor));
   app.patch('/api/me', { config: { access: 'authenticated' }, schema: { tags: ['account'], body: UpdateAccountInput, response: { 200: AccountView } } }, async (request) =>
     updateAccount(ctx, request.actor, request.body),
   );
@@ -20,9 +22,9 @@ export function accountRoutes(app: App, ctx: Ctx): void {
   );
   app.post(
     '/api/me/password',
-    { config: { access: 'authenticated' }, schema: { tags: ['account'], summary: 'Change your password; signs out your other sessions', body: ChangePasswordInput, response: { 204: NoContent } } },
+    { config: { access: 'authenticated', duringPasswordReset: true }, schema: { tags: ['account'], summary: 'Change your password; signs out your other sessions', body: ChangePasswordInput, response: { 204: NoContent } } },
     async (request, reply) => {
-      await changePassword(ctx, request.actor, request.body, request.sessionToken);
+      await changePassword(ctx, request.actor, request.body, request.sessionToken, policy);
       return reply.code(204).send(null);
     },
   );

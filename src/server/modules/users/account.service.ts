@@ -4,7 +4,7 @@ import type { Actor } from '../../platform/actor.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
-import { sha256 } from '../auth/auth.service.js';
+import { countFailedLogin, sha256, type LoginPolicy } from '../auth/auth.service.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { toursSeen } from './tours-seen.js';
 
@@ -70,16 +70,30 @@ export async function updateAccount(ctx: Ctx, actor: Actor, input: UpdateAccount
 }
 
 /**
- * A new password, proven by the current one. Every other session of the user ends in the same transaction (a
- * session someone else may hold is exactly what a password change is for); the one making the change stays
- * signed in. Through an API token there is no "this session", so every session ends.
+ * A new password, proven by the current one. A wrong current password counts toward the account lockout exactly
+ * like a failed sign-in (a stolen session must not become a free password-guessing oracle), and a locked account
+ * is refused even the right one. Every other session of the user ends in the same transaction (a session someone
+ * else may hold is exactly what a password change is for); the one making the change stays signed in. Through
+ * an API token there is no "this session", so every session ends.
  */
-export async function changePassword(ctx: Ctx, actor: Actor, input: ChangePasswordInput, currentSession: string | null): Promise<{ endedSessions: number }> {
+export async function changePassword(ctx: Ctx, actor: Actor, input: ChangePasswordInput, currentSession: string | null, policy: LoginPolicy): Promise<{ endedSessions: number }> {
   const id = userIdOf(actor);
-  const user = await ctx.kysely.selectFrom('users').select(['username', 'password_hash']).where('id', '=', id).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(user.password_hash, input.current))) {
-    await ctx.kysely.transaction().execute((trx) => recordAudit(trx, ctx.dialect, actor, { action: 'account.password_change_failed', entityType: 'user', entityId: id, entityLabel: user.username }));
-    throw invalid('current', 'is not your current password');
+  const user = await ctx.kysely.selectFrom('users').select(['username', 'password_hash', 'locked_until']).where('id', '=', id).executeTakeFirstOrThrow();
+  const now = nowIso();
+  const ok = await verifyPassword(user.password_hash, input.current);
+  const locked = user.locked_until != null && user.locked_until > now;
+  if (!ok || locked) {
+    await ctx.kysely.transaction().execute(async (trx) => {
+      const lockedUntil = !ok && !locked ? await countFailedLogin(trx, id, now, policy) : null;
+      await recordAudit(trx, ctx.dialect, actor, {
+        action: 'account.password_change_failed',
+        entityType: 'user',
+        entityId: id,
+        entityLabel: user.username,
+        diff: { why: locked ? 'locked' : 'wrong_password', ...(lockedUntil ? { lockedUntil } : {}) },
+      });
+    });
+    throw invalid('current', locked ? 'the account is temporarily locked' : 'is not your current password');
   }
   const passwordHash = await hashPassword(input.next);
   return ctx.kysely.transaction().execute(async (trx) => {

@@ -84,9 +84,59 @@ describe.each(DIALECTS)('own account (%s)', (dialect) => {
 
     const again = await new Client(t.app).login('acct_forced', 'acct_forced-password-1');
     expect((await again.get('/api/auth/me')).body.mustChangePassword).toBe(true);
+    expect((await again.get('/api/me')).body.mustChangePassword).toBe(true);
+    // Until the new password is set the server answers nothing but the account page's calls, token or cookie alike.
+    for (const [method, url, body] of [
+      ['GET', '/api/orders'],
+      ['GET', '/api/finance/summary'],
+      ['PATCH', '/api/me', { displayName: 'x' }],
+      ['POST', '/api/tokens', { name: 'escape hatch' }],
+      ['GET', `/api/customers/1/statement.pdf`],
+    ] as const) {
+      const res = await again.request(method, url, body);
+      expect(res.status, `${method} ${url}`).toBe(403);
+      expect(res.body.type, `${method} ${url}`).toBe('https://orderly.dev/problems/password-reset-required');
+    }
     expect((await again.post('/api/me/password', { current: 'acct_forced-password-1', next: 'finance-new-pass-1' })).status).toBe(204);
     expect((await again.get('/api/me')).body.mustChangePassword).toBe(false);
+    expect((await again.get('/api/orders')).status).toBe(200);
     // Only admins force resets.
     expect((await again.patch(`/api/users/${user.userId}`, { mustChangePassword: true })).status).toBe(403);
+  });
+
+  it("an admin's forced reset holds API tokens too, and sign-out stays open", async () => {
+    const user = await t.userWithRoles('acct_forced_token', ['sales_manager']);
+    const issued = await user.post('/api/tokens', { name: 'integration' });
+    expect(issued.status).toBe(201);
+    const bearer = Object.assign(new Client(t.app), { bearer: issued.body.token as string });
+    expect((await bearer.get('/api/orders')).status).toBe(200);
+    expect((await t.admin.patch(`/api/users/${user.userId}`, { mustChangePassword: true })).status).toBe(200);
+    const held = await bearer.get('/api/orders');
+    expect(held.status).toBe(403);
+    expect(held.body.type).toBe('https://orderly.dev/problems/password-reset-required');
+    const session = await new Client(t.app).login('acct_forced_token', 'acct_forced_token-password-1');
+    expect((await session.post('/api/auth/logout')).status).toBe(204);
+    expect((await bearer.post('/api/me/password', { current: 'acct_forced_token-password-1', next: 'manager-new-pass-1' })).status).toBe(204);
+    expect((await bearer.get('/api/orders')).status).toBe(200);
+  });
+
+  it('a wrong current password counts toward the sign-in lockout like a failed sign-in', async () => {
+    const user = await t.userWithRoles('acct_guess', ['auditor']);
+    // ORDERLY_LOCKOUT_FAILURES (10 by default): the tenth wrong password in a row locks the account.
+    const failures = t.db.config.login.lockoutFailures;
+    for (let i = 0; i < failures - 1; i++) expect((await user.post('/api/me/password', { current: `guess-${i}`, next: 'a-brand-new-pass-1' })).status).toBe(400);
+    expect((await new Client(t.app).login('acct_guess', 'acct_guess-password-1')).cookie).toBeTruthy();
+    // A successful sign-in starts the count afresh, as it does for sign-ins alone.
+    for (let i = 0; i < failures; i++) expect((await user.post('/api/me/password', { current: `guess-${i}`, next: 'a-brand-new-pass-1' })).status).toBe(400);
+    expect((await t.anonymous().post('/api/auth/login', { username: 'acct_guess', password: 'acct_guess-password-1' })).status).toBe(401);
+    // Locked: the right current password is refused too, and the password stays as it was.
+    const locked = await user.post('/api/me/password', { current: 'acct_guess-password-1', next: 'a-brand-new-pass-1' });
+    expect(locked.status).toBe(400);
+    expect(locked.body.errors[0].field).toBe('current');
+    const row = await t.db.ctx.kysely.selectFrom('users').select(['locked_until']).where('id', '=', Number(user.userId)).executeTakeFirstOrThrow();
+    expect(row.locked_until).not.toBeNull();
+    const audit = (await t.admin.get(`/api/audit?entityType=user&entityId=${user.userId}&action=account.password_change_failed`)).body.items as Array<{ diff: { why: string; lockedUntil?: string } }>;
+    expect(audit.some((e) => e.diff.lockedUntil)).toBe(true);
+    expect(audit.some((e) => e.diff.why === 'locked')).toBe(true);
   });
 });

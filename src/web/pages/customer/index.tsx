@@ -142,7 +142,7 @@ export default function CustomerPage() {
       <Tabs
         items={[
           ...(hasPermission(me, 'orders.read') ? [{ key: 'orders', label: c.orders, children: <CustomerOrders customerId={cu.id} /> }] : []),
-          ...(financeReader ? [{ key: 'statement', label: c.statement, children: <CustomerStatement statement={statement.data} loading={statement.isFetching} /> }] : []),
+          ...(financeReader ? [{ key: 'statement', label: c.statement, children: <CustomerStatement customerId={cu.id} statement={statement.data} loading={statement.isFetching} /> }] : []),
         ]}
       />
       {mayEdit && <EditCustomerModal customer={cu} open={editing} onClose={() => setEditing(false)} />}

@@ -9,6 +9,7 @@ import { DateTime, formatDateTime } from '../../components/DateTime.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { formatMoney, Money } from '../../components/Money.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { PrintButtons } from '../../components/PrintButtons.js';
 import { PageSpinner } from '../../components/PageSpinner.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
@@ -120,6 +121,7 @@ export default function OrderPage() {
             <LegalHoldButton order={o} />
             <LifecycleActions order={o} onStale={onStale} />
             <DeleteOrderButton order={o} />
+            <PrintButtons pdfUrl={`/api/orders/${o.id}/pdf`} testId="order" />
           </>
         }
       />
@@ -171,7 +173,8 @@ export default function OrderPage() {
           </Card>
         </Col>
       </Row>
-      <Card variant="borderless" title={t.order.lifecycle} extra={<NextStepTags order={o} />}>
+      {/* On paper the order is a confirmation: its lines and totals, not its workflow. */}
+      <Card variant="borderless" className="no-print" title={t.order.lifecycle} extra={<NextStepTags order={o} />}>
         <Steps size="small" current={progress.current} status={progress.status} items={progress.items} />
       </Card>
       <Card variant="borderless" title={`${t.order.lines} (${o.items.length})`} styles={{ body: { padding: 0 } }}>
@@ -195,8 +198,10 @@ export default function OrderPage() {
           )}
         />
       </Card>
-      <OrderEffects order={o} />
-      <OrderHistory order={o} />
+      <div className="no-print section-gap">
+        <OrderEffects order={o} />
+        <OrderHistory order={o} />
+      </div>
     </div>
   );
 }

@@ -1,0 +1,88 @@
+import type { StatementEntry } from '../../../contracts/customers.js';
+import type { OrderStatus } from '../../../contracts/orders.js';
+import { STATUS_LABELS, type ExportLanguage } from '../export/export.labels.js';
+
+/** The words of the printed documents, in the two languages of the app (the same words its pages use). */
+const WORDS = {
+  en: {
+    orderConfirmation: 'Order confirmation',
+    statement: 'Customer statement',
+    number: 'Order number',
+    status: 'Status',
+    customer: 'Customer',
+    phone: 'Phone',
+    email: 'Email',
+    owner: 'Sales rep',
+    createdAt: 'Created',
+    confirmedAt: 'Confirmed',
+    note: 'Note',
+    statementDate: 'Statement date',
+    entries: 'Entries',
+    line: 'No.',
+    sku: 'SKU',
+    product: 'Product',
+    quantity: 'Qty',
+    unitPrice: 'Unit price',
+    lineTotal: 'Amount',
+    noLines: 'No lines.',
+    total: 'Total',
+    paid: 'Paid',
+    due: 'Balance due',
+    date: 'Date',
+    order: 'Order',
+    entry: 'Entry',
+    amount: 'Amount',
+    balanceAfter: 'Balance after',
+    noEntries: 'No invoices or payments yet.',
+    invoiced: 'Invoiced',
+    balance: 'Balance',
+    hidden: 'Not shown',
+    printed: (at: string) => `Printed ${at} · Orderly`,
+    page: (page: number, pages: number) => `Page ${page} of ${pages}`,
+  },
+  'zh-CN': {
+    orderConfirmation: '订单确认书',
+    statement: '客户对账单',
+    number: '订单号',
+    status: '状态',
+    customer: '客户',
+    phone: '电话',
+    email: '邮箱',
+    owner: '负责人',
+    createdAt: '创建时间',
+    confirmedAt: '确认时间',
+    note: '备注',
+    statementDate: '对账日期',
+    entries: '记录数',
+    line: '序号',
+    sku: 'SKU',
+    product: '商品',
+    quantity: '数量',
+    unitPrice: '单价',
+    lineTotal: '金额',
+    noLines: '没有订单行。',
+    total: '合计',
+    paid: '已付',
+    due: '应付余额',
+    date: '日期',
+    order: '订单',
+    entry: '类型',
+    amount: '金额',
+    balanceAfter: '结余',
+    noEntries: '尚无开票或收款记录。',
+    invoiced: '开票金额',
+    balance: '余额',
+    hidden: '不显示',
+    printed: (at: string) => `打印时间 ${at} · Orderly`,
+    page: (page: number, pages: number) => `第 ${page} 页，共 ${pages} 页`,
+  },
+} satisfies Record<ExportLanguage, Record<string, unknown>>;
+
+const ENTRY_KINDS: Record<ExportLanguage, Record<StatementEntry['kind'], string>> = {
+  en: { receivable: 'Invoice', reversal: 'Invoice reversed', payment: 'Payment', refund: 'Refund' },
+  'zh-CN': { receivable: '开票', reversal: '冲销开票', payment: '收款', refund: '退款' },
+};
+
+export function documentWords(language: ExportLanguage) {
+  return { ...WORDS[language], statusLabel: (s: OrderStatus) => STATUS_LABELS[language][s], entryKind: (k: StatementEntry['kind']) => ENTRY_KINDS[language][k] };
+}
