@@ -8,6 +8,8 @@ import type { OrderSort, OrderSummaryView } from '../../../contracts/orders.js';
 import { fetchOrders, orderKeys } from '../../api/orders.js';
 import { Guard } from '../../auth/permissions.js';
 import { DateTime } from '../../components/DateTime.js';
+import { useCardLayout } from '../../components/cards/CardList.js';
+import { OrderCards } from '../../components/cards/OrderCards.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { Money } from '../../components/Money.js';
 import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
@@ -43,6 +45,7 @@ export default function OrdersPage() {
   const state = useMemo(() => readListState(params), [params]);
   const ownerOptions = useOwnerOptions();
   const [selectedKeys, setSelectedKeys] = useState<Key[]>([]);
+  const cards = useCardLayout();
 
   const apiQuery = toApiQuery(state);
   const orders = useQuery({
@@ -192,6 +195,8 @@ export default function OrdersPage() {
         />
         {orders.isError && !orders.data ? (
           <LoadFailed error={orders.error} onRetry={() => orders.refetch()} />
+        ) : cards ? (
+          <OrderCards orders={pageRows} loading={orders.isFetching} empty={orders.isPending ? <div style={{ height: 120 }} /> : emptyState} selectedKeys={selectedKeys} onSelect={setSelectedKeys} />
         ) : (
           <Table<OrderSummaryView>
             className="clickable-rows"
