@@ -65,12 +65,11 @@ export function CardList<T>({ items, rowKey, render, loading, empty, selection, 
   return (
     <Spin spinning={loading}>
       {selection && items.length > 0 && (
-        <div className="card-list-select-page">
+        <div className="card-list-select-page" data-testid={`${testId}-select-page`}>
           <Checkbox
             checked={pageSelected === items.length}
             indeterminate={pageSelected > 0 && pageSelected < items.length}
             onChange={(e) => setChecked(pageKeys, e.target.checked)}
-            data-testid={`${testId}-select-page`}
           >
             {t.phone.selectPage}
           </Checkbox>

@@ -178,7 +178,7 @@ export default function OrdersPage() {
               <Typography.Text type="secondary">{orders.data ? t.common.matchCount(orders.data.items.length) : '\u00a0'}</Typography.Text>
             )}
           </Flex>
-          <Flex align="center" gap={8}>
+          <Flex align="center" gap={8} wrap>
             <span data-tour="orders-export">
               <ExportMenu filters={state.filters} selectedIds={matching ? [] : selectedKeys.map(String)} />
             </span>

@@ -279,7 +279,7 @@ export default function RecycleBinPage() {
               </Tag>
             )}
           </Flex>
-          <Flex align="center" gap={8}>
+          <Flex align="center" gap={8} wrap>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => bin.refetch()} loading={bin.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
             <CursorPager {...urlStatePager(state, go, nextCursor)} loading={bin.isFetching} />
           </Flex>
