@@ -154,7 +154,7 @@ describe('accessibility (axe-core) on every page', () => {
         await context.close();
       }
       expect(found).toEqual([]);
-    }, 240_000);
+    }, 540_000);
   }
 
   it('finds none in dark mode either (system setting), on a few pages', async () => {

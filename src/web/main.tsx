@@ -4,8 +4,10 @@ import { createRoot } from 'react-dom/client';
 import '../contracts/common.js';
 import { App } from './App.js';
 import { makeTableMeasureRowsInert } from './components/inert-table-measure-rows.js';
+import { THEME_CSS_VAR_CLASS } from './theme.js';
 import './styles.css';
 
+document.documentElement.classList.add(THEME_CSS_VAR_CLASS);
 const root = document.getElementById('root')!;
 makeTableMeasureRowsInert(root);
 createRoot(root).render(

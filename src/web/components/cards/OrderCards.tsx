@@ -12,21 +12,22 @@ interface OrderCardsProps {
   orders: OrderSummaryView[];
   loading: boolean;
   empty: ReactNode;
-  selectedKeys: Key[];
-  onSelect(keys: Key[]): void;
+  /** Absent where the table has no checkbox column either (a customer's orders). */
+  selection?: { selectedKeys: Key[]; onSelect(keys: Key[]): void };
+  testId?: string;
 }
 
 /** The order list on a phone: one card per order with the table's columns and its checkbox. */
-export function OrderCards({ orders, loading, empty, selectedKeys, onSelect }: OrderCardsProps) {
+export function OrderCards({ orders, loading, empty, selection, testId = 'order-cards' }: OrderCardsProps) {
   const t = useT();
   return (
     <CardList<OrderSummaryView>
-      testId="order-cards"
+      testId={testId}
       items={orders}
       rowKey={(o) => o.id}
       loading={loading}
       empty={empty}
-      selection={{ selectedKeys, onChange: (keys) => onSelect(keys) }}
+      selection={selection && { selectedKeys: selection.selectedKeys, onChange: (keys) => selection.onSelect(keys) }}
       render={(o) => ({
         titleText: o.number,
         title: (

@@ -164,7 +164,7 @@ export default function OrderPage() {
                 <Statistic
                   title={t.order.outstanding}
                   value={owes ? formatMoney(outstanding) : '—'}
-                  styles={{ content: { fontSize: 22, fontVariantNumeric: 'tabular-nums', color: owes && toMinor(outstanding) > 0 ? '#d46b08' : undefined } }}
+                  styles={{ content: { fontSize: 22, fontVariantNumeric: 'tabular-nums', color: owes && toMinor(outstanding) > 0 ? 'var(--ant-color-warning-text)' : undefined } }}
                 />
               </Col>
             </Row>

@@ -196,7 +196,7 @@ export default function OrdersPage() {
         {orders.isError && !orders.data ? (
           <LoadFailed error={orders.error} onRetry={() => orders.refetch()} />
         ) : cards ? (
-          <OrderCards orders={pageRows} loading={orders.isFetching} empty={orders.isPending ? <div style={{ height: 120 }} /> : emptyState} selectedKeys={selectedKeys} onSelect={setSelectedKeys} />
+          <OrderCards orders={pageRows} loading={orders.isFetching} empty={orders.isPending ? <div style={{ height: 120 }} /> : emptyState} selection={{ selectedKeys, onSelect: setSelectedKeys }} />
         ) : (
           <Table<OrderSummaryView>
             className="clickable-rows"

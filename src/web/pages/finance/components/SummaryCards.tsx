@@ -50,7 +50,7 @@ export function SummaryCards({ summary }: { summary: FinanceSummary | undefined 
           title={f.receivable}
           help={f.receivableHelp}
           value={summary?.receivable}
-          colour={owed ? '#d46b08' : undefined}
+          colour={owed ? 'var(--ant-color-warning-text)' : undefined}
           footer={summary ? f.owing(summary.customersWithBalance, summary.ordersWithBalance) : undefined}
         />
       </Col>
