@@ -57,15 +57,19 @@ export const DARK_THEME: ThemeConfig = {
     colorPrimary: '#3f7fe0',
     colorLink: '#6ea0f0',
     colorError: '#ff7875',
+    colorInfo: '#6ea0f0',
     borderRadius: 6,
     colorTextTertiary: 'rgba(255, 255, 255, 0.68)',
     colorTextDescription: 'rgba(255, 255, 255, 0.68)',
     colorTextPlaceholder: 'rgba(255, 255, 255, 0.6)',
     fontFamily: FONT_FAMILY,
   },
+  // The selected menu item and tab write in the primary colour on a dark blue: lighter than the primary
+  // itself, which stays dark enough for white text on primary buttons.
   components: {
     Layout: { headerHeight: 56, headerPadding: '0 24px' },
-    Menu: { itemBorderRadius: 6, itemMarginInline: 8 },
+    Menu: { itemBorderRadius: 6, itemMarginInline: 8, itemSelectedColor: '#a6c8ff' },
+    Tabs: { itemSelectedColor: '#8cb8ff', itemActiveColor: '#8cb8ff' },
   },
 };
 

@@ -58,7 +58,7 @@ export function SummaryCards({ summary }: { summary: FinanceSummary | undefined 
         <Figure testId="finance-invoiced" title={f.invoiced} help={f.invoicedHelp} value={summary?.invoiced} />
       </Col>
       <Col xs={12} md={6} xl={5}>
-        <Figure testId="finance-received" title={f.received} help={f.receivedHelp} value={summary?.received} colour="#389e0d" />
+        <Figure testId="finance-received" title={f.received} help={f.receivedHelp} value={summary?.received} colour="var(--ant-color-success-text)" />
       </Col>
       <Col xs={12} md={6} xl={4}>
         <Figure testId="finance-refunded" title={f.refunded} value={summary?.refunded} />
