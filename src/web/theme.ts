@@ -22,7 +22,7 @@ export const THEME: ThemeConfig = {
     colorPrimary: '#1f5fbf',
     colorLink: '#1f5fbf',
     colorError: '#cf1322',
-    colorWarning: '#ad6800',
+    colorWarning: '#975b00',
     colorSuccess: '#237804',
     colorInfo: '#1f5fbf',
     // Tags draw their text in shade 7 of these palettes on shade 1: from antd's seeds that is under 4.5:1.
