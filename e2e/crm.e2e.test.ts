@@ -62,7 +62,8 @@ describe('customer page and account page in the browser', () => {
         const { page, traffic } = await openAs(viewport, language);
         await page.goto(`${baseUrl}/customers/${ids.keep}`);
         await page.getByText('buy@yunqi.cn').waitFor();
-        const orders = page.locator('[data-testid=customer-orders] tbody tr.ant-table-row');
+        // A table on a desktop, cards on a phone (src/web/components/cards/).
+        const orders = page.locator(viewport.width < 768 ? '[data-testid=customer-order-cards] .card-list-item' : '[data-testid=customer-orders] tbody tr.ant-table-row');
         await expect.poll(() => orders.count(), { message: traffic() }).toBe(2);
         await page.screenshot({ path: path.join(SHOTS, `customer-page-${language}-${viewport.width}.png`), fullPage: true });
 

@@ -1,8 +1,9 @@
 /**
  * The app on a phone (390×844) and on a desktop (1440×900), in both languages: the menu is a drawer on the
- * phone, the header fits, and nothing in the delete dialog runs out of its box — every element stays inside
- * the dialog and no text is cut. Screenshots of the order list, the delete dialog and the recycle bin go to
- * test-results/phone-*.png and test-results/desktop-*.png.
+ * phone, the header fits, the order list, recycle bin and customer list are cards whose every element stays
+ * inside the list, and nothing in the delete dialog runs out of its box — every element stays inside the
+ * dialog and no text is cut. Screenshots of the order list, the delete dialog, the recycle bin, the customer
+ * list and page and the account page go to test-results/phone-*.png and test-results/desktop-*.png.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,7 @@ async function overflowing(page: Page, rootSelector: string): Promise<string[]> 
       const style = getComputedStyle(el);
       const visible = r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
       if (!visible) return;
-      if (!inScroller && (r.left < box.left - 1 || r.right > box.right + 1)) found.push(`outside the dialog: ${name(el)} (${Math.round(r.left)}–${Math.round(r.right)} of ${Math.round(box.left)}–${Math.round(box.right)})`);
+      if (!inScroller && (r.left < box.left - 1 || r.right > box.right + 1)) found.push(`outside its container: ${name(el)} (${Math.round(r.left)}–${Math.round(r.right)} of ${Math.round(box.left)}–${Math.round(box.right)})`);
       if (!tableScroller(el) && style.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1) {
         const inner = el.getBoundingClientRect().left + el.clientLeft + el.clientWidth;
         const culprits = [...el.querySelectorAll('*')].filter((c) => c.getBoundingClientRect().right > inner + 1).map((c) => name(c)).slice(0, 3);
@@ -54,6 +55,7 @@ describe('phone and desktop layout', () => {
   let app: App;
   let browser: Browser;
   let baseUrl: string;
+  let customerId: string;
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -63,6 +65,7 @@ describe('phone and desktop layout', () => {
     const product = await makeProduct(admin, { sku: 'PHONE-E2E-1', price: '1234567.89', stock: 500 });
     const orders = [];
     for (let i = 0; i < 4; i++) orders.push(await makeOrder(admin, customer.id, [{ productId: product.id, quantity: 7 }]));
+    customerId = customer.id;
     const confirmed = orders[3];
     expect((await admin.post(`/api/orders/${confirmed.id}/confirm`, {}, { 'if-match': String(confirmed.version) })).status).toBe(200);
     // Something for the recycle bin to show.
@@ -84,6 +87,25 @@ describe('phone and desktop layout', () => {
     return { page, traffic };
   }
 
+  /** The customer page and the account page, which must fit as well (no sideways scrolling of the page). */
+  async function shootPages(page: Page, device: 'phone' | 'desktop', lang: string) {
+    for (const [name, url, ready] of [
+      ['customer', `/customers/${customerId}`, '[data-testid=edit-customer]'],
+      ['account', '/account', '[data-testid=save-profile]'],
+    ] as const) {
+      await page.goto(`${baseUrl}${url}`);
+      await page.locator(ready).first().waitFor();
+      await page.locator('.ant-spin-spinning').waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} fits`).toBeLessThanOrEqual(device === 'phone' ? PHONE.width : DESKTOP.width);
+      if (device === 'phone' && name === 'customer') {
+        // The customer's orders are cards on a phone too.
+        await page.locator('[data-testid=customer-order-cards] .card-list-item').first().waitFor();
+        expect(await overflowing(page, '[data-testid=customer-order-cards]')).toEqual([]);
+      }
+      await page.screenshot({ path: path.join(SHOTS, `${device}-${name}-${lang}.png`), fullPage: true });
+    }
+  }
+
   const dialogContent = '.ant-modal:has([data-testid=delete-dialog-body]) .ant-modal-container';
 
   for (const locale of ['zh-CN', 'en-US'] as const) {
@@ -91,7 +113,15 @@ describe('phone and desktop layout', () => {
 
     it(`on a phone (${locale}): the menu is a drawer, the header fits, the delete dialog fits 390 px`, async () => {
       const { page, traffic } = await openAs(PHONE, locale);
-      await page.locator('[data-testid=orders-table] tbody tr.ant-table-row').first().waitFor();
+      const cards = page.locator('[data-testid=order-cards] .card-list-item');
+      await cards.first().waitFor();
+      // Cards, not a table squeezed into 390 px: each with its number, status and total, nothing sticking out.
+      expect(await page.locator('[data-testid=orders-table]').count()).toBe(0);
+      expect(await cards.count()).toBe(3);
+      await expect.poll(() => cards.first().locator('[data-field=total] .money').textContent()).toBe('8,641,975.23');
+      expect(await cards.first().locator('[data-status]').count()).toBe(1);
+      expect(await overflowing(page, '[data-testid=order-cards]'), traffic()).toEqual([]);
+      expect(await page.locator('[data-testid=pager]').count()).toBe(1);
       // No side menu taking a third of the screen; a button opens the drawer.
       expect(await page.locator('.app-sider').count()).toBe(0);
       const header = await page.locator('.app-header').evaluate((h) => ({ scroll: h.scrollWidth, client: h.clientWidth, right: h.getBoundingClientRect().right }));
@@ -106,9 +136,13 @@ describe('phone and desktop layout', () => {
       await page.keyboard.press('Escape');
       await page.locator('.app-drawer .app-menu').waitFor({ state: 'hidden' });
 
-      const rows = page.locator('[data-testid=orders-table] tbody tr.ant-table-row');
-      await rows.nth(0).locator('.ant-checkbox-input').check();
-      await rows.nth(1).locator('.ant-checkbox-input').check();
+      // Selecting works as on the table: one card at a time, or the whole page.
+      await page.locator('[data-testid=order-cards-select-page] .ant-checkbox-input').check();
+      await expect.poll(() => page.locator('[data-testid=order-cards] .card-list-check.ant-checkbox-wrapper-checked').count()).toBe(3);
+      await page.locator('[data-testid=order-cards-select-page] .ant-checkbox-input').uncheck();
+      await cards.nth(0).locator('.ant-checkbox-input').check();
+      await cards.nth(1).locator('.ant-checkbox-input').check();
+      await page.locator('[data-testid=selection-summary]').getByText(/2/).first().waitFor();
       await page.locator('[data-testid=delete-selected]').click();
       await page.locator(`${dialogContent} [data-testid=deletion-impact]`).waitFor();
       const box = await page.locator(dialogContent).boundingBox();
@@ -119,9 +153,20 @@ describe('phone and desktop layout', () => {
       await page.keyboard.press('Escape');
 
       await page.goto(`${baseUrl}/recycle-bin`);
-      await page.locator('[data-reason=duplicate]').first().waitFor();
+      await page.locator('[data-testid=recycle-bin-cards] [data-reason=duplicate]').first().waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-      await page.screenshot({ path: path.join(SHOTS, `phone-recycle-bin-${lang}.png`) });
+      expect(await overflowing(page, '[data-testid=recycle-bin-cards]'), traffic()).toEqual([]);
+      // The card's checkbox selects the order for the same actions as the table's.
+      await page.locator('[data-testid=recycle-bin-cards] .card-list-item .ant-checkbox-input').first().check();
+      await page.locator('[data-testid=restore-selected]:not([disabled])').waitFor();
+      await page.screenshot({ path: path.join(SHOTS, `phone-recycle-bin-${lang}.png`), fullPage: true });
+
+      await page.goto(`${baseUrl}/customers`);
+      await page.locator('[data-testid=customer-cards] .card-list-item').first().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      expect(await overflowing(page, '[data-testid=customer-cards]'), traffic()).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, `phone-customers-${lang}.png`) });
+      await shootPages(page, 'phone', lang);
       await page.context().close();
     });
 
@@ -139,7 +184,9 @@ describe('phone and desktop layout', () => {
       await page.keyboard.press('Escape');
       await page.goto(`${baseUrl}/recycle-bin`);
       await page.locator('[data-reason=duplicate]').first().waitFor();
+      expect(await page.locator('[data-testid=recycle-bin-cards]').count()).toBe(0);
       await page.screenshot({ path: path.join(SHOTS, `desktop-recycle-bin-${lang}.png`) });
+      await shootPages(page, 'desktop', lang);
       await page.context().close();
     });
   }

@@ -1,6 +1,8 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import { Alert, Card, Empty, Flex, Input, Table, Typography, type TableColumnsType, type TableProps } from 'antd';
+import type { ReactNode } from 'react';
 import { useT } from '../i18n/locale.js';
+import { useCardLayout } from './cards/CardList.js';
 import { LoadFailed } from './LoadFailed.js';
 import { TableLayoutControls } from './table/TableLayoutControls.js';
 import type { TableLayout } from './table/use-table-layout.js';
@@ -19,14 +21,18 @@ interface SearchableListProps<T> {
   tableProps?: Pick<TableProps<T>, 'className' | 'rowClassName' | 'onRow'>;
   /** The user's column settings and density (useTableLayout); without it the columns show as given. */
   layout?: TableLayout<T>;
+  /** On a phone, the matches as cards (src/web/components/cards/) instead of the table. */
+  renderCards?(items: T[], empty: ReactNode): ReactNode;
 }
 
 /**
  * A card with a search box over a table of the first matches, paged in the browser: the customers and products
  * pages, whose lists are short enough to arrive whole (the order book pages on the server instead).
  */
-export function SearchableList<T extends { id: string }>({ search, placeholder, searchTestId, query, limit, columns, emptyText, tableProps, layout }: SearchableListProps<T>) {
+export function SearchableList<T extends { id: string }>({ search, placeholder, searchTestId, query, limit, columns, emptyText, tableProps, layout, renderCards }: SearchableListProps<T>) {
   const t = useT();
+  const cards = useCardLayout();
+  const empty = query.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={emptyText} />;
   const items = query.data?.items ?? [];
   return (
     <Card variant="borderless" styles={{ body: { padding: 0 } }}>
@@ -49,6 +55,8 @@ export function SearchableList<T extends { id: string }>({ search, placeholder, 
       {items.length >= limit && <Alert type="info" showIcon banner title={t.common.firstResultsOnly(limit)} />}
       {query.isError && !query.data ? (
         <LoadFailed error={query.error} onRetry={() => query.refetch()} />
+      ) : cards && renderCards ? (
+        renderCards(items, empty)
       ) : (
         <Table<T>
           {...tableProps}
@@ -61,7 +69,7 @@ export function SearchableList<T extends { id: string }>({ search, placeholder, 
           // The whole match arrived unless it filled the limit (then the banner above says so): its size is the total.
           pagination={{ pageSize: 20, showSizeChanger: false, hideOnSinglePage: false, showTotal: items.length < limit ? (n) => t.tables.total(n) : undefined }}
           scroll={{ x: 900 }}
-          locale={{ emptyText: query.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={emptyText} /> }}
+          locale={{ emptyText: empty }}
         />
       )}
     </Card>

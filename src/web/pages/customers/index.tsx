@@ -7,6 +7,7 @@ import type { CustomerView } from '../../../contracts/customers.js';
 import { CUSTOMER_PAGE_LIMIT, customerKeys, searchCustomers } from '../../api/customers.js';
 import { Guard } from '../../auth/permissions.js';
 import { DateTime } from '../../components/DateTime.js';
+import { CustomerCards } from '../../components/cards/CustomerCards.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { SearchableList } from '../../components/SearchableList.js';
 import { useSearchInUrl } from '../../components/use-search-in-url.js';
@@ -98,6 +99,7 @@ export default function CustomersPage() {
         columns={columns}
         layout={layout}
         emptyText={t.customers.empty}
+        renderCards={(items, empty) => <CustomerCards customers={items} loading={customers.isFetching} empty={empty} />}
       />
       <CreateCustomerModal open={creating} onClose={() => setCreating(false)} />
     </div>

@@ -43,7 +43,7 @@ function CheckCard({ check, onReview }: { check: DataQualityCheck; onReview?: (i
       style={{ height: '100%' }}
     >
       <Flex justify="space-between" align="center" gap={12}>
-        <Statistic title={q.count} value={check.count} styles={{ content: { color: clean ? '#389e0d' : '#d4380d' } }} />
+        <Statistic title={q.count} value={check.count} styles={{ content: { color: clean ? 'var(--ant-color-success-text)' : 'var(--ant-color-error-text)' } }} />
         <Flex vertical align="flex-end">
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
             {q.trend}

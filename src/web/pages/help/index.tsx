@@ -32,7 +32,7 @@ export default function HelpPage() {
         <PageHeader title={article?.title ?? h.title} crumbs={[{ label: h.title, to: '/help' }, { label: article?.title ?? slug }]} />
         <Card>
           {article ? (
-            <article data-testid="help-article" data-slug={article.slug}>
+            <article className="help-article" data-testid="help-article" data-slug={article.slug}>
               <Markdown>{article.body}</Markdown>
             </article>
           ) : (

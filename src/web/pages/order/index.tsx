@@ -160,13 +160,13 @@ export default function OrderPage() {
                 <Statistic title={t.order.total} value={formatMoney(o.total)} styles={{ content: { fontSize: 22, fontVariantNumeric: 'tabular-nums' } }} />
               </Col>
               <Col span={8}>
-                <Statistic title={t.order.paid} value={formatMoney(o.paid)} styles={{ content: { fontSize: 22, fontVariantNumeric: 'tabular-nums', color: '#389e0d' } }} />
+                <Statistic title={t.order.paid} value={formatMoney(o.paid)} styles={{ content: { fontSize: 22, fontVariantNumeric: 'tabular-nums', color: 'var(--ant-color-success-text)' } }} />
               </Col>
               <Col span={8}>
                 <Statistic
                   title={t.order.outstanding}
                   value={owes ? formatMoney(outstanding) : '—'}
-                  styles={{ content: { fontSize: 22, fontVariantNumeric: 'tabular-nums', color: owes && toMinor(outstanding) > 0 ? '#d46b08' : undefined } }}
+                  styles={{ content: { fontSize: 22, fontVariantNumeric: 'tabular-nums', color: owes && toMinor(outstanding) > 0 ? 'var(--ant-color-warning-text)' : undefined } }}
                 />
               </Col>
             </Row>

@@ -8,6 +8,8 @@ import type { OrderSort, OrderSummaryView } from '../../../contracts/orders.js';
 import { fetchOrders, orderKeys } from '../../api/orders.js';
 import { Guard } from '../../auth/permissions.js';
 import { DateTime } from '../../components/DateTime.js';
+import { useCardLayout } from '../../components/cards/CardList.js';
+import { OrderCards } from '../../components/cards/OrderCards.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { Money } from '../../components/Money.js';
 import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
@@ -48,6 +50,7 @@ export default function OrdersPage() {
   const state = useMemo(() => readListState(params), [params]);
   const ownerOptions = useOwnerOptions();
   const [selectedKeys, setSelectedKeys] = useState<Key[]>([]);
+  const cards = useCardLayout();
 
   const apiQuery = toApiQuery(state);
   const orders = useQuery({
@@ -184,7 +187,7 @@ export default function OrdersPage() {
               <Typography.Text type="secondary">{orders.data ? t.common.matchCount(orders.data.items.length) : '\u00a0'}</Typography.Text>
             )}
           </Flex>
-          <Flex align="center" gap={8}>
+          <Flex align="center" gap={8} wrap>
             <span data-tour="orders-export">
               <ExportMenu filters={state.filters} selectedIds={matching ? [] : selectedKeys.map(String)} />
             </span>
@@ -208,6 +211,8 @@ export default function OrdersPage() {
         />
         {orders.isError && !orders.data ? (
           <LoadFailed error={orders.error} onRetry={() => orders.refetch()} />
+        ) : cards ? (
+          <OrderCards orders={pageRows} loading={orders.isFetching} empty={orders.isPending ? <div style={{ height: 120 }} /> : emptyState} selection={{ selectedKeys, onSelect: setSelectedKeys }} />
         ) : (
           <Table<OrderSummaryView>
             className="clickable-rows"

@@ -8,6 +8,8 @@ import { deletionKeys, fetchRecycleBin, fetchRetention, newIdempotencyKey, resto
 import { hasPermission, Guard } from '../../auth/permissions.js';
 import { useMe } from '../../auth/session.js';
 import { DateTime } from '../../components/DateTime.js';
+import { useCardLayout } from '../../components/cards/CardList.js';
+import { RecycleBinCards } from '../../components/cards/RecycleBinCards.js';
 import { HelpHint } from '../../components/deletion/HelpHint.js';
 import { ShortageList, shortagesOf } from '../../components/deletion/ShortageList.js';
 import { invalidateAfterDeletion } from '../../components/deletion/use-undo-notice.js';
@@ -73,6 +75,7 @@ export default function RecycleBinPage() {
   const [selected, setSelected] = useState<Map<string, RecycleBinItem>>(new Map());
   const [dialog, setDialog] = useState<Dialog>(null);
   const [restoring, setRestoring] = useState(false);
+  const cards = useCardLayout();
 
   const query = toBinQuery(state);
   const bin = useQuery({ queryKey: deletionKeys.recycleBin(query), queryFn: ({ signal }) => fetchRecycleBin(query, signal), placeholderData: keepPreviousData });
@@ -137,6 +140,17 @@ export default function RecycleBinPage() {
       return next;
     });
   };
+
+  // A held order's countdown stands still until the hold is released (SPEC §5).
+  const purgeCell = (o: RecycleBinItem) =>
+    o.legalHold ? (
+      <Typography.Text type="secondary" className="nowrap" data-testid="purge-countdown-stopped">
+        <PauseCircleOutlined style={{ marginInlineEnd: 6 }} />
+        {t.governance.hold.countdownStopped}
+      </Typography.Text>
+    ) : (
+      <PurgeCountdown purgeAfter={o.purgeAfter} now={now} t={t} />
+    );
 
   const columns: TableColumnsType<RecycleBinItem> = [
     {
@@ -219,16 +233,7 @@ export default function RecycleBinPage() {
       ),
       dataIndex: 'purgeAfter',
       width: 130,
-      // A held order's countdown stands still until the hold is released (SPEC §5).
-      render: (v: string, o: RecycleBinItem) =>
-        o.legalHold ? (
-          <Typography.Text type="secondary" className="nowrap" data-testid="purge-countdown-stopped">
-            <PauseCircleOutlined style={{ marginInlineEnd: 6 }} />
-            {t.governance.hold.countdownStopped}
-          </Typography.Text>
-        ) : (
-          <PurgeCountdown purgeAfter={v} now={now} t={t} />
-        ),
+      render: (_: string, o: RecycleBinItem) => purgeCell(o),
     },
   ];
 
@@ -259,12 +264,13 @@ export default function RecycleBinPage() {
               onChange={(e) => setSearchText(e.target.value)}
               onSearch={(value) => filterBy({ q: value.trim() || undefined })}
               placeholder={b.searchPlaceholder}
-              style={{ width: 320 }}
+              style={{ width: 320, maxWidth: '100%' }}
               data-testid="recycle-bin-search"
             />
             <Select
               allowClear
               placeholder={b.reasonFilter}
+              aria-label={b.reasonFilter}
               value={state.reason}
               onChange={(reason) => filterBy({ reason })}
               options={DELETE_REASON_CODES.map((c) => ({ value: c, label: t.deletion.reasons[c] }))}
@@ -277,7 +283,7 @@ export default function RecycleBinPage() {
               </Tag>
             )}
           </Flex>
-          <Flex align="center" gap={8}>
+          <Flex align="center" gap={8} wrap>
             <Button size="small" icon={<ReloadOutlined />} onClick={() => bin.refetch()} loading={bin.isFetching} aria-label={t.common.refresh} title={t.common.refresh} />
             <TableLayoutControls layout={layout} />
           </Flex>
@@ -333,6 +339,15 @@ export default function RecycleBinPage() {
         )}
         {bin.isError && !bin.data ? (
           <LoadFailed error={bin.error} onRetry={() => bin.refetch()} />
+        ) : cards ? (
+          <RecycleBinCards
+            items={bin.data?.items ?? []}
+            loading={bin.isFetching}
+            empty={bin.isPending ? <div style={{ height: 120 }} /> : <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={filtered ? b.emptyFiltered : b.empty} />}
+            selection={canAct ? { selectedKeys: [...selected.keys()], onChange: onSelectionChange } : undefined}
+            purge={purgeCell}
+            onBatch={(batchId) => filterBy({ batchId })}
+          />
         ) : (
           <Table<RecycleBinItem>
             rowKey="id"

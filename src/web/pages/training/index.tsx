@@ -30,7 +30,7 @@ function CourseCard({ course }: { course: Course }) {
       data-testid={`course-${course.id}`}
     >
       <Typography.Paragraph>{course.summary[language]}</Typography.Paragraph>
-      <Progress percent={Math.round((100 * read) / course.lessons.length)} format={() => tr.lessons(read, course.lessons.length)} />
+      <Progress percent={Math.round((100 * read) / course.lessons.length)} aria-label={tr.lessons(read, course.lessons.length)} format={() => tr.lessons(read, course.lessons.length)} />
       {course.bestScore !== null && <Typography.Text type="secondary">{tr.bestScore(course.bestScore)}</Typography.Text>}
       <div style={{ marginTop: 12 }}>
         <Link to={`/training/${course.id}`}>

@@ -5,6 +5,8 @@ import { Link, useSearchParams } from 'react-router';
 import type { OrderSummaryView } from '../../../../contracts/orders.js';
 import { customerKeys, fetchCustomerOrders } from '../../../api/customers.js';
 import { DateTime } from '../../../components/DateTime.js';
+import { useCardLayout } from '../../../components/cards/CardList.js';
+import { OrderCards } from '../../../components/cards/OrderCards.js';
 import { LoadFailed } from '../../../components/LoadFailed.js';
 import { Money } from '../../../components/Money.js';
 import { StatusTag } from '../../../components/StatusTag.js';
@@ -20,6 +22,7 @@ export function CustomerOrders({ customerId }: { customerId: string }) {
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => readListState(params), [params]);
   const ownerOptions = useOwnerOptions();
+  const cards = useCardLayout();
   const go = (next: OrderListState) => setParams(writeListState(next), { replace: true });
   const { customer: _ignored, ...query } = toApiQuery(state);
   const orders = useQuery({
@@ -42,6 +45,10 @@ export function CustomerOrders({ customerId }: { customerId: string }) {
       <Card variant="borderless" styles={{ body: { padding: 0 } }}>
         {orders.isError && !orders.data ? (
           <LoadFailed error={orders.error} onRetry={() => orders.refetch()} />
+        ) : cards ? (
+          <div style={{ paddingTop: 12 }}>
+            <OrderCards testId="customer-order-cards" orders={orders.data?.items ?? []} loading={orders.isFetching} empty={t.crm.customer.noOrders} />
+          </div>
         ) : (
           <Table<OrderSummaryView>
             data-testid="customer-orders"

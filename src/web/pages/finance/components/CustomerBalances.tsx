@@ -51,7 +51,7 @@ export function CustomerBalances({ onOpen }: { onOpen(customer: { id: string; na
       sorter: true,
       sortOrder: orderOf(sort, 'balance'),
       render: (v: string) => (
-        <span style={{ color: toMinor(v) > 0 ? '#d46b08' : undefined }}>
+        <span style={{ color: toMinor(v) > 0 ? 'var(--ant-color-warning-text)' : undefined }}>
           <Money value={v} strong />
         </span>
       ),

@@ -50,7 +50,7 @@ export function SummaryCards({ summary }: { summary: FinanceSummary | undefined 
           title={f.receivable}
           help={f.receivableHelp}
           value={summary?.receivable}
-          colour={owed ? '#d46b08' : undefined}
+          colour={owed ? 'var(--ant-color-warning-text)' : undefined}
           footer={summary ? f.owing(summary.customersWithBalance, summary.ordersWithBalance) : undefined}
         />
       </Col>
@@ -58,7 +58,7 @@ export function SummaryCards({ summary }: { summary: FinanceSummary | undefined 
         <Figure testId="finance-invoiced" title={f.invoiced} help={f.invoicedHelp} value={summary?.invoiced} />
       </Col>
       <Col xs={12} md={6} xl={5}>
-        <Figure testId="finance-received" title={f.received} help={f.receivedHelp} value={summary?.received} colour="#389e0d" />
+        <Figure testId="finance-received" title={f.received} help={f.receivedHelp} value={summary?.received} colour="var(--ant-color-success-text)" />
       </Col>
       <Col xs={12} md={6} xl={4}>
         <Figure testId="finance-refunded" title={f.refunded} value={summary?.refunded} />

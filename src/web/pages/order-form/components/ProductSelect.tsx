@@ -44,6 +44,7 @@ export function ProductSelect({ value, onChange, known, onSeen, id, status }: Pr
       value={value}
       onChange={onChange}
       placeholder={t.orderForm.productPlaceholder}
+      aria-label={t.orderForm.product}
       showSearch={{ filterOption: false, onSearch: setSearch, searchValue: search }}
       onOpenChange={(open) => !open && setSearch('')}
       notFoundContent={results.isFetching ? <Spin size="small" /> : undefined}

@@ -58,8 +58,9 @@ export function RetentionCard() {
       <Flex vertical gap={8}>
         <Typography.Text type="secondary">{retention.data ? r.current(retention.data.days) : '\u00a0'}</Typography.Text>
         <Form layout="inline" onFinish={submit}>
-          <Form.Item label={r.days} validateStatus={fieldError ? 'error' : undefined} help={fieldError ?? undefined} style={{ marginInlineEnd: 8 }}>
+          <Form.Item label={r.days} htmlFor="retention-days-input" validateStatus={fieldError ? 'error' : undefined} help={fieldError ?? undefined} style={{ marginInlineEnd: 8 }}>
             <InputNumber<number>
+              id="retention-days-input"
               value={days}
               onChange={(v) => {
                 setDays(v);
