@@ -1,5 +1,5 @@
 import { theme } from 'antd';
-import { useRef, useState, type KeyboardEvent, type PointerEvent, type ThHTMLAttributes } from 'react';
+import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ThHTMLAttributes } from 'react';
 
 export interface ResizableHeaderProps {
   resizeLabel?: string;
@@ -19,6 +19,11 @@ export function ResizableHeaderCell({ resizeLabel, resizeWidth, onResize, childr
   const { token } = theme.useToken();
   const cell = useRef<HTMLTableCellElement>(null);
   const [active, setActive] = useState(false);
+  // A focusable separator must announce its value (ARIA); before the user sets a width, that is the drawn width.
+  const [drawnWidth, setDrawnWidth] = useState(120);
+  useLayoutEffect(() => {
+    if (resizeWidth === undefined && cell.current) setDrawnWidth(Math.round(cell.current.getBoundingClientRect().width));
+  }, [resizeWidth]);
   if (!onResize) return <th {...rest}>{children}</th>;
 
   const currentWidth = () => resizeWidth ?? Math.round(cell.current?.getBoundingClientRect().width ?? 120);
@@ -65,7 +70,7 @@ export function ResizableHeaderCell({ resizeLabel, resizeWidth, onResize, childr
         role="separator"
         aria-orientation="vertical"
         aria-label={resizeLabel}
-        aria-valuenow={resizeWidth}
+        aria-valuenow={resizeWidth ?? drawnWidth}
         tabIndex={0}
         className="table-resize-handle"
         data-testid="column-resize-handle"
