@@ -323,7 +323,6 @@ const ROUTES: Record<string, RouteCase> = {
       return { current: password, next: password };
     },
   },
-  'PUT /api/me/tours/:tourId': { ok: 204, need: 'authenticated', url: () => '/api/me/tours/welcome' },
   'GET /api/me/notification-preferences': { ok: 200, need: 'authenticated' },
   'PUT /api/me/notification-preferences': { ok: 200, need: 'authenticated', body: () => ({ topics: { 'order.created': { inApp: true, email: false } } }) },
   // Saved views: every role reads orders; each caller changes a view of their own (the service's owner rule is in saved-views.test.ts).

@@ -2,12 +2,6 @@ import { z } from 'zod';
 import { isTimeZone } from './settings.js';
 import { Password, UserLanguage } from './users.js';
 
-/** The guided tours of the web app; the ones a user has seen are kept on the user (`PUT /api/me/tours/:tourId`). */
-export const TOUR_IDS = ['welcome', 'dashboard', 'orders', 'recycle-bin', 'backups'] as const;
-export const TourId = z.enum(TOUR_IDS);
-export type TourId = z.infer<typeof TourId>;
-export const TourParams = z.object({ tourId: TourId });
-
 /** `GET|PATCH /api/me`: the signed-in user's own account. */
 export const AccountView = z.object({
   id: z.string(),
@@ -20,8 +14,6 @@ export const AccountView = z.object({
   timeZone: z.string().nullable(),
   /** An admin asked for a new password: the web app sends the user to choose one. */
   mustChangePassword: z.boolean(),
-  /** Tours the user has seen (started by themselves or finished), in any browser. */
-  toursSeen: z.array(TourId),
 });
 export type AccountView = z.infer<typeof AccountView>;
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { TourId } from './account.js';
 import { PERMISSIONS } from './permissions.js';
 
 export const LoginInput = z.object({
@@ -23,8 +22,6 @@ export const Me = z.object({
   timeZone: z.string().nullable().optional(),
   /** An admin forced a password reset: the web app sends the user to choose a new password first. */
   mustChangePassword: z.boolean().optional(),
-  /** Guided tours the user has seen in any browser: the welcome tour starts by itself until it is in here. */
-  toursSeen: z.array(TourId).optional(),
 });
 export type Me = z.infer<typeof Me>;
 

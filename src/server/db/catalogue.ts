@@ -21,12 +21,8 @@ export interface CatalogueTable {
   references: string[];
 }
 
-/**
- * Migration bookkeeping belongs to the target's own migrator, never to a backup; the dashboard summary is derived
- * from `orders` by triggers, which rebuild it as a restore deletes and inserts the orders (restoring its rows as
- * well would count every order twice).
- */
-const BOOKKEEPING = new Set(['orderly_migrations', 'orderly_migration_lock', 'dashboard_summary']);
+/** Migration bookkeeping belongs to the target's own migrator, never to a backup. */
+const BOOKKEEPING = new Set(['orderly_migrations', 'orderly_migration_lock']);
 
 export class CatalogueError extends Error {}
 

@@ -45,7 +45,6 @@ export interface DB {
   training_progress: TrainingProgressTable;
   training_attempts: TrainingAttemptsTable;
   saved_views: SavedViewsTable;
-  dashboard_summary: DashboardSummaryTable;
   customer_keys: CustomerKeysTable;
 }
 
@@ -67,8 +66,6 @@ export interface UsersTable {
   time_zone: string | null;
   /** 1 after an admin forced a password reset: the web app sends the user to choose a new one. */
   must_change_password: Generated<number>;
-  /** JSON array of the guided tours the user has finished or closed; null: none yet. */
-  tours_seen: string | null;
 }
 
 export interface RolesTable {
@@ -183,17 +180,6 @@ export interface OrdersTable {
   hold_reason: string | null;
   held_at: string | null;
   held_by: number | null;
-}
-
-/** Orders counted and totalled per key, kept by triggers on `orders` (migration 0020); '' where an order has no such value. */
-export interface DashboardSummaryTable {
-  owner_id: number;
-  status: string;
-  confirmed_month: string;
-  deleted_month: string;
-  delete_reason: string;
-  orders: number;
-  total: number;
 }
 
 export interface OrderItemsTable {

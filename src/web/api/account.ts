@@ -1,8 +1,7 @@
-import type { AccountView, ChangePasswordInput, TourId, UpdateAccountInput } from '../../contracts/account.js';
-import { apiGet, apiPatch, apiPost, apiRequest } from './http.js';
+import type { AccountView, ChangePasswordInput, UpdateAccountInput } from '../../contracts/account.js';
+import { apiGet, apiPatch, apiPost } from './http.js';
 
 export const accountKey = ['account'] as const;
 export const fetchAccount = () => apiGet<AccountView>('/api/me');
 export const updateAccount = (input: UpdateAccountInput) => apiPatch<AccountView>('/api/me', input);
 export const changePassword = (input: ChangePasswordInput) => apiPost<void>('/api/me/password', input);
-export const markTourSeen = (tourId: TourId) => apiRequest<void>('PUT', `/api/me/tours/${encodeURIComponent(tourId)}`);

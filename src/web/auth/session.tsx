@@ -6,7 +6,7 @@ import type { LoginInput, Me } from '../../contracts/auth.js';
 import { fetchMe, signIn, signOut } from '../api/auth.js';
 import { ProblemError, setUnauthenticatedHandler } from '../api/http.js';
 
-export const ME_KEY = ['me'] as const;
+const ME_KEY = ['me'] as const;
 
 interface Session {
   me: Me | null;

@@ -1,10 +1,7 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { Tour, Typography, type TourProps } from 'antd';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
-import type { Me } from '../../contracts/auth.js';
-import { markTourSeen } from '../api/account.js';
-import { ME_KEY, useSession } from '../auth/session.js';
+import { useSession } from '../auth/session.js';
 import type { TourId, TourStepText } from '../i18n/guidance.js';
 import { useT } from '../i18n/locale.js';
 
@@ -17,8 +14,7 @@ export function tourOfPage(pathname: string): TourId | undefined {
   return undefined;
 }
 
-/** Where an older version remembered the welcome tour in this browser: carried over to the account once. */
-const legacySeenKey = (userId: string) => `orderly.tour.welcome.${userId}`;
+const seenKey = (userId: string) => `orderly.tour.welcome.${userId}`;
 /** 'off': the user (or a browser journey about something else) does not want tours to start by themselves. */
 const AUTOSTART_KEY = 'orderly.tour.autostart';
 const targetOf = (name: string) => document.querySelector<HTMLElement>(`[data-tour="${CSS.escape(name)}"]`);
@@ -32,9 +28,8 @@ export const useTours = () => useContext(TourContext);
 /**
  * Guided tours (antd Tour). A step points at an element marked `data-tour="<name>"`; steps whose element is not
  * on the page (no permission for it, no data yet) are left out, so a tour never breaks and each role sees the
- * steps that concern it. The welcome tour starts by itself on a user's first sign-in in any browser: a tour once
- * started is remembered on the account (`PUT /api/me/tours/:tourId`, read back as `toursSeen` of /api/auth/me).
- * Every tour can be replayed from the help menu.
+ * steps that concern it. The welcome tour starts by itself on a user's first sign-in (remembered per user in
+ * this browser) and can be replayed from the help menu.
  */
 export function TourProvider({ children }: { children: ReactNode }) {
   const t = useT();
@@ -42,17 +37,6 @@ export function TourProvider({ children }: { children: ReactNode }) {
   const location = useLocation();
   const [running, setRunning] = useState<{ id: TourId; steps: TourProps['steps'] } | null>(null);
   const [current, setCurrent] = useState(0);
-  const queryClient = useQueryClient();
-
-  const remember = useCallback(
-    (id: TourId) => {
-      // Seen at once in this tab's session data, so coming back to the dashboard does not start it again.
-      queryClient.setQueryData<Me | null>(ME_KEY, (old) => (old && !old.toursSeen?.includes(id) ? { ...old, toursSeen: [...(old.toursSeen ?? []), id] } : old));
-      // A failure only means the tour may show once more in another browser: nothing to tell the user.
-      markTourSeen(id).catch(() => undefined);
-    },
-    [queryClient],
-  );
 
   const start = useCallback(
     (id: TourId) => {
@@ -78,24 +62,15 @@ export function TourProvider({ children }: { children: ReactNode }) {
       steps[steps.length - 1].nextButtonProps = { children: t.guidance.tour.finish };
       setCurrent(0);
       setRunning({ id, steps });
-      remember(id);
     },
-    [t, remember],
+    [t],
   );
 
   // First sign-in: once the dashboard has drawn what the tour points at.
-  const welcomeSeen = !me || (me.toursSeen ?? []).includes('welcome');
-  const userId = me?.id;
   useEffect(() => {
-    // What the welcome tour decided, on <html data-welcome-tour>: a browser journey waits for it to see that it did not start.
-    if (userId && welcomeSeen) document.documentElement.dataset.welcomeTour = 'seen';
-    if (!userId || welcomeSeen || location.pathname !== '/') return;
+    if (!me || location.pathname !== '/') return;
     try {
-      if (localStorage.getItem(AUTOSTART_KEY) === 'off') return;
-      if (localStorage.getItem(legacySeenKey(userId))) {
-        remember('welcome');
-        return;
-      }
+      if (localStorage.getItem(seenKey(me.id)) || localStorage.getItem(AUTOSTART_KEY) === 'off') return;
     } catch {
       return;
     }
@@ -104,12 +79,12 @@ export function TourProvider({ children }: { children: ReactNode }) {
       tries++;
       if (targetOf('dashboard-status') || tries > 40) {
         clearInterval(timer);
-        document.documentElement.dataset.welcomeTour = 'started';
+        localStorage.setItem(seenKey(me.id), new Date().toISOString());
         start('welcome');
       }
     }, 250);
     return () => clearInterval(timer);
-  }, [userId, welcomeSeen, location.pathname, start, remember]);
+  }, [me, location.pathname, start]);
 
   const value = useMemo(() => ({ start }), [start]);
   return (

@@ -128,7 +128,7 @@ export const guidanceEn = {
 };
 
 export type GuidanceMessages = typeof guidanceEn;
-export type { TourId } from '../../contracts/account.js';
+export type TourId = 'welcome' | 'orders' | 'recycle-bin' | 'backups' | 'dashboard';
 export interface TourStepText {
   target: string;
   title: string;

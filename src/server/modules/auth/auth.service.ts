@@ -11,7 +11,6 @@ import { recordAudit } from '../../platform/audit.js';
 import { isoPlus, nowIso } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { accessOf } from '../users/roles.queries.js';
-import { toursSeen } from '../users/tours-seen.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -176,16 +175,15 @@ export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMe
   return { actor: { type: 'token', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'token', id: String(row.id) } }, csrfToken: null, mustChangePassword: row.must_change_password === 1 };
 }
 
-const personal = (u: { language: string | null; time_zone: string | null; must_change_password: number; tours_seen: string | null }) => ({
+const personal = (u: { language: string | null; time_zone: string | null; must_change_password: number }) => ({
   language: u.language,
   timeZone: u.time_zone,
   mustChangePassword: u.must_change_password === 1,
-  toursSeen: toursSeen(u.tours_seen),
 });
 
 export async function me(ctx: Ctx, actor: Actor, csrfToken: string | null): Promise<Me> {
   if (actor.userId == null) throw notFound('User');
-  const user = await ctx.kysely.selectFrom('users').select(['id', 'username', 'display_name', 'language', 'time_zone', 'must_change_password', 'tours_seen']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
+  const user = await ctx.kysely.selectFrom('users').select(['id', 'username', 'display_name', 'language', 'time_zone', 'must_change_password']).where('id', '=', actor.userId).executeTakeFirstOrThrow();
   const access = await accessOf(ctx.kysely, user.id);
   return { id: String(user.id), username: user.username, displayName: user.display_name, ...access, csrfToken, ...personal(user) };
 }

@@ -217,13 +217,12 @@ async function setSessionCsrf(db: Kysely<DB>, sessionToken: string, csrfToken: s
 }
 
 /**
- * The real user inside the sandbox: same username, display name, password (so a step-up works), tours seen (the
- * welcome tour does not start again on the practice dashboard) and roles (custom
+ * The real user inside the sandbox: same username, display name, password (so a step-up works) and roles (custom
  * roles copied by name with their grants). A demo user of the same name becomes them; otherwise they are added and
  * take over `rep1`'s demo orders, so a sales rep practising "own orders only" has orders to practise on.
  */
 async function mirrorUser(real: Kysely<DB>, sandbox: Kysely<DB>, userId: number): Promise<number> {
-  const user = await real.selectFrom('users').select(['username', 'display_name', 'password_hash', 'language', 'tours_seen']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const user = await real.selectFrom('users').select(['username', 'display_name', 'password_hash', 'language']).where('id', '=', userId).executeTakeFirstOrThrow();
   const roles = await real.selectFrom('user_roles').innerJoin('roles', 'roles.id', 'user_roles.role_id').select(['roles.name', 'roles.description', 'roles.grants']).where('user_roles.user_id', '=', userId).execute();
   const now = new Date().toISOString();
   return sandbox.transaction().execute(async (trx) => {
@@ -231,12 +230,12 @@ async function mirrorUser(real: Kysely<DB>, sandbox: Kysely<DB>, userId: number)
     let id: number;
     if (existing) {
       id = existing.id;
-      await trx.updateTable('users').set({ display_name: user.display_name, password_hash: user.password_hash, language: user.language, tours_seen: user.tours_seen, disabled: 0, updated_at: now }).where('id', '=', id).execute();
+      await trx.updateTable('users').set({ display_name: user.display_name, password_hash: user.password_hash, language: user.language, disabled: 0, updated_at: now }).where('id', '=', id).execute();
       await trx.deleteFrom('user_roles').where('user_id', '=', id).execute();
     } else {
       const row = await trx
         .insertInto('users')
-        .values({ username: user.username, display_name: user.display_name, password_hash: user.password_hash, disabled: 0, failed_logins: 0, locked_until: null, created_at: now, updated_at: now, email: null, language: user.language, tours_seen: user.tours_seen })
+        .values({ username: user.username, display_name: user.display_name, password_hash: user.password_hash, disabled: 0, failed_logins: 0, locked_until: null, created_at: now, updated_at: now, email: null, language: user.language })
         .returning('id')
         .executeTakeFirstOrThrow();
       id = Number(row.id);

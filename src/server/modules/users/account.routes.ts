@@ -1,9 +1,9 @@
-import { AccountView, ChangePasswordInput, TourParams, UpdateAccountInput } from '../../../contracts/account.js';
+import { AccountView, ChangePasswordInput, UpdateAccountInput } from '../../../contracts/account.js';
 import { NoContent } from '../../../contracts/common.js';
 import type { Config } from '../../config.js';
 import type { Ctx } from '../../db/context.js';
 import type { App } from '../../platform/http.js';
-import { changePassword, getAccount, markTourSeen, updateAccount } from './account.service.js';
+import { changePassword, getAccount, updateAccount } from './account.service.js';
 
 /** Self-service: every signed-in user manages their own account, and only their own. */
 export function accountRoutes(app: App, ctx: Ctx, config: Config): void {
@@ -11,14 +11,6 @@ export function accountRoutes(app: App, ctx: Ctx, config: Config): void {
   app.get('/api/me', { config: { access: 'authenticated', duringPasswordReset: true }, schema: { tags: ['account'], response: { 200: AccountView } } }, async (request) => getAccount(ctx, request.actor));
   app.patch('/api/me', { config: { access: 'authenticated' }, schema: { tags: ['account'], body: UpdateAccountInput, response: { 200: AccountView } } }, async (request) =>
     updateAccount(ctx, request.actor, request.body),
-  );
-  app.put(
-    '/api/me/tours/:tourId',
-    { config: { access: 'authenticated' }, schema: { tags: ['account'], summary: 'Remember that you have seen a guided tour (in every browser)', params: TourParams, response: { 204: NoContent } } },
-    async (request, reply) => {
-      await markTourSeen(ctx, request.actor, request.params.tourId);
-      return reply.code(204).send(null);
-    },
   );
   app.post(
     '/api/me/password',

@@ -1,4 +1,4 @@
-import { TOUR_IDS, type AccountView, type ChangePasswordInput, type TourId, type UpdateAccountInput } from '../../../contracts/account.js';
+import type { AccountView, ChangePasswordInput, UpdateAccountInput } from '../../../contracts/account.js';
 import type { Ctx } from '../../db/context.js';
 import type { Actor } from '../../platform/actor.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
@@ -6,7 +6,6 @@ import { nowIso } from '../../platform/clock.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
 import { countFailedLogin, sha256, type LoginPolicy } from '../auth/auth.service.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { toursSeen } from './tours-seen.js';
 
 function userIdOf(actor: Actor): number {
   if (actor.userId == null) throw new AppError('forbidden', 'Only a user has an account');
@@ -16,41 +15,10 @@ function userIdOf(actor: Actor): number {
 async function readAccount(ctx: Ctx, id: number): Promise<AccountView> {
   const u = await ctx.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   if (!u) throw notFound('User');
-  return {
-    id: String(u.id),
-    username: u.username,
-    displayName: u.display_name,
-    email: u.email,
-    language: u.language,
-    timeZone: u.time_zone,
-    mustChangePassword: u.must_change_password === 1,
-    toursSeen: toursSeen(u.tours_seen),
-  };
+  return { id: String(u.id), username: u.username, displayName: u.display_name, email: u.email, language: u.language, timeZone: u.time_zone, mustChangePassword: u.must_change_password === 1 };
 }
 
 export const getAccount = (ctx: Ctx, actor: Actor) => readAccount(ctx, userIdOf(actor));
-
-/**
- * Remembers that the user has seen a tour, so it does not start again in another browser. Not audited: it
- * changes what the web app offers, no data. Compare-and-set, so two tabs marking two tours keep both.
- */
-export async function markTourSeen(ctx: Ctx, actor: Actor, tourId: TourId): Promise<void> {
-  const id = userIdOf(actor);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const { tours_seen: stored } = await ctx.kysely.selectFrom('users').select('tours_seen').where('id', '=', id).executeTakeFirstOrThrow();
-    const seen = toursSeen(stored);
-    if (seen.includes(tourId)) return;
-    const next = JSON.stringify(TOUR_IDS.filter((t) => t === tourId || seen.includes(t)));
-    const updated = await ctx.kysely
-      .updateTable('users')
-      .set({ tours_seen: next })
-      .where('id', '=', id)
-      .where('tours_seen', stored === null ? 'is' : '=', stored)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 1) return;
-  }
-  throw new AppError('conflict', 'The list of tours seen kept changing; try again');
-}
 
 /** The user's own display name, language and time zone; audited like an admin's change to the user. */
 export async function updateAccount(ctx: Ctx, actor: Actor, input: UpdateAccountInput): Promise<AccountView> {

@@ -27,29 +27,6 @@ describe.each(DIALECTS)('own account (%s)', (dialect) => {
     expect((await t.admin.get('/api/users/directory')).body.items).toContainEqual({ id: me.userId, username: 'acct_profile', displayName: '王小明' });
   });
 
-  it('remembers the guided tours a user has seen on the account, for every browser', async () => {
-    const here = await t.userWithRoles('acct_tours', ['sales_rep']);
-    expect((await here.get('/api/auth/me')).body.toursSeen).toEqual([]);
-    expect((await here.get('/api/me')).body.toursSeen).toEqual([]);
-    expect((await here.put('/api/me/tours/welcome', undefined)).status).toBe(204);
-    expect((await here.put('/api/me/tours/orders', undefined)).status).toBe(204);
-    expect((await here.put('/api/me/tours/welcome', undefined)).status).toBe(204);
-    const bad = await here.put('/api/me/tours/nowhere', undefined);
-    expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'tourId' })]);
-    // Another browser: a new session reads the same list, at sign-in and from /api/auth/me.
-    const elsewhere = new Client(t.app);
-    const login = await elsewhere.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'acct_tours', password: 'acct_tours-password-1' } });
-    expect(login.json().user.toursSeen).toEqual(['welcome', 'orders']);
-    await elsewhere.login('acct_tours', 'acct_tours-password-1');
-    expect((await elsewhere.get('/api/auth/me')).body.toursSeen).toEqual(['welcome', 'orders']);
-    // PATCH /api/me keeps its fields and leaves the list alone; another user's list is their own.
-    const patched = await here.patch('/api/me', { timeZone: 'Asia/Shanghai' });
-    expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ timeZone: 'Asia/Shanghai', toursSeen: ['welcome', 'orders'] });
-    expect((await t.admin.get('/api/auth/me')).body.toursSeen).toEqual([]);
-  });
-
   it('a password change needs the current password and signs out every other session, not this one', async () => {
     const here = await t.userWithRoles('acct_pw', ['auditor']);
     const laptop = await new Client(t.app).login('acct_pw', 'acct_pw-password-1');

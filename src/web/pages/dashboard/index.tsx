@@ -103,8 +103,7 @@ export default function DashboardPage() {
             ) : (
               <div className="dashboard-chart">
                 <ResponsiveContainer>
-                  {/* Capped width: with deletions in one month only, one bar would span the whole chart. */}
-                  <BarChart data={deletions} margin={{ top: 8, right: 8, left: 0, bottom: 0 }} maxBarSize={72}>
+                  <BarChart data={deletions} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="label" />
                     <YAxis allowDecimals={false} />
@@ -132,7 +131,7 @@ export default function DashboardPage() {
                     size="small"
                     dataSource={d.recycleBin.nextPurges}
                     renderItem={(o) => (
-                      <List.Item style={{ paddingInline: 0 }}>
+                      <List.Item>
                         <Typography.Text code>{o.number}</Typography.Text> <Typography.Text type="secondary">{dayjs(o.purgeAfter).format('YYYY-MM-DD')}</Typography.Text>
                       </List.Item>
                     )}

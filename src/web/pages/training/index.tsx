@@ -65,7 +65,6 @@ function CourseView({ course }: { course: Course }) {
     onError: showError,
   });
   const wrong = new Set(result?.wrong ?? []);
-  const someRead = course.lessons.some((l) => l.read);
 
   return (
     <>
@@ -89,8 +88,7 @@ function CourseView({ course }: { course: Course }) {
           key: lesson.id,
           label: (
             <Space>
-              {/* The blank keeps titles aligned beside read ones; with none read yet it would only push every title right. */}
-              {lesson.read ? <CheckCircleFilled style={{ color: '#52c41a' }} aria-label={tr.read} /> : someRead && <span style={{ display: 'inline-block', width: 14 }} />}
+              {lesson.read ? <CheckCircleFilled style={{ color: '#52c41a' }} aria-label={tr.read} /> : <span style={{ display: 'inline-block', width: 14 }} />}
               {`${i + 1}. ${lesson.title[language]}`}
             </Space>
           ),
