@@ -196,4 +196,24 @@ describe('safe deletion in the browser', () => {
     expect(listed.sort()).toEqual([confirmed.number, shipped.number].sort());
     expect(await orderRow(confirmed.number).locator('[data-status]').getAttribute('data-status')).toBe('confirmed');
   });
+  it('lists a restore request with its orders, note and requester, and approving it brings the orders back', async () => {
+    const filed = await admin.post('/api/restore-requests', { ids: [draftA.id, draftB.id], note: 'deleted by mistake' });
+    expect(filed.status).toBe(201);
+    const requestId = (filed.body as { id: string }).id;
+    await page.goto(`${baseUrl}/restore-requests?status=pending`);
+    const row = page.locator('[data-testid=restore-requests-table] tbody tr.ant-table-row').filter({ hasText: `#${requestId}` });
+    await row.waitFor();
+    expect((await row.locator('.order-number').allTextContents()).sort()).toEqual([draftA.number, draftB.number].sort());
+    expect(await row.textContent()).toContain('deleted by mistake');
+    expect(await row.locator('[data-request-status]').getAttribute('data-request-status')).toBe('pending');
+    fs.mkdirSync(path.join(SHOTS, 'deletion'), { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'deletion', 'restore-requests.png') });
+
+    await row.locator(`[data-testid=approve-${requestId}]`).click();
+    await page.locator('[data-testid=confirm-decision]').click();
+    await page.locator(`[data-testid=decision-${requestId}]`).or(page.locator('[data-testid=restore-requests-table] .ant-empty')).first().waitFor();
+    await expect.poll(async () => (await admin.get(`/api/restore-requests/${requestId}`)).body.status).toBe('approved');
+    expect((await admin.get(`/api/orders/${draftA.id}`)).status).toBe(200);
+    expect((await admin.get(`/api/orders/${draftB.id}`)).status).toBe(200);
+  });
 });

@@ -1,6 +1,6 @@
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Empty, Flex, Form, Input, Modal, Segmented, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Card, Empty, Flex, Form, Input, Modal, Segmented, Table, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { PURGE_REQUEST_STATUSES, type PurgeRequestView } from '../../../contracts/governance.js';
 import { decidePurgeRequest, fetchPurgeRequests } from '../../api/governance.js';
@@ -8,10 +8,10 @@ import { ProblemError } from '../../api/http.js';
 import { describeProblem } from '../../api/problem-messages.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useMe } from '../../auth/session.js';
-import { DateTime } from '../../components/DateTime.js';
 import { invalidateAfterDeletion } from '../../components/deletion/use-undo-notice.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { RequireAccess } from '../../components/NoAccess.js';
+import { requestedByColumn, requestIdColumn, requestOrdersColumn, requestStatusColumn } from '../../components/requests/request-columns.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { useT } from '../../i18n/locale.js';
 
@@ -91,44 +91,10 @@ function PurgeRequests() {
   const requests = useQuery({ queryKey: ['purge-requests', status], queryFn: () => fetchPurgeRequests(status === 'all' ? undefined : status) });
 
   const columns: TableColumnsType<PurgeRequestView> = [
-    { key: 'id', title: '#', dataIndex: 'id', width: 70, render: (id: string) => <span className="num">#{id}</span> },
-    {
-      key: 'status',
-      title: p.statusLabel,
-      dataIndex: 'status',
-      width: 110,
-      render: (s: Status) => (
-        <Tag color={COLOURS[s]} data-request-status={s}>
-          {p.status[s]}
-        </Tag>
-      ),
-    },
-    {
-      key: 'orders',
-      title: p.orders,
-      render: (_, r) => (
-        <Flex gap={6} wrap>
-          {r.orders.map((o) => (
-            <span key={o.id} className="order-number">
-              {o.number}
-            </span>
-          ))}
-        </Flex>
-      ),
-    },
-    {
-      key: 'requested',
-      title: p.requestedBy,
-      width: 180,
-      render: (_, r) => (
-        <Flex vertical>
-          <span>{r.requestedBy.name}</span>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            <DateTime value={r.requestedAt} />
-          </Typography.Text>
-        </Flex>
-      ),
-    },
+    requestIdColumn('#', 70),
+    requestStatusColumn<Status, PurgeRequestView>(p.statusLabel, p.status, COLOURS),
+    requestOrdersColumn(p.orders),
+    requestedByColumn(p.requestedBy, (r) => r.requestedAt),
     {
       key: 'decided',
       title: p.decidedBy,

@@ -1,6 +1,6 @@
 import { CheckOutlined, CloseOutlined, ReloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Empty, Flex, Form, Input, Modal, Segmented, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, App, Button, Card, Empty, Flex, Form, Input, Modal, Segmented, Table, Typography, type TableColumnsType } from 'antd';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { RESTORE_REQUEST_STATUSES, type RestoreRequestView } from '../../../contracts/deletion.js';
@@ -8,11 +8,12 @@ import { decideRestoreRequest, deletionKeys, fetchRestoreRequests } from '../../
 import { ProblemError } from '../../api/http.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useMe } from '../../auth/session.js';
-import { DateTime, formatDateTime } from '../../components/DateTime.js';
+import { formatDateTime } from '../../components/DateTime.js';
 import { ShortageList, shortagesOf } from '../../components/deletion/ShortageList.js';
 import { invalidateAfterDeletion } from '../../components/deletion/use-undo-notice.js';
 import { LoadFailed } from '../../components/LoadFailed.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { requestedByColumn, requestIdColumn, requestOrdersColumn, requestStatusColumn } from '../../components/requests/request-columns.js';
 import { useT } from '../../i18n/locale.js';
 import { CursorPager } from '../orders/components/CursorPager.js';
 import { DEFAULT_PAGE_SIZE } from '../orders/order-list-params.js';
@@ -112,47 +113,11 @@ export default function RestoreRequestsPage() {
   };
 
   const columns: TableColumnsType<RestoreRequestView> = [
-    { key: 'id', title: r.id, dataIndex: 'id', width: 90, render: (id: string) => <span className="num">#{id}</span> },
-    {
-      key: 'status',
-      title: r.status,
-      dataIndex: 'status',
-      width: 110,
-      render: (s: RequestStatus) => (
-        <Tag color={STATUS_COLOURS[s]} data-request-status={s}>
-          {r.statuses[s]}
-        </Tag>
-      ),
-    },
-    {
-      key: 'orders',
-      title: r.orders,
-      width: 240,
-      render: (_, req) => (
-        <Flex gap={4} wrap>
-          {req.orders.slice(0, SHOWN_ORDERS).map((o) => (
-            <span key={o.id} className="order-number">
-              {o.number}
-            </span>
-          ))}
-          {req.orders.length > SHOWN_ORDERS && <Typography.Text type="secondary">{r.more(req.orders.length - SHOWN_ORDERS)}</Typography.Text>}
-        </Flex>
-      ),
-    },
+    requestIdColumn(r.id),
+    requestStatusColumn<RequestStatus, RestoreRequestView>(r.status, r.statuses, STATUS_COLOURS),
+    requestOrdersColumn(r.orders, { width: 240, shown: SHOWN_ORDERS, more: r.more }),
     { key: 'note', title: r.note, dataIndex: 'note', render: (note: string) => <Typography.Paragraph style={{ margin: 0 }} ellipsis={{ rows: 2, tooltip: note }}>{note}</Typography.Paragraph> },
-    {
-      key: 'requested',
-      title: r.requestedBy,
-      width: 170,
-      render: (_, req) => (
-        <Flex vertical>
-          <span>{req.requestedBy.name}</span>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            <DateTime value={req.createdAt} />
-          </Typography.Text>
-        </Flex>
-      ),
-    },
+    requestedByColumn(r.requestedBy, (req) => req.createdAt, 170),
     {
       key: 'decision',
       title: r.decision,
