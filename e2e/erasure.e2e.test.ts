@@ -82,6 +82,9 @@ describe('personal-data erasure in the browser', () => {
       await signInPage(zhPage, baseUrl, 'admin', ADMIN_PASSWORD);
       await eraseThroughDialog(zhPage, customers['王小明'], 'zh-CN');
       expect(await zhPage.locator('body').textContent()).not.toContain('王小明');
+      // Lists show the placeholder in the reader's language, not the stored English one.
+      await zhPage.goto(`${baseUrl}/orders`);
+      await zhPage.locator('[data-testid=orders-table] tbody tr.ant-table-row').filter({ hasText: zhCN.crm.customer.erasedName(customers['王小明']) }).waitFor();
       await zh.close();
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${traffic()}`, { cause: error });

@@ -10,6 +10,7 @@ import { useMe } from '../auth/session.js';
 import { StatusTag } from '../components/StatusTag.js';
 import { useDebouncedValue } from '../components/use-debounced-value.js';
 import { useT } from '../i18n/locale.js';
+import { useCustomerName } from '../components/customer-name.js';
 
 /** A few hits per group: the box finds one record fast; the lists are for browsing. */
 const HITS_PER_GROUP = 5;
@@ -27,6 +28,7 @@ function isTypingTarget(target: EventTarget | null): boolean {
  */
 export function GlobalSearch() {
   const t = useT();
+  const customerName = useCustomerName();
   const g = t.views.globalSearch;
   const me = useMe();
   const navigate = useNavigate();
@@ -70,7 +72,7 @@ export function GlobalSearch() {
       <div className="global-search-hit" data-testid="global-search-order">
         <span className="order-number">{o.number}</span>
         <Typography.Text type="secondary" ellipsis style={{ flex: 1, minWidth: 0 }}>
-          {o.customer.name}
+          {customerName(o.customer)}
         </Typography.Text>
         <StatusTag status={o.status} />
       </div>

@@ -2,6 +2,7 @@ import type { Key, ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { OrderSummaryView } from '../../../contracts/orders.js';
 import { useT } from '../../i18n/locale.js';
+import { useCustomerName } from '../customer-name.js';
 import { DateTime } from '../DateTime.js';
 import { LegalHoldBadge } from '../governance/LegalHoldBadge.js';
 import { Money } from '../Money.js';
@@ -20,6 +21,7 @@ interface OrderCardsProps {
 /** The order list on a phone: one card per order with the table's columns and its checkbox. */
 export function OrderCards({ orders, loading, empty, selection, testId = 'order-cards' }: OrderCardsProps) {
   const t = useT();
+  const customerName = useCustomerName();
   return (
     <CardList<OrderSummaryView>
       testId={testId}
@@ -40,7 +42,7 @@ export function OrderCards({ orders, loading, empty, selection, testId = 'order-
         ),
         extra: <StatusTag status={o.status} />,
         fields: [
-          { key: 'customer', label: t.orders.customer, value: o.customer.name, wide: true },
+          { key: 'customer', label: t.orders.customer, value: customerName(o.customer), wide: true },
           { key: 'total', label: t.orders.total, value: <Money value={o.total} strong /> },
           { key: 'createdAt', label: t.orders.created, value: <DateTime value={o.createdAt} /> },
           { key: 'owner', label: t.orders.owner, value: o.ownerName ?? <span className="muted">#{o.ownerId}</span>, wide: true },

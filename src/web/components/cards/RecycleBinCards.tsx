@@ -2,6 +2,7 @@ import { Button, Tag, Typography } from 'antd';
 import type { Key, ReactNode } from 'react';
 import type { RecycleBinItem } from '../../../contracts/deletion.js';
 import { useT } from '../../i18n/locale.js';
+import { useCustomerName } from '../customer-name.js';
 import { DateTime } from '../DateTime.js';
 import { LegalHoldBadge } from '../governance/LegalHoldBadge.js';
 import { Money } from '../Money.js';
@@ -22,6 +23,7 @@ interface RecycleBinCardsProps {
 /** The recycle bin on a phone: one card per deleted order with who, why, its batch and when it is purged. */
 export function RecycleBinCards({ items, loading, empty, selection, purge, onBatch }: RecycleBinCardsProps) {
   const t = useT();
+  const customerName = useCustomerName();
   const b = t.deletion.bin;
   return (
     <CardList<RecycleBinItem>
@@ -41,7 +43,7 @@ export function RecycleBinCards({ items, loading, empty, selection, purge, onBat
         ),
         extra: <StatusTag status={o.status} />,
         fields: [
-          { key: 'customer', label: b.customer, value: o.customer.name, wide: true },
+          { key: 'customer', label: b.customer, value: customerName(o.customer), wide: true },
           { key: 'total', label: b.total, value: <Money value={o.total} strong /> },
           { key: 'purge', label: b.purge, value: purge(o) },
           {

@@ -16,6 +16,7 @@ import { PageSpinner } from '../../components/PageSpinner.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { useShowError } from '../../components/use-show-error.js';
 import { useT } from '../../i18n/locale.js';
+import { useCustomerName } from '../../components/customer-name.js';
 import type { Messages } from '../../i18n/en.js';
 import { Countdown } from '../cleanup-reviews/Countdown.js';
 import { REVIEW_COLOURS } from '../cleanup-reviews/index.js';
@@ -90,6 +91,7 @@ function ApproveDialog({ review, exclude, onClose, onDone }: { review: ReviewVie
 /** One review: the frozen candidates with why each matched; exclude some, approve the rest, or reject with a note. */
 export default function CleanupReviewPage() {
   const t = useT();
+  const customerName = useCustomerName();
   const r = t.cleanup.review;
   const { id = '' } = useParams();
   const { message } = App.useApp();
@@ -138,7 +140,7 @@ export default function CleanupReviewPage() {
         </Space>
       ),
     },
-    { key: 'customer', title: r.customer, render: (_, c) => c.customer.name },
+    { key: 'customer', title: r.customer, render: (_, c) => customerName(c.customer) },
     { key: 'status', title: r.status, dataIndex: 'status', width: 110, render: (s: Candidate['status']) => <StatusTag status={s} /> },
     { key: 'total', title: r.total, dataIndex: 'total', width: 120, align: 'right', render: (v: string) => <Money value={v} /> },
     { key: 'updatedAt', title: r.updatedAt, dataIndex: 'updatedAt', width: 170, render: (v: string) => formatDateTime(v) },

@@ -13,10 +13,12 @@ import { SearchableList } from '../../components/SearchableList.js';
 import { useSearchInUrl } from '../../components/use-search-in-url.js';
 import { useTableLayout } from '../../components/table/use-table-layout.js';
 import { useT } from '../../i18n/locale.js';
+import { useCustomerName } from '../../components/customer-name.js';
 import { CreateCustomerModal } from './components/CreateCustomerModal.js';
 
 export default function CustomersPage() {
   const t = useT();
+  const customerName = useCustomerName();
   const { text, setText, q } = useSearchInUrl();
   const [creating, setCreating] = useState(false);
   const [includeInactive, setIncludeInactive] = useState(false);
@@ -35,7 +37,7 @@ export default function CustomersPage() {
       render: (name: string, c: CustomerView) => (
         <Flex gap={8} align="center" wrap>
           <Link to={`/customers/${c.id}`} data-testid="customer-link">
-            <Typography.Text strong>{name}</Typography.Text>
+            <Typography.Text strong>{customerName(c)}</Typography.Text>
           </Link>
           {!c.active && <Tag>{c.mergedIntoId ? t.crm.customer.mergedInto : t.crm.customer.inactive}</Tag>}
         </Flex>

@@ -16,6 +16,7 @@ import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
 import { LegalHoldButton, NextStepTags } from '../../components/governance/OrderGovernance.js';
 import type { Messages } from '../../i18n/en.js';
 import { useT } from '../../i18n/locale.js';
+import { useCustomerName } from '../../components/customer-name.js';
 import { DeleteOrderButton } from './components/DeleteOrderButton.js';
 import { LifecycleActions } from './components/LifecycleActions.js';
 import { OrderEffects } from './components/OrderEffects.js';
@@ -45,6 +46,7 @@ function progressSteps(order: OrderView, t: Messages) {
 export default function OrderPage() {
   const { id = '' } = useParams();
   const t = useT();
+  const customerName = useCustomerName();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const order = useQuery({ queryKey: orderKeys.detail(id), queryFn: () => fetchOrder(id) });
@@ -144,7 +146,7 @@ export default function OrderPage() {
               column={{ xs: 1, sm: 2 }}
               size="middle"
               items={[
-                { key: 'customer', label: t.order.customer, children: <Typography.Text strong>{o.customer.name}</Typography.Text> },
+                { key: 'customer', label: t.order.customer, children: <Typography.Text strong>{customerName(o.customer)}</Typography.Text> },
                 { key: 'owner', label: t.order.owner, children: o.ownerName ?? `#${o.ownerId}` },
                 { key: 'created', label: t.order.created, children: <DateTime value={o.createdAt} /> },
                 { key: 'updated', label: t.order.updated, children: <DateTime value={o.updatedAt} /> },

@@ -16,6 +16,7 @@ import { LegalHoldBadge } from '../../components/governance/LegalHoldBadge.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { StatusTag } from '../../components/StatusTag.js';
 import { useT } from '../../i18n/locale.js';
+import { useCustomerName } from '../../components/customer-name.js';
 import { CursorPager, urlStatePager } from './components/CursorPager.js';
 import { DeleteSelectionButton } from './components/DeleteSelectionButton.js';
 import { ExportMenu } from './components/ExportMenu.js';
@@ -45,6 +46,7 @@ function isInteractiveTarget(target: EventTarget | null): boolean {
 
 export default function OrdersPage() {
   const t = useT();
+  const customerName = useCustomerName();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => readListState(params), [params]);
@@ -97,8 +99,8 @@ export default function OrdersPage() {
       key: 'customer',
       title: t.orders.customer,
       render: (_, order) => (
-        <Typography.Text ellipsis={{ tooltip: order.customer.name }} style={{ maxWidth: 280 }}>
-          {order.customer.name}
+        <Typography.Text ellipsis={{ tooltip: customerName(order.customer) }} style={{ maxWidth: 280 }}>
+          {customerName(order.customer)}
         </Typography.Text>
       ),
     },

@@ -21,6 +21,7 @@ import { StatusTag } from '../../components/StatusTag.js';
 import { useShowError } from '../../components/use-show-error.js';
 import type { Messages } from '../../i18n/en.js';
 import { useT } from '../../i18n/locale.js';
+import { useCustomerName } from '../../components/customer-name.js';
 import { purgeCountdown, purgeIsNear } from '../../components/deletion/purge-countdown.js';
 import { CursorPager, urlStatePager } from '../orders/components/CursorPager.js';
 import { ListFooter } from '../../components/table/ListFooter.js';
@@ -62,6 +63,7 @@ type Dialog = { kind: 'purge' | 'request'; orders: RecycleBinItem[] } | null;
 
 export default function RecycleBinPage() {
   const t = useT();
+  const customerName = useCustomerName();
   const b = t.deletion.bin;
   const me = useMe();
   const { message, modal } = App.useApp();
@@ -169,8 +171,8 @@ export default function RecycleBinPage() {
       key: 'customer',
       title: b.customer,
       render: (_, o) => (
-        <Typography.Text ellipsis={{ tooltip: o.customer.name }} style={{ maxWidth: 200 }}>
-          {o.customer.name}
+        <Typography.Text ellipsis={{ tooltip: customerName(o.customer) }} style={{ maxWidth: 200 }}>
+          {customerName(o.customer)}
         </Typography.Text>
       ),
     },

@@ -10,6 +10,7 @@ import { LoadFailed } from '../../../components/LoadFailed.js';
 import { Money } from '../../../components/Money.js';
 import { useDebouncedValue } from '../../../components/use-debounced-value.js';
 import { useT } from '../../../i18n/locale.js';
+import { useCustomerName } from '../../../components/customer-name.js';
 import { CursorPager } from '../../orders/components/CursorPager.js';
 
 type Sort = '-balance' | 'balance' | 'name' | '-name';
@@ -19,6 +20,7 @@ const orderOf = (sort: Sort, field: 'balance' | 'name'): SortOrder => (sort === 
 /** Who owes what: per-customer invoiced, paid and balance, largest balance first; a row opens the statement. */
 export function CustomerBalances({ onOpen }: { onOpen(customer: { id: string; name: string }): void }) {
   const t = useT();
+  const customerName = useCustomerName();
   const f = t.reports.finance;
   const [text, setText] = useState('');
   const q = useDebouncedValue(text.trim(), 300);
@@ -39,7 +41,7 @@ export function CustomerBalances({ onOpen }: { onOpen(customer: { id: string; na
   };
 
   const columns: TableColumnsType<CustomerBalance> = [
-    { key: 'name', title: f.customer, sorter: true, sortOrder: orderOf(sort, 'name'), render: (_, b) => b.customer.name },
+    { key: 'name', title: f.customer, sorter: true, sortOrder: orderOf(sort, 'name'), render: (_, b) => customerName(b.customer) },
     { key: 'invoiced', title: f.invoiced, dataIndex: 'invoiced', align: 'right', width: 150, render: (v: string) => <Money value={v} /> },
     { key: 'paid', title: f.paid, dataIndex: 'paid', align: 'right', width: 150, render: (v: string) => <Money value={v} /> },
     {
