@@ -71,7 +71,7 @@ describe.each(DIALECTS)('stock journal index by product (%s)', (dialect) => {
   });
 
   it('migrates a database made before it, keeping every movement and the invariants', async () => {
-    const kysely = db() as Kysely<DB>;
+    const kysely = db();
     const { id: productId } = await kysely
       .insertInto('products')
       .values({ sku: 'IDX-1', name: 'Index test', name_key: 'index test', price: 100, on_hand: 7, reserved: 0, version: 1, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' })
