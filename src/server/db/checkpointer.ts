@@ -16,10 +16,10 @@ import { Worker } from 'node:worker_threads';
  * copied the whole log back inside its own commit, ~100 ms more on that request alone — the commit that "varied
  * from run to run". At 65,536 pages (256 MB of log) only a stalled worker lets the request pay for it.
  *
- * The log is rewound (written again from its start) only by a commit that finds every frame already copied back.
- * On a timer alone the copy of a large command's ~7,000 pages started anywhere up to half a second after its
- * commit, so back-to-back commands (delete, then restore, then the next delete) nearly always committed while the
- * copy of the previous one was still pending or in flight: measured in process, every commit appended behind
+ * The log is rewound (written again from its start) only by a write transaction that began once every frame had
+ * been copied back. On a timer alone the copy of a large command's ~7,000 pages started anywhere up to half a
+ * second after its commit, so back-to-back commands (delete, then restore, then the next delete) nearly always began
+ * while the copy of the previous one was still pending or in flight: measured in process, every commit appended behind
  * ~7,000 uncopied frames and the log grew by a command's worth each time (13,000 → 27,000 → … → 68,000 frames)
  * until the backstop copied all of it inside one request's commit — the worst round. So the connection also
  * tells the worker after each commit (`committed`), and the copy starts at once, at most every MIN_GAP_MS, while
