@@ -15,8 +15,20 @@ import { Worker } from 'node:worker_threads';
  * command within the worker's half second (or on a busy machine, where the worker falls behind) crossed it and
  * copied the whole log back inside its own commit, ~100 ms more on that request alone — the commit that "varied
  * from run to run". At 65,536 pages (256 MB of log) only a stalled worker lets the request pay for it.
+ *
+ * The log is rewound (written again from its start) only by a write transaction that began once every frame had
+ * been copied back. On a timer alone the copy of a large command's ~7,000 pages started anywhere up to half a
+ * second after its commit, so back-to-back commands (delete, then restore, then the next delete) nearly always began
+ * while the copy of the previous one was still pending or in flight: measured in process, every commit appended behind
+ * ~7,000 uncopied frames and the log grew by a command's worth each time (13,000 → 27,000 → … → 68,000 frames)
+ * until the backstop copied all of it inside one request's commit — the worst round. So the connection also
+ * tells the worker after each commit (`committed`), and the copy starts at once, at most every MIN_GAP_MS, while
+ * the next command is still reading; the timer stays for commits by other processes.
  */
 export const WAL_SAFETY_PAGES = 65_536;
+
+/** Checkpoints asked for by commits come at most this often: each one that copies anything syncs the database file. */
+const MIN_GAP_MS = 100;
 
 // CommonJS, run by the worker as a script: the compiled module graph is not needed there, only the driver.
 const WORKER_SOURCE = `
@@ -24,22 +36,37 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
-const timer = setInterval(() => {
+let lastAt = 0;
+let pending;
+const checkpoint = () => {
+  pending = undefined;
+  lastAt = Date.now();
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
-}, workerData.everyMs);
+};
+const timer = setInterval(checkpoint, workerData.everyMs);
 parentPort.on('message', (message) => {
+  if (message === 'committed') {
+    if (pending) return;
+    const wait = lastAt + workerData.minGapMs - Date.now();
+    if (wait <= 0) checkpoint();
+    else pending = setTimeout(checkpoint, wait);
+    return;
+  }
   if (message !== 'close') return;
   clearInterval(timer);
+  clearTimeout(pending);
   db.close();
   parentPort.close();
 });
 `;
 
 export interface Checkpointer {
+  /** A write transaction of this process has committed: copy its pages back now rather than at the next tick. */
+  committed(): void;
   close(): Promise<void>;
 }
 
@@ -47,14 +74,19 @@ export function startCheckpointer(file: string, options: { everyMs?: number; onE
   const onError = options.onError ?? ((message: string) => process.emitWarning(`SQLite checkpointer: ${message}`));
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   // No inherited execArgv: under --input-type=module the worker would read this CommonJS source as ESM.
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { file, driver, everyMs: options.everyMs ?? 500 } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { file, driver, everyMs: options.everyMs ?? 500, minGapMs: MIN_GAP_MS } });
   worker.unref();
   worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
   // A failed checkpointer costs latency, not data: the main connection's backstop keeps checkpointing.
   worker.on('error', (error) => onError(error.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let closing = false;
   return {
+    committed() {
+      if (!closing) worker.postMessage('committed');
+    },
     async close() {
+      closing = true;
       // Referenced again while it winds down: an unreferenced worker's exit does not keep the process alive, so a
       // CLI command awaiting this close would otherwise end, silently and with code 0, before its last lines.
       worker.ref();

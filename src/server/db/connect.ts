@@ -77,7 +77,7 @@ export function dialectOf(db: Kysely<any>): Dialect {
 export interface ConnectOptions {
   poolSize?: number;
   /**
-   * SQLite: begin every transaction IMMEDIATE (see WriteFirstSqliteDialect). For a process that shares the file
+   * SQLite: begin every transaction IMMEDIATE (see OrderlySqliteDialect). For a process that shares the file
    * with other server processes (ORDERLY_WORKERS > 1), never for several connections in one thread: there the
    * busy wait for the lock would block the very thread whose other connection holds it.
    */
@@ -160,8 +160,9 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
   sqlite.pragma(`cache_spill = ${SPILL_PAGES}`);
   const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(database.file);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
-  const sqliteConfig = { database: withStatementCache(sqlite) };
-  const kysely = new Kysely<DB>({ dialect: options.beginImmediate ? new WriteFirstSqliteDialect(sqliteConfig) : new SqliteDialect(sqliteConfig) });
+  const kysely = new Kysely<DB>({
+    dialect: new OrderlySqliteDialect({ database: withStatementCache(sqlite) }, { beginImmediate: options.beginImmediate ?? false, afterCommit: checkpointer && (() => checkpointer.committed()) }),
+  });
   return {
     kysely,
     dialect: 'sqlite',
@@ -174,18 +175,36 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
 }
 
 /**
- * Transactions begin IMMEDIATE: they take SQLite's write lock at BEGIN, waiting up to busy_timeout for it. A
- * deferred BEGIN takes it at the first write, and when another process (a second worker, ORDERLY_WORKERS) has
- * committed since this transaction's first read, that upgrade fails at once with SQLITE_BUSY — busy_timeout does
- * not apply, as waiting could not help a stale snapshot. Within the process nothing changes: Kysely runs one
- * transaction at a time on the one connection anyway. (Read snapshots use a connection of their own, snapshot.ts.)
+ * With `beginImmediate`, transactions begin IMMEDIATE: they take SQLite's write lock at BEGIN, waiting up to
+ * busy_timeout for it. A deferred BEGIN takes it at the first write, and when another process (a second worker,
+ * ORDERLY_WORKERS) has committed since this transaction's first read, that upgrade fails at once with SQLITE_BUSY —
+ * busy_timeout does not apply, as waiting could not help a stale snapshot. Within the process nothing changes:
+ * Kysely runs one transaction at a time on the one connection anyway. (Read snapshots use a connection of their
+ * own, snapshot.ts.) `afterCommit` runs once a transaction has committed: the checkpointer's cue (checkpointer.ts).
  */
-class WriteFirstSqliteDialect extends SqliteDialect {
+class OrderlySqliteDialect extends SqliteDialect {
+  readonly #hooks: { beginImmediate: boolean; afterCommit?: () => void };
+
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], hooks: { beginImmediate: boolean; afterCommit?: () => void }) {
+    super(config);
+    this.#hooks = hooks;
+  }
+
   override createDriver() {
     const driver = super.createDriver();
-    driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    };
+    if (this.#hooks.beginImmediate) {
+      driver.beginTransaction = async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      };
+    }
+    const { afterCommit } = this.#hooks;
+    if (afterCommit) {
+      const commit = driver.commitTransaction.bind(driver);
+      driver.commitTransaction = async (connection) => {
+        await commit(connection);
+        afterCommit();
+      };
+    }
     return driver;
   }
 }

@@ -252,10 +252,18 @@ const reasonText = (reason: DeleteReason) => (reason.note ? `${reason.code}: ${r
  * Soft-deletes the rows and posts their reversals in the caller's transaction. The update is a compare-and-set
  * on every row's version, so an order changed by a concurrent writer since it was read fails the batch.
  */
-export async function executeDeletion(trx: Transaction<DB>, dialect: Dialect, actor: Actor, rows: TargetRow[], reason: DeleteReason): Promise<DeleteResult> {
+export async function executeDeletion(
+  trx: Transaction<DB>,
+  dialect: Dialect,
+  actor: Actor,
+  rows: TargetRow[],
+  reason: DeleteReason,
+  /** The caller read `rows` in this transaction, locked, and refused held ones (assertDeletable): no second read. */
+  options: { holdsCheckedUnderLock?: boolean } = {},
+): Promise<DeleteResult> {
   // Checked here rather than by each caller, so every path that deletes (by ids, by filter, a cleanup review) gets them.
   if (rows.length > STEP_UP_DELETION_THRESHOLD) await assertSteppedUp(trx, actor);
-  await assertNoneHeld(trx, dialect, rows);
+  if (!options.holdsCheckedUnderLock) await assertNoneHeld(trx, dialect, rows);
   const batchId = randomUUID();
   const now = nowIso();
   const { retention } = await getSettings(trx);
@@ -384,7 +392,7 @@ export async function deleteOrders(
       if (!previewMatches(claims, actor, input, rows)) throw new StalePreview();
       if (rows.length === 0) throw invalid(input.ids ? 'ids' : 'filter', 'matches no orders');
       assertDeletable(actor, rows);
-      const result = await executeDeletion(trx, ctx.dialect, actor, rows, input.reason);
+      const result = await executeDeletion(trx, ctx.dialect, actor, rows, input.reason, { holdsCheckedUnderLock: true });
       await options.alsoInTransaction?.(trx, result);
       await storeIdempotentResponse(trx, claim, 200, result);
       return result;
@@ -407,7 +415,7 @@ export async function deleteOrder(ctx: Ctx, actor: Actor, id: number, reason: De
         throw new AppError('precondition_failed', `Order ${row.number} has changed (version ${row.version}, you had ${ifMatch}); reload it and try again`, { currentVersion: row.version });
       }
       assertDeletable(actor, [row]);
-      const result = await executeDeletion(trx, ctx.dialect, actor, [row], reason);
+      const result = await executeDeletion(trx, ctx.dialect, actor, [row], reason, { holdsCheckedUnderLock: true });
       await storeIdempotentResponse(trx, claim, 200, result);
       return result;
     });
