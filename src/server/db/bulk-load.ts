@@ -136,7 +136,10 @@ function openSqliteWriter(file: string): BulkWriter {
       for (const [name, value] of batch.sequences ?? []) raiseSequence.run(name, value);
     },
     async generate(plan) {
-      const [, items, movements, ledger] = generatedOrderStatements('sqlite', plan).map((statement) => db.prepare(statement).run().changes);
+      const statements = generatedOrderStatements('sqlite', plan);
+      db.exec(statements.prepare);
+      const [, items, movements, ledger] = Object.values(statements.inserts).map((statement) => db.prepare(statement).run().changes);
+      db.exec(statements.cleanup);
       db.exec(moveBalancesByJournal(plan.ids.movement));
       const { short } = db.prepare(SHORT_OF_STOCK).get() as { short: number };
       if (short > 0) throw shortOfStockError(short);
@@ -309,16 +312,18 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       for (const [name, value] of batch.sequences ?? []) sequenceValues.set(name, Math.max(value, sequenceValues.get(name) ?? value));
     },
     async generate(plan) {
-      const [orders, items, movements, ledger] = generatedOrderStatements('postgres', plan);
+      const { prepare, inserts, cleanup } = generatedOrderStatements('postgres', plan);
       const count = async (what: string, statement: string) => {
         let rows = 0;
         await timed(what, async () => (rows = (await client.query(statement)).rowCount ?? 0));
         return rows;
       };
-      await count('orders generated', orders);
-      const itemCount = await count('order lines generated', items);
-      const movementCount = await count('stock movements generated', movements);
-      const ledgerCount = await count('ledger entries generated', ledger);
+      await timed('orders computed', () => client.query(prepare));
+      await count('orders generated', inserts.orders);
+      const itemCount = await count('order lines generated', inserts.items);
+      const movementCount = await count('stock movements generated', inserts.movements);
+      const ledgerCount = await count('ledger entries generated', inserts.ledger);
+      await client.query(cleanup);
       await client.query(moveBalancesByJournal(plan.ids.movement));
       const { rows } = await client.query<{ short: number }>(SHORT_OF_STOCK);
       if (Number(rows[0].short) > 0) throw shortOfStockError(Number(rows[0].short));
