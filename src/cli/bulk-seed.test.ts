@@ -2,6 +2,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, DIALECTS, type TestApp } from '../../test/helpers.js';
 import { ORDER_STATUSES } from '../contracts/orders.js';
+import { hash } from 'node:crypto';
+import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
+import { checkInvariants } from '../server/modules/integrity/invariants.js';
 import { bulkSeed, type BulkSeedResult } from './bulk-seed.js';
 
 const ORDERS = 2_000;
@@ -34,7 +37,7 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
     t = await buildTestApp(dialect);
     indexesBefore = await indexNames(t);
     if (dialect === 'postgres') keysBefore = await foreignKeys(t);
-    result = await bulkSeed(t.db.ctx, t.db.config.database, { orders: ORDERS, batchSize: 700 });
+    result = await bulkSeed(t.db.ctx, t.db.config.database, { orders: ORDERS });
   }, 120_000);
   afterAll(async () => t?.close());
 
@@ -147,5 +150,47 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
       expect(res.body.items.map((o: { number: string }) => o.number).sort(), typed).toEqual(numbers.filter((n) => n.endsWith('-000007')).sort());
     }
     expect(numbers.filter((n) => n.endsWith('-000007')).length).toBe(years.size);
+  });
+
+  it('passes the journal invariants and the data-quality run (SPEC §1.5) on the seeded data', async () => {
+    expect(await checkInvariants(t.db.ctx.kysely)).toEqual([]);
+    const report = await runDataQuality(t.db.ctx, null, 'manual');
+    expect(report.checks.find((c) => c.code === 'journal_invariants')?.count).toBe(0);
+  });
+
+  it('numbers each year gaplessly from 1, and stamps every step in order and never in the future', async () => {
+    const orders = await t.db.ctx.kysely
+      .selectFrom('orders')
+      .select(['id', 'number', 'status', 'created_at', 'updated_at', 'confirmed_at', 'shipped_at', 'completed_at', 'cancelled_at'])
+      .orderBy('id')
+      .execute();
+    const serials = new Map<string, number[]>();
+    for (const o of orders) serials.set(o.number.slice(3, 7), [...(serials.get(o.number.slice(3, 7)) ?? []), Number(o.number.slice(8))]);
+    for (const [year, list] of serials) expect(list, year).toEqual(list.map((_, i) => i + 1));
+    const now = new Date().toISOString();
+    for (const o of orders) {
+      const steps = [o.created_at, o.confirmed_at, o.shipped_at, o.completed_at].filter((x): x is string => x !== null);
+      expect(steps, o.number).toEqual([...steps].sort());
+      expect(o.created_at.slice(0, 4), o.number).toBe(o.number.slice(3, 7));
+      expect(o.updated_at >= steps[steps.length - 1] && o.updated_at <= now, o.number).toBe(true);
+      expect(o.confirmed_at !== null, o.number).toBe(['confirmed', 'shipped', 'completed'].includes(o.status));
+      expect(o.cancelled_at !== null, o.number).toBe(o.status === 'cancelled');
+      expect(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(o.created_at), o.created_at).toBe(true);
+    }
+  });
+
+  it('signs each order as createOrder does, so duplicate warnings treat seeded orders like entered ones', async () => {
+    const db = t.db.ctx.kysely;
+    const orders = await db.selectFrom('orders').select(['id', 'customer_id', 'signature']).orderBy('id').limit(300).execute();
+    const items = await db.selectFrom('order_items').select(['order_id', 'product_id', 'quantity', 'unit_price']).where('order_id', '<=', orders[orders.length - 1].id).execute();
+    for (const o of orders) {
+      const canonical = items
+        .filter((i) => i.order_id === o.id)
+        .map((l) => `${l.product_id}x${l.quantity}@${l.unit_price}`)
+        .sort()
+        .join(',');
+      expect(o.signature, String(o.id)).toBe(hash('sha256', `${o.customer_id}|${canonical}`, 'hex'));
+    }
+    expect(new Set(items.map((i) => i.order_id)).size).toBe(orders.length);
   });
 });

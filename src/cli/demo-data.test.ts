@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/helpers.js';
 import { ORDER_STATUSES } from '../contracts/orders.js';
 import { BUILTIN_ROLES } from '../contracts/permissions.js';
-import { connect } from '../server/db/connect.js';
+import { withLoadingContext } from '../server/db/bulk-load.js';
 import type { Ctx } from '../server/db/context.js';
 import { verifyAuditChain } from '../server/platform/audit.js';
 import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
-import { DEMO_ORDER_COUNT, DEMO_CLEANUP_ORDERS, DEMO_USERS, loadDemoData, loadingDatabase } from './demo-data.js';
+import { DEMO_ORDER_COUNT, DEMO_CLEANUP_ORDERS, DEMO_USERS, loadDemoData } from './demo-data.js';
 
 const ANCHOR = new Date(Date.UTC(2025, 6, 1));
 
@@ -28,9 +28,7 @@ describe.each(DIALECTS)('demo data set (%s)', (dialect) => {
     // Loaded the way `orderly demo` loads (PostgreSQL commits without waiting for the disk), both at once.
     await Promise.all(
       [first, second].map(async (db) => {
-        const loader = dialect === 'postgres' ? connect(loadingDatabase(db.config.database), { poolSize: 2 }) : db.ctx;
-        await loadDemoData(loader, { anchor: ANCHOR });
-        if (loader !== db.ctx) await loader.close();
+        await withLoadingContext(db.ctx, db.config.database, (loader) => loadDemoData(loader, { anchor: ANCHOR }));
       }),
     );
   }, 180_000);

@@ -1,7 +1,6 @@
 import { fromMinor, toMinor } from '../contracts/common.js';
 import { ORDER_STATUSES, type OrderStatus } from '../contracts/orders.js';
 import type { BuiltinRole } from '../contracts/permissions.js';
-import type { Database } from '../server/config.js';
 import type { Ctx } from '../server/db/context.js';
 import { createRule } from '../server/modules/cleanup/cleanup.service.js';
 import { createCustomer } from '../server/modules/customers/customers.service.js';
@@ -147,17 +146,6 @@ const DEMO_PRODUCTS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['SAF-HELMET', '安全帽 Safety Helmet', 5_500, 2_000],
   ['SAF-FIRSTAID', '急救箱 First-aid Kit', 12_900, 1_500],
 ];
-
-/**
- * The same database for loading, but on PostgreSQL without waiting for each commit to reach the disk: the
- * load is ~2,000 small transactions, and demo data lost to a power cut is simply loaded again.
- */
-export function loadingDatabase(database: Database): Database {
-  if (database.dialect !== 'postgres') return database;
-  const url = new URL(database.url);
-  url.searchParams.set('options', `${url.searchParams.get('options') ?? ''} -c synchronous_commit=off`.trim());
-  return { dialect: 'postgres', url: url.toString() };
-}
 
 /** The start of the current UTC month: the demo year ends there, so a reload in the same month is identical. */
 export function demoAnchor(now: Date = new Date()): Date {

@@ -1,11 +1,11 @@
 import type { Config } from '../../server/config.js';
 import { loadConfig } from '../../server/config.js';
-import { connect } from '../../server/db/connect.js';
+import { withLoadingContext } from '../../server/db/bulk-load.js';
 import type { Ctx } from '../../server/db/context.js';
 import { openDatabase, serve } from '../../server/main.js';
 import { verifyPassword } from '../../server/modules/auth/passwords.js';
 import type { Command } from '../command.js';
-import { DEMO_ADMIN_PASSWORD, DEMO_USERS, ensureDemoUsers, hasOrders, loadDemoData, loadingDatabase } from '../demo-data.js';
+import { DEMO_ADMIN_PASSWORD, DEMO_USERS, ensureDemoUsers, hasOrders, loadDemoData } from '../demo-data.js';
 
 /** The sign-in table printed by `demo`: a password is shown only if it still opens that account. */
 async function signInLines(ctx: Ctx, config: Config): Promise<string[]> {
@@ -37,8 +37,7 @@ export const demoCommand: Command = {
     } else {
       const started = performance.now();
       console.log('Loading the demo data set…');
-      const loader = config.database.dialect === 'postgres' ? connect(loadingDatabase(config.database), { poolSize: 2 }) : ctx;
-      const summary = await loadDemoData(loader).finally(() => (loader === ctx ? undefined : loader.close()));
+      const summary = await withLoadingContext(ctx, config.database, (loader) => loadDemoData(loader));
       const statuses = Object.entries(summary.byStatus).map(([s, n]) => `${n} ${s}`).join(', ');
       console.log(`Loaded ${summary.customers} customers, ${summary.products} products and ${summary.orders} orders (${statuses}) in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     }

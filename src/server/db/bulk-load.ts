@@ -1,13 +1,17 @@
+import { hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import type { Database } from '../server/config.js';
-import type { DB } from '../server/db/schema.js';
+import type { Database } from '../config.js';
+import { connect, type Db } from './connect.js';
+import { generatedOrderStatements, type GeneratedOrders } from './bulk-generate.js';
+import type { DB } from './schema.js';
 
 /**
  * Raw, batched writers for the bulk seed: a million orders through Kysely one statement at a time would
- * take far too long, so the seed writes pre-computed rows straight into the tables. This is the one place
- * outside db/ that speaks each database's own dialect, and only because it exists to be fast.
+ * take far too long, so the seed writes pre-computed rows straight into the tables, in each database's own
+ * bulk path. Every dialect branch of the loaders lives here, so src/cli (the seed and the demo loader) stays
+ * dialect-free (test/layering.test.ts checks it).
  */
 
 /** Every column the seed writes, in the order of the values in each row. */
@@ -41,11 +45,14 @@ export interface BulkBatch {
  * PostgreSQL the seeded tables' foreign keys go too, and are checked in full when they are added back at commit.
  */
 export interface BulkWriter {
-  /** Orders per generated batch unless the caller says otherwise. */
-  readonly batchOrders: number;
   begin(options: { rebuildIndexes: boolean }): Promise<void>;
   /** Writes the rows, moves product balances by the deltas and raises the sequences (PostgreSQL: the last two summed and done at commit). */
   write(batch: BulkBatch): Promise<void>;
+  /**
+   * Generates the orders with their lines and journal rows inside the database (bulk-generate.ts), after the
+   * master data was written, and moves the product balances by the generated stock movements.
+   */
+  generate(plan: GeneratedOrders): Promise<{ items: number; stockMovements: number; ledgerEntries: number }>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /** Fresh planner statistics (and visibility): after a bulk load the old ones describe a nearly empty database. */
@@ -60,6 +67,17 @@ export async function openBulkWriter(database: Database, log: (line: string) => 
 
 const ROWS_PER_STATEMENT = 200;
 
+/** Product balances moved by the generated stock movements (ids from `firstMovement` on); UPDATE … FROM on both. */
+const moveBalancesByJournal = (firstMovement: number) =>
+  `update products set on_hand = products.on_hand + d.on_hand, reserved = products.reserved + d.reserved
+     from (select product_id, sum(on_hand_delta) as on_hand, sum(reserved_delta) as reserved from stock_movements
+            where id >= ${Math.trunc(firstMovement)} group by product_id) as d
+    where products.id = d.product_id`;
+
+/** The seed sized each product's opening stock above what its orders take; a product short of it is a bug. */
+const SHORT_OF_STOCK = 'select count(*) as short from products where reserved > on_hand or on_hand < 0';
+const shortOfStockError = (count: number) => new Error(`${count} products ended with more reserved or shipped than received: the opening stock is too small for this seed`);
+
 function openSqliteWriter(file: string): BulkWriter {
   if (file === ':memory:') throw new Error('The bulk seed needs a database file (ORDERLY_DB), not :memory:');
   const db = new SQLite(file);
@@ -72,6 +90,7 @@ function openSqliteWriter(file: string): BulkWriter {
   db.pragma('temp_store = MEMORY');
   // Helper threads for the sorts of the index rebuild at commit (SQLite's default is none).
   db.pragma(`threads = ${availableParallelism()}`);
+  db.function('seed_sha256', { deterministic: true }, (text) => hash('sha256', String(text), 'hex'));
   const statements = new Map<string, SQLite.Statement>();
   const insertStatement = (table: BulkTable, rows: number) => {
     const key = `${table}:${rows}`;
@@ -98,10 +117,6 @@ function openSqliteWriter(file: string): BulkWriter {
   };
   let dropped: Array<{ sql: string }> = [];
   return {
-    // Small batches on SQLite: its writes are synchronous, so nothing overlaps a batch's generation anyway, and
-    // a small batch dies young instead of being promoted and collected by full GCs (measured at 200,000 orders:
-    // 2,000 per batch used ~8 % less CPU and 300 MB less memory than 20,000).
-    batchOrders: 2_000,
     async begin({ rebuildIndexes }) {
       db.exec('begin immediate');
       if (!rebuildIndexes) return;
@@ -120,6 +135,16 @@ function openSqliteWriter(file: string): BulkWriter {
       for (const [id, onHand, reserved] of batch.stock ?? []) moveStock.run(onHand, reserved, id);
       for (const [name, value] of batch.sequences ?? []) raiseSequence.run(name, value);
     },
+    async generate(plan) {
+      const statements = generatedOrderStatements('sqlite', plan);
+      db.exec(statements.prepare);
+      const [, items, movements, ledger] = Object.values(statements.inserts).map((statement) => db.prepare(statement).run().changes);
+      db.exec(statements.cleanup);
+      db.exec(moveBalancesByJournal(plan.ids.movement));
+      const { short } = db.prepare(SHORT_OF_STOCK).get() as { short: number };
+      if (short > 0) throw shortOfStockError(short);
+      return { items, stockMovements: movements, ledgerEntries: ledger };
+    },
     async commit() {
       for (const index of dropped) db.exec(index.sql);
       db.exec('commit');
@@ -134,6 +159,8 @@ function openSqliteWriter(file: string): BulkWriter {
     async close() {
       // Fold the seed's write-ahead log (a gigabyte at a million orders) back into the database file: until
       // then every reader of the app's connection searches that log on each page it reads.
+      // With synchronous back to FULL the checkpoint syncs the database file: the seed is durable once it returns.
+      db.pragma('synchronous = FULL');
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },
@@ -227,10 +254,6 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
     log(`    ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   };
   return {
-    // Each table's rows of a batch go as one COPY, written while the next batch is generated. Small enough
-    // that a batch's rows can die in the young generation, as on SQLite; together with the leaner COPY text and
-    // signatures, CPU per order went from ~42 to ~37–40 µs (measured under load).
-    batchOrders: 2_000,
     async begin({ rebuildIndexes }) {
       await client.query('begin');
       // For the index builds and the foreign-key checks at commit: each sorts or hashes a whole table.
@@ -288,6 +311,24 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       }
       for (const [name, value] of batch.sequences ?? []) sequenceValues.set(name, Math.max(value, sequenceValues.get(name) ?? value));
     },
+    async generate(plan) {
+      const { prepare, inserts, cleanup } = generatedOrderStatements('postgres', plan);
+      const count = async (what: string, statement: string) => {
+        let rows = 0;
+        await timed(what, async () => (rows = (await client.query(statement)).rowCount ?? 0));
+        return rows;
+      };
+      await timed('orders computed', () => client.query(prepare));
+      await count('orders generated', inserts.orders);
+      const itemCount = await count('order lines generated', inserts.items);
+      const movementCount = await count('stock movements generated', inserts.movements);
+      const ledgerCount = await count('ledger entries generated', inserts.ledger);
+      await client.query(cleanup);
+      await client.query(moveBalancesByJournal(plan.ids.movement));
+      const { rows } = await client.query<{ short: number }>(SHORT_OF_STOCK);
+      if (Number(rows[0].short) > 0) throw shortOfStockError(Number(rows[0].short));
+      return { items: itemCount, stockMovements: movementCount, ledgerEntries: ledgerCount };
+    },
     async commit() {
       const stock = [...stockDeltas].map(([id, [onHand, reserved]]) => [id, onHand, reserved]);
       if (stock.length) {
@@ -322,4 +363,21 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       await client.end();
     },
   };
+}
+
+/**
+ * Runs `work` with a context for loading many small transactions (the demo data set, ~2,000 of them): on
+ * PostgreSQL a connection of its own whose commits do not wait for the disk, as demo data lost to a power cut is
+ * simply loaded again; on SQLite the app's own context, unchanged (its durability settings are the app's).
+ */
+export async function withLoadingContext<T>(ctx: Db, database: Database, work: (loader: Db) => Promise<T>): Promise<T> {
+  if (database.dialect !== 'postgres') return work(ctx);
+  const url = new URL(database.url);
+  url.searchParams.set('options', `${url.searchParams.get('options') ?? ''} -c synchronous_commit=off`.trim());
+  const loader = connect({ dialect: 'postgres', url: url.toString() }, { poolSize: 2 });
+  try {
+    return await work(loader);
+  } finally {
+    await loader.close();
+  }
 }

@@ -1,0 +1,262 @@
+import type { Dialect } from './connect.js';
+
+/*
+ * The bulk seed's orders generated inside the database: one INSERT … SELECT per table over a series of order
+ * numbers n = 0 … N-1, every value a pure function of n. Generating them in Node cost ~37–40 µs of CPU per
+ * order, most of it formatting values the database then parsed again; here no row crosses the wire.
+ *
+ * Randomness: a counter-based generator, `draw(n, s)` (n the order, s the stream), a few integer steps of a
+ * middle-square mix that both databases evaluate identically in 64-bit integers (every product stays below
+ * 2^63). It is deterministic, so each statement recomputes what it needs (the stock movements recompute an
+ * order's status and lines instead of reading the orders back) and two runs give the same data. `seedDraw` is
+ * its twin in JavaScript, which the seed uses to place year boundaries exactly (numbers restart every year).
+ *
+ * Subqueries are stacked in layers, each fenced (OFFSET 0) so neither planner inlines a layer's expressions
+ * into every place the next one uses them.
+ */
+
+const M = 2_147_483_648; // 2^31
+const DAY = 86_400_000;
+
+/** A draw in [0, 2^31): the same number SQL computes for order n, stream s. */
+export function seedDraw(n: number, stream: number, seed: number): number {
+  const m = 2_147_483_648n;
+  const a = (BigInt(n) * 2_654_435_761n + BigInt(seed)) % m;
+  const x = (a + BigInt(stream) * 1_103_515_245n) % m;
+  const y = ((x * x) / 32_768n + x) % m;
+  return Number(((y * y) / 32_768n + y + BigInt(stream) * 12_345n) % m);
+}
+
+export interface GeneratedOrders {
+  orders: number;
+  seed: number;
+  /** First id of each table; order n gets order id `order + n`, its line k item id `item + 3n + k - 1`. */
+  ids: { order: number; item: number; movement: number; ledger: number };
+  customers: { first: number; count: number };
+  /** Products with ids first … first+count-1, already written (their prices are read by id). */
+  products: { first: number; count: number };
+  owners: number[];
+  /** Order n is created in [from + n·slot, from + (n+1)·slot) (ms since the epoch); nothing after `until`. */
+  from: number;
+  slot: number;
+  until: number;
+  /** Numbers per calendar year: order n of `year` gets serial `n - firstOrder + firstSerial`. Ascending. */
+  years: Array<{ year: number; firstOrder: number; firstSerial: number }>;
+  /** The data's shape, weights in whole percent (each set sums to 100). */
+  shape: {
+    /** Status by the order's age, oldest bracket first; the last has `olderThanDays: 0`. */
+    statusByAge: Array<{ olderThanDays: number; weights: Record<'draft' | 'confirmed' | 'shipped' | 'completed' | 'cancelled', number> }>;
+    lineCounts: Record<'1' | '2' | '3', number>;
+    quantities: Record<string, number>;
+    /** Per line: chance of the 5 % discount. */
+    discountPercent: number;
+    /** Chance of a part payment: half of a shipped order, 30 % of a confirmed one. Completed orders are paid. */
+    partPaymentPercent: { shipped: number; confirmed: number };
+  };
+}
+
+interface Fragments {
+  /** The series 0 … count-1 as a FROM item with column n (64-bit). */
+  series(count: number): string;
+  /** Keeps a subquery from being merged into the query around it. */
+  fence: string;
+  /** ms since the epoch → ISO 8601 text as the app writes it (toISOString). */
+  iso(ms: string): string;
+  pad6(value: string): string;
+  /** Byte-wise comparison of text, as JavaScript's sort compares these ASCII strings. */
+  bytewise: string;
+  sha256hex(text: string): string;
+}
+
+const FRAGMENTS: Record<Dialect, Fragments> = {
+  postgres: {
+    series: (count) => `generate_series(0::bigint, ${count - 1}::bigint) as s(n)`,
+    fence: 'offset 0',
+    iso: (ms) => `to_char(timestamp '1970-01-01' + (${ms}) * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    pad6: (value) => `lpad((${value})::text, 6, '0')`,
+    bytewise: ' collate "C"',
+    sha256hex: (text) => `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`,
+  },
+  sqlite: {
+    series: (count) => `(with recursive s(n) as (select 0 union all select n + 1 from s where n < ${count - 1}) select n from s) as s`,
+    // OFFSET stops SQLite's query flattener (its restriction 14); the subquery then runs as a co-routine.
+    fence: 'limit -1 offset 0',
+    iso: (ms) => `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')`,
+    pad6: (value) => `substr('000000' || (${value}), -6)`,
+    bytewise: '',
+    // Registered by the SQLite writer (bulk-load.ts): SQLite has no SHA-256 of its own.
+    sha256hex: (text) => `seed_sha256(${text})`,
+  },
+};
+
+const int = (value: number): string => {
+  if (!Number.isSafeInteger(value)) throw new Error(`not a whole number: ${value}`);
+  return String(value);
+};
+
+const STREAMS = 16;
+
+/**
+ * The layers that turn the series into draws z0 … z15 (draw(n, s) for s = 0 … 15): each step of the mix in a
+ * layer of its own, so every intermediate is computed once instead of once per place the next step uses it.
+ */
+function draws(f: Fragments, seed: number, orders: number): string {
+  const streams = Array.from({ length: STREAMS }, (_, s) => s);
+  const a = `select n, (n * 2654435761 + ${int(seed)}) % ${M} as a from ${f.series(orders)}`;
+  const x = `select n, ${streams.map((s) => `(a + ${s * 1_103_515_245}) % ${M} as x${s}`).join(', ')} from (${a} ${f.fence}) la`;
+  const y = `select n, ${streams.map((s) => `(x${s} * x${s} / 32768 + x${s}) % ${M} as y${s}`).join(', ')} from (${x} ${f.fence}) lx`;
+  return `select n, ${streams.map((s) => `(y${s} * y${s} / 32768 + y${s} + ${s * 12_345}) % ${M} as z${s}`).join(', ')} from (${y} ${f.fence}) ly`;
+}
+
+/** The key whose cumulative percent range `roll` (0–99) falls in. */
+function weightedCase(roll: string, weights: Record<string, number>, quote: boolean): string {
+  const entries = Object.entries(weights);
+  if (entries.reduce((sum, [, w]) => sum + w, 0) !== 100) throw new Error(`weights must sum to 100: ${JSON.stringify(weights)}`);
+  let bound = 0;
+  const branches = entries.slice(0, -1).map(([key, weight]) => {
+    bound += weight;
+    return `when ${roll} < ${bound} then ${quote ? `'${key}'` : int(Number(key))}`;
+  });
+  const last = entries[entries.length - 1][0];
+  return `case ${branches.join(' ')} else ${quote ? `'${last}'` : int(Number(last))} end`;
+}
+
+const smaller = (a: string, b: string) => `case when ${a} < ${b} then ${a} else ${b} end`;
+const pick3 = (k: string, column: string) => `case ${k} when 1 then ${column}1 when 2 then ${column}2 else ${column}3 end`;
+
+/**
+ * Each order without prices: time, status, owner, customer, lines (product, quantity, discount) and the
+ * timestamps of its steps. Columns: n, created, status, lc, owner_id, customer_id, p1–p3, q1–q3, d1–d3,
+ * confirmed, shipped, completed, cancelled, gap, zpay, zpaid.
+ */
+function ordersWithoutPrices(f: Fragments, plan: GeneratedOrders): string {
+  const { shape, products } = plan;
+  const stride = Math.max(1, Math.floor((products.count - 1) / 2));
+  const owners = plan.owners;
+  // Owner i with probability ((i+1)/c)^(2/3) - (i/c)^(2/3): the first owners busier, as r^1.5·c picks them.
+  const ownerCase = `case ${owners
+    .slice(0, -1)
+    .map((id, i) => `when zo < ${Math.floor(M * ((i + 1) / owners.length) ** (2 / 3))} then ${int(id)}`)
+    .join(' ')} else ${int(owners[owners.length - 1])} end`;
+  const brackets = shape.statusByAge;
+  const statusCase = `case ${brackets
+    .slice(0, -1)
+    .map((b) => `when gap > ${int(b.olderThanDays * DAY)} then ${weightedCase('zs % 100', b.weights, true)}`)
+    .join(' ')} else ${weightedCase('zs % 100', brackets[brackets.length - 1].weights, true)} end`;
+  const layer2 = `select n, ${int(plan.from)} + n * ${int(plan.slot)} + z0 % ${int(plan.slot)} as created,
+      z1 as zs, z2 % 100 as zl, z3 as zo, z4 % ${int(plan.customers.count)} as zc,
+      z5 % ${int(products.count)} as pb, z6 % ${int(stride)} as ps,
+      z7 as q1z, z8 as q2z, z9 as q3z,
+      z10 as zconf, z11 as zship, z12 as zcomp, z13 as zcanc, z14 % 100 as zpay, z15 as zpaid
+    from (${draws(f, plan.seed, plan.orders)} ${f.fence}) l1`;
+  const quantity = (z: string) => weightedCase(`${z} % 100`, shape.quantities, false);
+  const layer3 = `select n, created, ${int(plan.until)} - created as gap, zs, ${weightedCase('zl', shape.lineCounts, false)} as lc, ${ownerCase} as owner_id,
+      ${int(plan.customers.first)} + zc as customer_id,
+      ${int(products.first)} + pb as p1, ${int(products.first)} + (pb + ps + 1) % ${int(products.count)} as p2, ${int(products.first)} + (pb + 2 * (ps + 1)) % ${int(products.count)} as p3,
+      ${quantity('q1z')} as q1, ${quantity('q2z')} as q2, ${quantity('q3z')} as q3,
+      (q1z / 100) % 100 < ${int(shape.discountPercent)} as d1, (q2z / 100) % 100 < ${int(shape.discountPercent)} as d2, (q3z / 100) % 100 < ${int(shape.discountPercent)} as d3,
+      zconf, zship, zcomp, zcanc, zpay, zpaid
+    from (${layer2} ${f.fence}) l2`;
+  // Each later step lands a share of the time left before `until` (as in the app, never in the future).
+  const layer4 = `select l3.*, ${statusCase} as status from (${layer3} ${f.fence}) l3`;
+  const layer5 = `select l4.*, case when status in ('confirmed', 'shipped', 'completed') then created + zconf * ${smaller(String(2 * DAY), 'gap * 15 / 100')} / ${M} end as confirmed,
+      case when status = 'cancelled' then created + zcanc * ${smaller(String(3 * DAY), 'gap * 20 / 100')} / ${M} end as cancelled
+    from (${layer4} ${f.fence}) l4`;
+  const layer6 = `select l5.*, case when status in ('shipped', 'completed') then confirmed + zship * ${smaller(String(5 * DAY), 'gap * 20 / 100')} / ${M} end as shipped
+    from (${layer5} ${f.fence}) l5`;
+  return `select l6.*, case when status = 'completed' then shipped + zcomp * ${smaller(String(10 * DAY), 'gap * 25 / 100')} / ${M} end as completed
+    from (${layer6} ${f.fence}) l6`;
+}
+
+/** Adds prices, line totals, total, payment and signature parts: columns u1–u3, t1–t3, total, paid, paid_ms. */
+function ordersWithPrices(f: Fragments, plan: GeneratedOrders): string {
+  const unit = (k: number) => `case when o.d${k} then (pr${k}.price * 95 + 50) / 100 else pr${k}.price end`;
+  const priced = `select o.*, ${unit(1)} as u1, ${unit(2)} as u2, ${unit(3)} as u3
+    from (${ordersWithoutPrices(f, plan)} ${f.fence}) o
+    join products pr1 on pr1.id = o.p1 join products pr2 on pr2.id = o.p2 join products pr3 on pr3.id = o.p3`;
+  const totals = `select p.*, u1 * q1 as t1, case when lc >= 2 then u2 * q2 else 0 end as t2, case when lc >= 3 then u3 * q3 else 0 end as t3
+    from (${priced} ${f.fence}) p`;
+  const { partPaymentPercent } = plan.shape;
+  const paid = `select t.*, t1 + t2 + t3 as total,
+      case when status = 'completed' then t1 + t2 + t3
+           when status = 'shipped' and zpay < ${int(partPaymentPercent.shipped)} then (t1 + t2 + t3 + 1) / 2
+           when status = 'confirmed' and zpay < ${int(partPaymentPercent.confirmed)} then ((t1 + t2 + t3) * 3 + 5) / 10
+           else 0 end as paid
+    from (${totals} ${f.fence}) t`;
+  return `select p.*, case when paid > 0 then coalesce(completed, shipped, confirmed) + zpaid * ${smaller(String(3 * DAY), 'gap * 10 / 100')} / ${M} end as paid_ms
+    from (${paid} ${f.fence}) p`;
+}
+
+/**
+ * Line numbers 1–3, joined after the orders: CROSS JOIN keeps SQLite from making the (fenced, expensive)
+ * orders the inner loop, which it would materialize and scan once per line number.
+ */
+const LINE_NUMBERS = 'cross join (select 1 as k union all select 2 union all select 3) as lines';
+
+export interface GenerationStatements {
+  /** Computes every order once into a temporary table, `seed_orders`, that the inserts read. */
+  prepare: string;
+  /** The INSERT … SELECT statements, in the order to run them. */
+  inserts: { orders: string; items: string; movements: string; ledger: string };
+  cleanup: string;
+}
+
+const SEED_ORDER_COLUMNS = 'n, customer_id, owner_id, status, lc, p1, p2, p3, q1, q2, q3, u1, u2, u3, total, paid, created, confirmed, shipped, completed, cancelled, paid_ms';
+
+/**
+ * The statements that generate the orders. Each order is computed once, into a temporary table: the lines and
+ * journals recomputing the orders from the series instead cost more than writing and reading them back
+ * (measured on PostgreSQL at 1 M orders: the stock movements and ledger statements were ~70 % recomputation).
+ */
+export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders): GenerationStatements {
+  const f = FRAGMENTS[dialect];
+  const { ids } = plan;
+  if (plan.products.count < 3) throw new Error('need at least 3 products');
+  if (plan.owners.length === 0) throw new Error('need at least one owner');
+  // Order n's year, and what turns n into its serial in that year: order numbers restart every year.
+  const yearOf = (column: 'year' | 'offset') => {
+    const value = (y: GeneratedOrders['years'][number]) => int(column === 'year' ? y.year : y.firstSerial - y.firstOrder);
+    const last = plan.years[plan.years.length - 1];
+    if (plan.years.length === 1) return value(last);
+    return `case ${plan.years.slice(1).map((y, i) => `when n < ${int(y.firstOrder)} then ${value(plan.years[i])}`).join(' ')} else ${value(last)} end`;
+  };
+  const part = (k: number) => `(p${k} || 'x' || q${k} || '@' || u${k})`;
+  const lt = (a: string, b: string) => `${a}${f.bytewise} < ${b}`;
+  // createOrder's signature: sha256 of "customer|lines", the lines "productxquantity@price" sorted as strings.
+  const [s1, s2, s3] = ['s1', 's2', 's3'];
+  const join3 = (a: string, b: string, c: string) => `${a} || ',' || ${b} || ',' || ${c}`;
+  const sorted = `case lc when 1 then s1
+      when 2 then case when ${lt(s1, s2)} then s1 || ',' || s2 else s2 || ',' || s1 end
+      else case when ${lt(s1, s2)}
+        then case when ${lt(s2, s3)} then ${join3(s1, s2, s3)} when ${lt(s1, s3)} then ${join3(s1, s3, s2)} else ${join3(s3, s1, s2)} end
+        else case when ${lt(s1, s3)} then ${join3(s2, s1, s3)} when ${lt(s2, s3)} then ${join3(s2, s3, s1)} else ${join3(s3, s2, s1)} end end end`;
+  const versions = `case status when 'draft' then 1 when 'confirmed' then 2 when 'shipped' then 3 when 'completed' then 4 else 2 end + case when paid > 0 then 1 else 0 end`;
+  const stamp = (column: string) => `case when ${column} is null then null else ${f.iso(column)} end`;
+  const prepare = `create temp table seed_orders as select ${SEED_ORDER_COLUMNS} from (${ordersWithPrices(f, plan)} ${f.fence}) o`;
+  const orders = `insert into orders (id, number, customer_id, owner_id, status, total, paid, note, signature, version, created_at, updated_at, confirmed_at, shipped_at, completed_at, cancelled_at)
+    select ${int(ids.order)} + n, 'SO-' || ${yearOf('year')} || '-' || ${f.pad6(`n + ${yearOf('offset')}`)}, customer_id, owner_id, status, total, paid, null,
+      ${f.sha256hex(`customer_id || '|' || ${sorted}`)}, ${versions},
+      ${f.iso('created')}, ${f.iso('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
+      ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}
+    from (select o.*, ${part(1)} as s1, ${part(2)} as s2, ${part(3)} as s3 from seed_orders o ${f.fence}) o`;
+  const items = `insert into order_items (id, order_id, line_no, product_id, sku, name, quantity, unit_price, line_total)
+    select ${int(ids.item)} + 3 * l.n + l.k - 1, ${int(ids.order)} + l.n, l.k, l.product_id, p.sku, p.name, l.q, l.u, l.q * l.u
+    from (select o.n, lines.k, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q, ${pick3('lines.k', 'o.u')} as u
+          from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc ${f.fence}) l
+    join products p on p.id = l.product_id`;
+  // Confirmation reserves each line; shipping turns the reservation into goods out (reverses_id: the reserve).
+  const movements = `insert into stock_movements (id, product_id, order_id, kind, on_hand_delta, reserved_delta, reverses_id, reason, actor_id, created_at)
+    select ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) + step.shipping, l.product_id, ${int(ids.order)} + l.n,
+      case step.shipping when 0 then 'reserve' else 'ship' end, -step.shipping * l.q, case step.shipping when 0 then l.q else -l.q end,
+      case step.shipping when 0 then null else ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) end, null, l.owner_id,
+      ${f.iso('case step.shipping when 0 then l.confirmed else l.shipped end')}
+    from (select o.n, lines.k, o.owner_id, o.confirmed, o.shipped, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q
+          from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
+    cross join (select 0 as shipping union all select 1) as step where step.shipping = 0 or l.shipped is not null`;
+  const ledger = `insert into ledger_entries (id, order_id, customer_id, kind, amount, reverses_id, note, actor_id, created_at)
+    select ${int(ids.ledger)} + 2 * o.n + step.payment, ${int(ids.order)} + o.n, o.customer_id, case step.payment when 0 then 'receivable' else 'payment' end,
+      case step.payment when 0 then o.total else -o.paid end, null, null, o.owner_id, ${f.iso('case step.payment when 0 then o.confirmed else o.paid_ms end')}
+    from (select * from seed_orders where confirmed is not null ${f.fence}) o
+    cross join (select 0 as payment union all select 1) as step where step.payment = 0 or o.paid > 0`;
+  return { prepare, inserts: { orders, items, movements, ledger }, cleanup: 'drop table seed_orders' };
+}
