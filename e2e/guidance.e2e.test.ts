@@ -1,11 +1,13 @@
 /**
  * Guidance and training in the browser (issue #15): a new sales rep, with deletionRequiresTraining on, gets the
  * welcome tour on first sign-in; trying to delete leads to the safe-deletion course; after passing its quiz the
- * deletion goes through. Screenshots of a tour step, the dashboard, the help centre and the course, in English
- * and Chinese, go to test-results/.
+ * deletion goes through; the tour, seen once, does not start again after signing out and in, on this browser or
+ * another (the account keeps it), until the rep resets it from the help menu. Screenshots of a tour step, the
+ * dashboard, the help centre, the course and the practice workspace, in English and Chinese, go to
+ * test-results/guidance/.
  */
 import fs from 'node:fs';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/server/platform/http.js';
 import { en } from '../src/web/i18n/en.js';
@@ -25,10 +27,18 @@ describe('guidance and training in the browser', () => {
   let admin: Client;
   let draft: { id: string; number: string };
 
-  const shot = (name: string) => page.screenshot({ path: `test-results/guidance-${name}.png`, fullPage: false });
+  const shot = (name: string) => page.screenshot({ path: `test-results/guidance/${name}.png`, fullPage: false });
+  const isAccount = (r: Response) => new URL(r.url()).pathname === '/api/me' && r.request().method() === 'GET';
+  /** What the first-sign-in check decided: started, seen (the account says so), off. */
+  const autostart = (on: Page = page) => on.locator('[data-testid=welcome-tour-autostart]');
+  const signOut = async () => {
+    await page.locator('.user-button').click();
+    await page.locator('.ant-dropdown-menu-item:visible', { hasText: en.user.signOut }).click();
+    await page.waitForURL(/\/sign-in/);
+  };
 
   beforeAll(async () => {
-    fs.mkdirSync('test-results', { recursive: true });
+    fs.mkdirSync('test-results/guidance', { recursive: true });
     ({ db, app, baseUrl } = await serveBuiltApp());
     admin = await new Client(app).login('admin', ADMIN_PASSWORD);
     expect((await admin.patch('/api/settings', { deletionRequiresTraining: true })).status).toBe(200);
@@ -65,6 +75,8 @@ describe('guidance and training in the browser', () => {
     await expect.poll(() => tour.locator('.ant-tour-title').textContent()).toBe(en.guidance.tour.welcome[1].title);
     await tour.locator('.ant-tour-close').click();
     await tour.waitFor({ state: 'hidden' });
+    expect(await autostart().getAttribute('data-state')).toBe('started');
+    await expect.poll(async () => (await new Client(app).login('new_rep', 'new_rep-password-1').then((c) => c.get('/api/me'))).body.toursSeen).toContain('welcome');
     await shot('dashboard-en');
   });
 
@@ -94,6 +106,22 @@ describe('guidance and training in the browser', () => {
     await expect.poll(async () => (await admin.get(`/api/orders/${draft.id}`)).status).toBe(404);
   });
 
+  it('does not start the tour again after signing out and in, on this browser or on another one', async () => {
+    await signOut();
+    const account = page.waitForResponse(isAccount);
+    await signInPage(page, baseUrl, 'new_rep', 'new_rep-password-1', { tour: true, stay: true });
+    expect((await (await account).json()).toursSeen, traffic()).toContain('welcome');
+    await expect.poll(() => autostart().getAttribute('data-state')).toBe('seen');
+    expect(await page.locator('.ant-tour:visible').count()).toBe(0);
+
+    // Another browser: nothing stored locally, the account alone says the tour was seen.
+    const elsewhere = await (await newStillContext(browser, { locale: 'en-US', viewport: { width: 1366, height: 860 } })).newPage();
+    await signInPage(elsewhere, baseUrl, 'new_rep', 'new_rep-password-1', { tour: true, stay: true });
+    await expect.poll(() => autostart(elsewhere).getAttribute('data-state')).toBe('seen');
+    expect(await elsewhere.locator('.ant-tour:visible').count()).toBe(0);
+    await elsewhere.context().close();
+  });
+
   it('shows the help centre with search, and every risky action has a named help button', async () => {
     await page.goto(`${baseUrl}/help`);
     await page.locator('[data-testid=help-guides]').waitFor();
@@ -107,6 +135,15 @@ describe('guidance and training in the browser', () => {
     const help = page.getByRole('button', { name: en.guidance.risk.label(en.guidance.risk.delete.action) });
     await help.focus();
     await page.locator('.ant-popover:visible a[href="/help/deleting-safely"]').waitFor();
+  });
+
+  it('marks the practice workspace with a banner', async () => {
+    await page.goto(`${baseUrl}/orders`);
+    await page.locator('[data-testid=help-menu]').click();
+    await page.locator('.ant-dropdown-menu-item:visible', { hasText: en.guidance.menu.practice }).click();
+    await page.locator('[data-testid=practice-banner]').waitFor();
+    await page.locator('[data-testid=orders-table] tbody tr.ant-table-row').first().waitFor();
+    await shot('practice-en');
   });
 
   it('shows the same pages in Chinese', async () => {
@@ -128,6 +165,32 @@ describe('guidance and training in the browser', () => {
     await page.locator('[data-testid=quiz]').waitFor();
     expect(await page.locator('.page-header h3').first().textContent()).toBe('安全删除');
     await shot('course-zh');
+    // Still in the practice workspace opened above.
+    await page.goto(`${baseUrl}/orders`);
+    await page.locator('[data-testid=practice-banner]').waitFor();
+    await page.locator('[data-testid=orders-table] tbody tr.ant-table-row').first().waitFor();
+    await shot('practice-zh');
+    await page.locator('[data-testid=practice-banner] button').click();
+    await page.locator('[data-testid=practice-banner]').waitFor({ state: 'detached' });
+  });
+
+  it('starts the welcome tour again at the next sign-in after a reset from the help menu', async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.locator('[data-testid=help-menu]').click();
+    const reset = page.waitForResponse((r) => r.url().endsWith('/api/me/tours/welcome') && r.request().method() === 'DELETE');
+    await page.locator('.ant-dropdown-menu-item:visible', { hasText: zhCN.guidance.menu.resetTours }).click();
+    expect((await reset).status(), traffic()).toBe(204);
+    await page.locator('.ant-message', { hasText: zhCN.guidance.menu.toursReset }).waitFor();
+    // Not now, mid-session: at the next sign-in.
+    expect(await page.locator('.ant-tour:visible').count()).toBe(0);
+    await page.locator('.user-button').click();
+    await page.locator('.ant-dropdown-menu-item:visible', { hasText: zhCN.user.signOut }).click();
+    await page.waitForURL(/\/sign-in/);
+    await signInPage(page, baseUrl, 'new_rep', 'new_rep-password-1', { tour: true, stay: true });
+    const tour = page.locator('.ant-tour:visible');
+    await expect.poll(() => tour.locator('.ant-tour-title').textContent()).toBe(zhCN.guidance.tour.welcome[0].title);
+    expect(await autostart().getAttribute('data-state')).toBe('started');
+    await tour.locator('.ant-tour-close').click();
   });
 
   it('draws the finance revenue chart with the same chart library', async () => {

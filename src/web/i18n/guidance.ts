@@ -12,6 +12,8 @@ export const guidanceEn = {
     training: 'Training',
     practice: 'Practice workspace',
     leavePractice: 'Leave practice',
+    resetTours: 'Show the welcome tour at next sign-in',
+    toursReset: 'The welcome tour will start again the next time you sign in.',
   },
   nav: { dashboard: 'Dashboard', help: 'Help centre', training: 'Training' },
   tour: {
@@ -128,7 +130,7 @@ export const guidanceEn = {
 };
 
 export type GuidanceMessages = typeof guidanceEn;
-export type TourId = 'welcome' | 'orders' | 'recycle-bin' | 'backups' | 'dashboard';
+export type { TourId } from '../../contracts/account.js';
 export interface TourStepText {
   target: string;
   title: string;
@@ -145,6 +147,8 @@ export const guidanceZhCN: GuidanceMessages = {
     training: '培训',
     practice: '练习空间',
     leavePractice: '退出练习',
+    resetTours: '下次登录时再次显示入门引导',
+    toursReset: '下次登录时将再次显示入门引导。',
   },
   nav: { dashboard: '仪表盘', help: '帮助中心', training: '培训' },
   tour: {

@@ -5,6 +5,7 @@ import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Toolti
 import { Link, useNavigate } from 'react-router';
 import { toMinor } from '../../../contracts/common.js';
 import type { Dashboard } from '../../../contracts/dashboard.js';
+import type { DataQualityCheckCode } from '../../../contracts/data-quality.js';
 import { DELETE_REASON_CODES } from '../../../contracts/deletion.js';
 import { fetchDashboard, fetchOptional, guidanceKeys } from '../../api/guidance.js';
 import { hasPermission } from '../../auth/permissions.js';
@@ -32,7 +33,7 @@ export default function DashboardPage() {
   const data = useQuery({ queryKey: guidanceKeys.dashboard, queryFn: fetchDashboard, enabled: canRead });
   // Tiles of other capabilities: shown only where their route answers.
   const reviews = useQuery({ queryKey: ['dashboard', 'reviews'], queryFn: () => fetchOptional<{ items: unknown[] }>('/api/cleanup/reviews', { status: 'open' }), enabled: canRead });
-  const quality = useQuery({ queryKey: ['dashboard', 'data-quality'], queryFn: () => fetchOptional<{ checkedAt: string | null; checks: Array<{ code: string; count: number }> }>('/api/data-quality'), enabled: canRead });
+  const quality = useQuery({ queryKey: ['dashboard', 'data-quality'], queryFn: () => fetchOptional<{ checkedAt: string | null; checks: Array<{ code: DataQualityCheckCode; count: number }> }>('/api/data-quality'), enabled: canRead });
 
   if (!canRead) return <PageHeader title={g.title} subtitle={t.guidance.help.subtitle} extra={<Link to="/help">{t.guidance.menu.helpCentre}</Link>} />;
   if (data.isPending) return <PageSpinner />;
@@ -125,14 +126,17 @@ export default function DashboardPage() {
                 <Link to="/recycle-bin">
                   <Statistic title={g.inBin} value={d.recycleBin.count} />
                 </Link>
-                <Statistic title={g.purgingThisWeek} value={d.recycleBin.purgingThisWeek} valueStyle={{ color: d.recycleBin.purgingThisWeek > 0 ? '#d4380d' : undefined, fontSize: 20 }} />
+                <Statistic title={g.purgingThisWeek} value={d.recycleBin.purgingThisWeek} styles={{ content: { color: d.recycleBin.purgingThisWeek > 0 ? '#d4380d' : undefined, fontSize: 20 } }} />
                 {d.recycleBin.nextPurges.length > 0 && (
                   <List
                     size="small"
                     dataSource={d.recycleBin.nextPurges}
                     renderItem={(o) => (
                       <List.Item>
-                        <Typography.Text code>{o.number}</Typography.Text> <Typography.Text type="secondary">{dayjs(o.purgeAfter).format('YYYY-MM-DD')}</Typography.Text>
+                        <Link to={`/recycle-bin?q=${encodeURIComponent(o.number)}`}>
+                          <Typography.Text code>{o.number}</Typography.Text>
+                        </Link>{' '}
+                        <Typography.Text type="secondary">{dayjs(o.purgeAfter).format('YYYY-MM-DD')}</Typography.Text>
                       </List.Item>
                     )}
                   />
@@ -142,7 +146,7 @@ export default function DashboardPage() {
             {d.openRestoreRequests !== null && (
               <Col xs={24} sm={12}>
                 <Card title={g.restoreRequests} data-testid="tile-restore-requests">
-                  <Link to="/restore-requests">
+                  <Link to="/restore-requests?status=pending">
                     <Statistic value={d.openRestoreRequests} />
                   </Link>
                 </Card>
@@ -151,16 +155,32 @@ export default function DashboardPage() {
             {reviews.data && (
               <Col xs={24} sm={12}>
                 <Card title={g.reviews} data-testid="tile-reviews">
-                  <Link to="/cleanup">
+                  <Link to="/cleanup?status=open">
                     <Statistic value={reviews.data.items.length} />
                   </Link>
                 </Card>
               </Col>
             )}
             {quality.data && (
-              <Col xs={24} sm={12}>
+              <Col xs={24}>
                 <Card title={g.dataQuality} data-testid="tile-data-quality">
-                  <Statistic value={findings.reduce((n, c) => n + c.count, 0)} />
+                  <Link to="/data-quality">
+                    <Statistic value={findings.reduce((n, c) => n + c.count, 0)} />
+                  </Link>
+                  {findings.length > 0 && (
+                    <List
+                      size="small"
+                      dataSource={findings}
+                      renderItem={(c) => (
+                        <List.Item>
+                          <Link to={`/data-quality?check=${c.code}`} data-testid={`finding-${c.code}`}>
+                            {t.cleanup.dataQuality.checks[c.code]}
+                          </Link>
+                          <Typography.Text strong>{c.count}</Typography.Text>
+                        </List.Item>
+                      )}
+                    />
+                  )}
                   {quality.data.checkedAt && (
                     <Typography.Text type="secondary">
                       {g.checkedAt} {dayjs(quality.data.checkedAt).format('YYYY-MM-DD HH:mm')}
