@@ -48,6 +48,8 @@ export default function DashboardPage() {
     label: monthLabel(m),
     ...Object.fromEntries(DELETE_REASON_CODES.map((r) => [r, d.deletionsByReason.find((x) => x.month === m && x.reason === r)?.count ?? 0])),
   }));
+  // Only the reasons that occur: six legend entries for one deleted order wrapped under the chart.
+  const deletionReasons = DELETE_REASON_CODES.filter((r) => d.deletionsByReason.some((x) => x.reason === r && x.count > 0));
   const compact = new Intl.NumberFormat(language, { notation: 'compact', maximumFractionDigits: 1 });
   const findings = quality.data?.checks.filter((c) => c.count > 0) ?? [];
 
@@ -64,7 +66,7 @@ export default function DashboardPage() {
                   <XAxis dataKey="label" />
                   <YAxis allowDecimals={false} />
                   <Tooltip />
-                  <Bar dataKey="count" name={g.byStatus} onClick={(entry: { payload?: { status?: string } }) => void navigate(`/orders?status=${entry.payload?.status ?? ''}`)}>
+                  <Bar dataKey="count" maxBarSize={56} name={g.byStatus} onClick={(entry: { payload?: { status?: string } }) => void navigate(`/orders?status=${entry.payload?.status ?? ''}`)}>
                     {statuses.map((s) => (
                       <Cell key={s.status} fill={STATUS_COLOUR[s.status]} data-status={s.status} />
                     ))}
@@ -85,6 +87,7 @@ export default function DashboardPage() {
                   <Tooltip formatter={(_value, _name, item: { payload?: { raw?: string } }) => formatMoney(item.payload?.raw ?? '0')} />
                   <Bar
                     dataKey="total"
+                    maxBarSize={56}
                     name={g.revenue}
                     fill="#1f5fbf"
                     onClick={(entry: { payload?: { month?: string } }) => {
@@ -110,8 +113,8 @@ export default function DashboardPage() {
                     <YAxis allowDecimals={false} />
                     <Tooltip />
                     <Legend />
-                    {DELETE_REASON_CODES.map((reason) => (
-                      <Bar key={reason} dataKey={reason} stackId="reasons" name={t.deletion.reasons[reason]} fill={REASON_COLOUR[reason]} onClick={() => void navigate(`/recycle-bin?reason=${reason}`)} />
+                    {deletionReasons.map((reason) => (
+                      <Bar key={reason} dataKey={reason} maxBarSize={56} stackId="reasons" name={t.deletion.reasons[reason]} fill={REASON_COLOUR[reason]} onClick={() => void navigate(`/recycle-bin?reason=${reason}`)} />
                     ))}
                   </BarChart>
                 </ResponsiveContainer>
@@ -129,6 +132,7 @@ export default function DashboardPage() {
                 <Statistic title={g.purgingThisWeek} value={d.recycleBin.purgingThisWeek} styles={{ content: { color: d.recycleBin.purgingThisWeek > 0 ? '#d4380d' : undefined, fontSize: 20 } }} />
                 {d.recycleBin.nextPurges.length > 0 && (
                   <List
+                    header={<Typography.Text type="secondary">{g.nextPurges}</Typography.Text>}
                     size="small"
                     dataSource={d.recycleBin.nextPurges}
                     renderItem={(o) => (
@@ -136,7 +140,9 @@ export default function DashboardPage() {
                         <Link to={`/recycle-bin?q=${encodeURIComponent(o.number)}`}>
                           <Typography.Text code>{o.number}</Typography.Text>
                         </Link>{' '}
-                        <Typography.Text type="secondary">{dayjs(o.purgeAfter).format('YYYY-MM-DD')}</Typography.Text>
+                        <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+                          {dayjs(o.purgeAfter).format('YYYY-MM-DD')}
+                        </Typography.Text>
                       </List.Item>
                     )}
                   />
