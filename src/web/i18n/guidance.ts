@@ -257,7 +257,7 @@ export const guidanceZhCN: GuidanceMessages = {
     recycleBin: '回收站',
     inBin: '回收站中的订单',
     purgingThisWeek: '7 天内将彻底删除',
-    nextPurges: '即将彻底删除',
+    nextPurges: '接下来将彻底删除',
     restoreRequests: '待处理的恢复申请',
     reviews: '待审核的清理',
     dataQuality: '数据质量问题',

@@ -158,45 +158,45 @@ export default function DashboardPage() {
                 </Card>
               </Col>
             )}
-            {reviews.data && (
-              <Col xs={24} sm={12}>
-                <Card title={g.reviews} data-testid="tile-reviews">
-                  <Link to="/cleanup?status=open">
-                    <Statistic value={reviews.data.items.length} />
-                  </Link>
-                </Card>
-              </Col>
-            )}
-            {quality.data && (
-              <Col xs={24}>
-                <Card title={g.dataQuality} data-testid="tile-data-quality">
-                  <Link to="/data-quality">
-                    <Statistic value={findings.reduce((n, c) => n + c.count, 0)} />
-                  </Link>
-                  {findings.length > 0 && (
-                    <List
-                      size="small"
-                      dataSource={findings}
-                      renderItem={(c) => (
-                        <List.Item>
-                          <Link to={`/data-quality?check=${c.code}`} data-testid={`finding-${c.code}`}>
-                            {t.cleanup.dataQuality.checks[c.code]}
-                          </Link>
-                          <Typography.Text strong>{c.count}</Typography.Text>
-                        </List.Item>
-                      )}
-                    />
-                  )}
-                  {quality.data.checkedAt && (
-                    <Typography.Text type="secondary">
-                      {g.checkedAt} {dayjs(quality.data.checkedAt).format('YYYY-MM-DD HH:mm')}
-                    </Typography.Text>
-                  )}
-                </Card>
-              </Col>
-            )}
           </Row>
         </Col>
+        {reviews.data && (
+          <Col xs={24} lg={8}>
+            <Card title={g.reviews} data-testid="tile-reviews">
+              <Link to="/cleanup?status=open">
+                <Statistic value={reviews.data.items.length} />
+              </Link>
+            </Card>
+          </Col>
+        )}
+        {quality.data && (
+          <Col xs={24} lg={16}>
+            <Card title={g.dataQuality} data-testid="tile-data-quality">
+              <Link to="/data-quality">
+                <Statistic value={findings.reduce((n, c) => n + c.count, 0)} />
+              </Link>
+              {findings.length > 0 && (
+                <List
+                  size="small"
+                  dataSource={findings}
+                  renderItem={(c) => (
+                    <List.Item>
+                      <Link to={`/data-quality?check=${c.code}`} data-testid={`finding-${c.code}`}>
+                        {t.cleanup.dataQuality.checks[c.code]}
+                      </Link>
+                      <Typography.Text strong>{c.count}</Typography.Text>
+                    </List.Item>
+                  )}
+                />
+              )}
+              {quality.data.checkedAt && (
+                <Typography.Text type="secondary">
+                  {g.checkedAt} {dayjs(quality.data.checkedAt).format('YYYY-MM-DD HH:mm')}
+                </Typography.Text>
+              )}
+            </Card>
+          </Col>
+        )}
       </Row>
     </>
   );
