@@ -341,6 +341,8 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'GET /api/me/table-settings/:table': { ok: 200, need: 'authenticated', url: () => '/api/me/table-settings/orders' },
   'PUT /api/me/table-settings/:table': { ok: 200, need: 'authenticated', url: () => '/api/me/table-settings/orders', body: () => ({ columns: [{ key: 'number', visible: true }], density: 'small' }) },
+  'PUT /api/me/tours/:tourId': { ok: 204, need: 'authenticated', url: () => '/api/me/tours/welcome' },
+  'DELETE /api/me/tours/:tourId': { ok: 204, need: 'authenticated', url: () => '/api/me/tours/welcome' },
   'GET /api/departments': { ok: 200, need: { anyOf: ['notifications.manage', 'users.manage'] } },
   'POST /api/departments': { ok: 201, need: 'notifications.manage', body: (f) => ({ code: `dept-${f.next()}`, nameZh: '部门', nameEn: 'Dept' }) },
   'GET /api/webhooks': { ok: 200, need: 'notifications.manage' },

@@ -2,6 +2,15 @@ import { z } from 'zod';
 import { isTimeZone } from './settings.js';
 import { Password, UserLanguage } from './users.js';
 
+/**
+ * The guided tours of the web app (issue 15): `welcome` starts by itself on a user's first sign-in, the others
+ * belong to a page and are played from the help menu. Named here so the server refuses a tour that does not exist.
+ */
+export const TOUR_IDS = ['welcome', 'dashboard', 'orders', 'recycle-bin', 'backups'] as const;
+export const TourId = z.enum(TOUR_IDS);
+export type TourId = z.infer<typeof TourId>;
+export const TourParams = z.object({ tourId: z.string().max(64) });
+
 /** `GET|PATCH /api/me`: the signed-in user's own account. */
 export const AccountView = z.object({
   id: z.string(),
@@ -14,6 +23,8 @@ export const AccountView = z.object({
   timeZone: z.string().nullable(),
   /** An admin asked for a new password: the web app sends the user to choose one. */
   mustChangePassword: z.boolean(),
+  /** Tours the user has seen (`PUT /api/me/tours/:tourId`); one missing here may start by itself. */
+  toursSeen: z.array(TourId),
 });
 export type AccountView = z.infer<typeof AccountView>;
 

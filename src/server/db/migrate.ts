@@ -26,6 +26,7 @@ import * as m0018 from './migrations/0018_journal_check_indexes.js';
 import * as m0021 from './migrations/0021_saved_views.js';
 import * as m0022 from './migrations/0022_table_settings.js';
 import * as m0019 from './migrations/0019_erasure.js';
+import * as m0023 from './migrations/0023_tours_seen.js';
 import * as m0024 from './migrations/0024_journal_covering_index.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0021_saved_views': m0021,
   '0022_table_settings': m0022,
   '0019_erasure': m0019,
+  '0023_tours_seen': m0023,
   '0024_journal_covering_index': m0024,
 };
 

@@ -32,6 +32,7 @@ export interface DB {
   notification_receipts: NotificationReceiptsTable;
   notification_preferences: NotificationPreferencesTable;
   user_table_settings: UserTableSettingsTable;
+  user_tours_seen: UserToursSeenTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   email_deliveries: EmailDeliveriesTable;
@@ -348,6 +349,12 @@ export interface NotificationReceiptsTable {
   event_id: number;
   user_id: number;
   created_at: string;
+}
+
+export interface UserToursSeenTable {
+  user_id: number;
+  tour_id: string;
+  seen_at: string;
 }
 
 export interface UserTableSettingsTable {

@@ -53,8 +53,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await signOut();
     } finally {
-      queryClient.clear();
+      // Not queryClient.clear(): that drops the session query from under its observer, which then keeps showing
+      // the signed-out user (the sign-in page sent them straight back to the app). Set it to null in place instead.
       queryClient.setQueryData(ME_KEY, null);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
     }
   }, [queryClient]);
 

@@ -12,6 +12,8 @@ export const guidanceEn = {
     training: 'Training',
     practice: 'Practice workspace',
     leavePractice: 'Leave practice',
+    resetTours: 'Show the welcome tour at next sign-in',
+    toursReset: 'The welcome tour will start again the next time you sign in.',
   },
   nav: { dashboard: 'Dashboard', help: 'Help centre', training: 'Training' },
   tour: {
@@ -119,6 +121,7 @@ export const guidanceEn = {
     recycleBin: 'Recycle bin',
     inBin: 'Orders in the recycle bin',
     purgingThisWeek: 'Purged within 7 days',
+    nextPurges: 'Next to be purged',
     restoreRequests: 'Open restore requests',
     reviews: 'Open cleanup reviews',
     dataQuality: 'Data-quality findings',
@@ -128,7 +131,7 @@ export const guidanceEn = {
 };
 
 export type GuidanceMessages = typeof guidanceEn;
-export type TourId = 'welcome' | 'orders' | 'recycle-bin' | 'backups' | 'dashboard';
+export type { TourId } from '../../contracts/account.js';
 export interface TourStepText {
   target: string;
   title: string;
@@ -145,6 +148,8 @@ export const guidanceZhCN: GuidanceMessages = {
     training: '培训',
     practice: '练习空间',
     leavePractice: '退出练习',
+    resetTours: '下次登录时再次显示入门引导',
+    toursReset: '下次登录时将再次显示入门引导。',
   },
   nav: { dashboard: '仪表盘', help: '帮助中心', training: '培训' },
   tour: {
@@ -252,6 +257,7 @@ export const guidanceZhCN: GuidanceMessages = {
     recycleBin: '回收站',
     inBin: '回收站中的订单',
     purgingThisWeek: '7 天内将彻底删除',
+    nextPurges: '接下来将彻底删除',
     restoreRequests: '待处理的恢复申请',
     reviews: '待审核的清理',
     dataQuality: '数据质量问题',

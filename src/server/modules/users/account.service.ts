@@ -1,4 +1,4 @@
-import type { AccountView, ChangePasswordInput, UpdateAccountInput } from '../../../contracts/account.js';
+import { TOUR_IDS, type AccountView, type ChangePasswordInput, type TourId, type UpdateAccountInput } from '../../../contracts/account.js';
 import type { Ctx } from '../../db/context.js';
 import type { Actor } from '../../platform/actor.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
@@ -15,7 +15,10 @@ function userIdOf(actor: Actor): number {
 async function readAccount(ctx: Ctx, id: number): Promise<AccountView> {
   const u = await ctx.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   if (!u) throw notFound('User');
-  return { id: String(u.id), username: u.username, displayName: u.display_name, email: u.email, language: u.language, timeZone: u.time_zone, mustChangePassword: u.must_change_password === 1 };
+  const seen = await ctx.kysely.selectFrom('user_tours_seen').select('tour_id').where('user_id', '=', id).orderBy('tour_id').execute();
+  // A tour retired since it was seen is left out rather than break the reply's schema.
+  const toursSeen = seen.map((r) => r.tour_id).filter((tour): tour is TourId => (TOUR_IDS as readonly string[]).includes(tour));
+  return { id: String(u.id), username: u.username, displayName: u.display_name, email: u.email, language: u.language, timeZone: u.time_zone, mustChangePassword: u.must_change_password === 1, toursSeen };
 }
 
 export const getAccount = (ctx: Ctx, actor: Actor) => readAccount(ctx, userIdOf(actor));
@@ -35,6 +38,33 @@ export async function updateAccount(ctx: Ctx, actor: Actor, input: UpdateAccount
     await recordAudit(trx, ctx.dialect, actor, { action: 'account.update', entityType: 'user', entityId: id, entityLabel: before.username, diff: diffFields(shown(before), shown({ ...before, ...set })) });
   });
   return readAccount(ctx, id);
+}
+
+function tourOf(tourId: string): TourId {
+  if (!(TOUR_IDS as readonly string[]).includes(tourId)) throw invalid('tourId', `there is no tour ${tourId} (there are ${TOUR_IDS.join(', ')})`);
+  return tourId as TourId;
+}
+
+/** PUT /api/me/tours/:tourId: the tour will not start by itself again for this user, on any browser (a preference, so not audited). */
+export async function markTourSeen(ctx: Ctx, actor: Actor, tourId: string): Promise<void> {
+  const tour = tourOf(tourId);
+  const userId = userIdOf(actor);
+  await ctx.kysely.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('user_tours_seen')
+      .values({ user_id: userId, tour_id: tour, seen_at: nowIso() })
+      .onConflict((oc) => oc.columns(['user_id', 'tour_id']).doNothing())
+      .execute();
+  });
+}
+
+/** DELETE /api/me/tours/:tourId: forgets that the user saw the tour, so it starts by itself again at their next sign-in. */
+export async function resetTour(ctx: Ctx, actor: Actor, tourId: string): Promise<void> {
+  const tour = tourOf(tourId);
+  const userId = userIdOf(actor);
+  await ctx.kysely.transaction().execute(async (trx) => {
+    await trx.deleteFrom('user_tours_seen').where('user_id', '=', userId).where('tour_id', '=', tour).execute();
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Toolti
 import { Link, useNavigate } from 'react-router';
 import { toMinor } from '../../../contracts/common.js';
 import type { Dashboard } from '../../../contracts/dashboard.js';
+import type { DataQualityCheckCode } from '../../../contracts/data-quality.js';
 import { DELETE_REASON_CODES } from '../../../contracts/deletion.js';
 import { fetchDashboard, fetchOptional, guidanceKeys } from '../../api/guidance.js';
 import { hasPermission } from '../../auth/permissions.js';
@@ -32,7 +33,7 @@ export default function DashboardPage() {
   const data = useQuery({ queryKey: guidanceKeys.dashboard, queryFn: fetchDashboard, enabled: canRead });
   // Tiles of other capabilities: shown only where their route answers.
   const reviews = useQuery({ queryKey: ['dashboard', 'reviews'], queryFn: () => fetchOptional<{ items: unknown[] }>('/api/cleanup/reviews', { status: 'open' }), enabled: canRead });
-  const quality = useQuery({ queryKey: ['dashboard', 'data-quality'], queryFn: () => fetchOptional<{ checkedAt: string | null; checks: Array<{ code: string; count: number }> }>('/api/data-quality'), enabled: canRead });
+  const quality = useQuery({ queryKey: ['dashboard', 'data-quality'], queryFn: () => fetchOptional<{ checkedAt: string | null; checks: Array<{ code: DataQualityCheckCode; count: number }> }>('/api/data-quality'), enabled: canRead });
 
   if (!canRead) return <PageHeader title={g.title} subtitle={t.guidance.help.subtitle} extra={<Link to="/help">{t.guidance.menu.helpCentre}</Link>} />;
   if (data.isPending) return <PageSpinner />;
@@ -47,6 +48,8 @@ export default function DashboardPage() {
     label: monthLabel(m),
     ...Object.fromEntries(DELETE_REASON_CODES.map((r) => [r, d.deletionsByReason.find((x) => x.month === m && x.reason === r)?.count ?? 0])),
   }));
+  // Only the reasons that occur: six legend entries for one deleted order wrapped under the chart.
+  const deletionReasons = DELETE_REASON_CODES.filter((r) => d.deletionsByReason.some((x) => x.reason === r && x.count > 0));
   const compact = new Intl.NumberFormat(language, { notation: 'compact', maximumFractionDigits: 1 });
   const findings = quality.data?.checks.filter((c) => c.count > 0) ?? [];
 
@@ -63,7 +66,7 @@ export default function DashboardPage() {
                   <XAxis dataKey="label" />
                   <YAxis allowDecimals={false} />
                   <Tooltip />
-                  <Bar dataKey="count" name={g.byStatus} onClick={(entry: { payload?: { status?: string } }) => void navigate(`/orders?status=${entry.payload?.status ?? ''}`)}>
+                  <Bar dataKey="count" maxBarSize={56} name={g.byStatus} onClick={(entry: { payload?: { status?: string } }) => void navigate(`/orders?status=${entry.payload?.status ?? ''}`)}>
                     {statuses.map((s) => (
                       <Cell key={s.status} fill={STATUS_COLOUR[s.status]} data-status={s.status} />
                     ))}
@@ -84,6 +87,7 @@ export default function DashboardPage() {
                   <Tooltip formatter={(_value, _name, item: { payload?: { raw?: string } }) => formatMoney(item.payload?.raw ?? '0')} />
                   <Bar
                     dataKey="total"
+                    maxBarSize={56}
                     name={g.revenue}
                     fill="#1f5fbf"
                     onClick={(entry: { payload?: { month?: string } }) => {
@@ -109,8 +113,8 @@ export default function DashboardPage() {
                     <YAxis allowDecimals={false} />
                     <Tooltip />
                     <Legend />
-                    {DELETE_REASON_CODES.map((reason) => (
-                      <Bar key={reason} dataKey={reason} stackId="reasons" name={t.deletion.reasons[reason]} fill={REASON_COLOUR[reason]} onClick={() => void navigate(`/recycle-bin?reason=${reason}`)} />
+                    {deletionReasons.map((reason) => (
+                      <Bar key={reason} dataKey={reason} maxBarSize={56} stackId="reasons" name={t.deletion.reasons[reason]} fill={REASON_COLOUR[reason]} onClick={() => void navigate(`/recycle-bin?reason=${reason}`)} />
                     ))}
                   </BarChart>
                 </ResponsiveContainer>
@@ -125,14 +129,20 @@ export default function DashboardPage() {
                 <Link to="/recycle-bin">
                   <Statistic title={g.inBin} value={d.recycleBin.count} />
                 </Link>
-                <Statistic title={g.purgingThisWeek} value={d.recycleBin.purgingThisWeek} valueStyle={{ color: d.recycleBin.purgingThisWeek > 0 ? '#d4380d' : undefined, fontSize: 20 }} />
+                <Statistic title={g.purgingThisWeek} value={d.recycleBin.purgingThisWeek} styles={{ content: { color: d.recycleBin.purgingThisWeek > 0 ? '#d4380d' : undefined, fontSize: 20 } }} />
                 {d.recycleBin.nextPurges.length > 0 && (
                   <List
+                    header={<Typography.Text type="secondary">{g.nextPurges}</Typography.Text>}
                     size="small"
                     dataSource={d.recycleBin.nextPurges}
                     renderItem={(o) => (
                       <List.Item>
-                        <Typography.Text code>{o.number}</Typography.Text> <Typography.Text type="secondary">{dayjs(o.purgeAfter).format('YYYY-MM-DD')}</Typography.Text>
+                        <Link to={`/recycle-bin?q=${encodeURIComponent(o.number)}`}>
+                          <Typography.Text code>{o.number}</Typography.Text>
+                        </Link>{' '}
+                        <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+                          {dayjs(o.purgeAfter).format('YYYY-MM-DD')}
+                        </Typography.Text>
                       </List.Item>
                     )}
                   />
@@ -142,35 +152,51 @@ export default function DashboardPage() {
             {d.openRestoreRequests !== null && (
               <Col xs={24} sm={12}>
                 <Card title={g.restoreRequests} data-testid="tile-restore-requests">
-                  <Link to="/restore-requests">
+                  <Link to="/restore-requests?status=pending">
                     <Statistic value={d.openRestoreRequests} />
                   </Link>
                 </Card>
               </Col>
             )}
-            {reviews.data && (
-              <Col xs={24} sm={12}>
-                <Card title={g.reviews} data-testid="tile-reviews">
-                  <Link to="/cleanup">
-                    <Statistic value={reviews.data.items.length} />
-                  </Link>
-                </Card>
-              </Col>
-            )}
-            {quality.data && (
-              <Col xs={24} sm={12}>
-                <Card title={g.dataQuality} data-testid="tile-data-quality">
-                  <Statistic value={findings.reduce((n, c) => n + c.count, 0)} />
-                  {quality.data.checkedAt && (
-                    <Typography.Text type="secondary">
-                      {g.checkedAt} {dayjs(quality.data.checkedAt).format('YYYY-MM-DD HH:mm')}
-                    </Typography.Text>
-                  )}
-                </Card>
-              </Col>
-            )}
           </Row>
         </Col>
+        {reviews.data && (
+          <Col xs={24} lg={8}>
+            <Card title={g.reviews} data-testid="tile-reviews">
+              <Link to="/cleanup?status=open">
+                <Statistic value={reviews.data.items.length} />
+              </Link>
+            </Card>
+          </Col>
+        )}
+        {quality.data && (
+          <Col xs={24} lg={16}>
+            <Card title={g.dataQuality} data-testid="tile-data-quality">
+              <Link to="/data-quality">
+                <Statistic value={findings.reduce((n, c) => n + c.count, 0)} />
+              </Link>
+              {findings.length > 0 && (
+                <List
+                  size="small"
+                  dataSource={findings}
+                  renderItem={(c) => (
+                    <List.Item>
+                      <Link to={`/data-quality?check=${c.code}`} data-testid={`finding-${c.code}`}>
+                        {t.cleanup.dataQuality.checks[c.code]}
+                      </Link>
+                      <Typography.Text strong>{c.count}</Typography.Text>
+                    </List.Item>
+                  )}
+                />
+              )}
+              {quality.data.checkedAt && (
+                <Typography.Text type="secondary">
+                  {g.checkedAt} {dayjs(quality.data.checkedAt).format('YYYY-MM-DD HH:mm')}
+                </Typography.Text>
+              )}
+            </Card>
+          </Col>
+        )}
       </Row>
     </>
   );

@@ -1,8 +1,8 @@
 import { CheckCircleFilled, ReloadOutlined, WarningFilled } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Card, Col, Empty, Flex, Row, Space, Statistic, Typography } from 'antd';
-import { Link, useNavigate } from 'react-router';
-import type { DataQualityCheck, DataQualitySample } from '../../../contracts/data-quality.js';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { DATA_QUALITY_CHECKS, type DataQualityCheck, type DataQualitySample } from '../../../contracts/data-quality.js';
 import { cleanupKeys, fetchDataQuality, openReviewOf, runDataQuality } from '../../api/cleanup.js';
 import { hasPermission } from '../../auth/permissions.js';
 import { useMe } from '../../auth/session.js';
@@ -91,11 +91,17 @@ function CheckCard({ check, onReview }: { check: DataQualityCheck; onReview?: (i
 /** Checks whose findings a cleanup review may take (a stale draft or an extra duplicate can go to the recycle bin). */
 const REVIEWABLE = new Set<DataQualityCheck['code']>(['stale_drafts', 'duplicate_orders']);
 
-/** Data quality: each check's count, its trend over the recent runs, a few examples and where to fix them. */
+/**
+ * Data quality: each check's count, its trend over the recent runs, a few examples and where to fix them.
+ * `?check=<code>` (the dashboard's links) shows that one check.
+ */
 export default function DataQualityPage() {
   const t = useT();
   const q = t.cleanup.dataQuality;
   const me = useMe();
+  const [params, setParams] = useSearchParams();
+  const checkParam = params.get('check') ?? '';
+  const only = (DATA_QUALITY_CHECKS as readonly string[]).includes(checkParam) ? checkParam : undefined;
   const { message } = App.useApp();
   const showError = useShowError();
   const navigate = useNavigate();
@@ -122,6 +128,7 @@ export default function DataQualityPage() {
   if (report.isError) return <LoadFailed error={report.error} onRetry={() => report.refetch()} />;
   if (!report.data) return <PageSpinner />;
   const data = report.data;
+  const shown = only ? data.checks.filter((c) => c.code === only) : data.checks;
   return (
     <>
       <PageHeader
@@ -140,11 +147,16 @@ export default function DataQualityPage() {
           )
         }
       />
-      {data.checks.length === 0 ? (
+      {only && (
+        <Button type="link" style={{ paddingInline: 0, marginBottom: 8 }} onClick={() => setParams({})} data-testid="all-checks">
+          {q.allChecks}
+        </Button>
+      )}
+      {shown.length === 0 ? (
         <Empty />
       ) : (
         <Row gutter={[16, 16]}>
-          {data.checks.map((check) => (
+          {shown.map((check) => (
             <Col key={check.code} xs={24} md={12} xl={8}>
               <CheckCard check={check} onReview={canRun && REVIEWABLE.has(check.code) ? (ids) => review.mutate({ ids, check: check.code }) : undefined} />
             </Col>
