@@ -2,6 +2,7 @@ import { hash, randomBytes } from 'node:crypto';
 import type { OrderStatus } from '../contracts/orders.js';
 import type { Database } from '../server/config.js';
 import type { Ctx } from '../server/db/context.js';
+import { pauseDashboardSummary, resumeDashboardSummary } from '../server/db/dashboard-summary.js';
 import { searchKey } from '../server/db/search.js';
 import { createUser } from '../server/modules/users/users.service.js';
 import { systemActor } from '../server/platform/actor.js';
@@ -290,6 +291,8 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
   // While the database stores one batch, the next is generated.
   let pending: Promise<void> = Promise.resolve();
   try {
+    // The dashboard summary's triggers stand aside during the load; its end recounts the summary in one statement.
+    await pauseDashboardSummary(ctx.kysely);
     await writer.begin({ rebuildIndexes });
     const master = generateMasterData(random, ids, { customers: customerCount, products: productCount, orders: orderCount }, new Date(from - DAY).toISOString());
     await writer.write(master.batch);
@@ -327,6 +330,7 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
     throw error;
   } finally {
     await writer.close();
+    await resumeDashboardSummary(ctx);
   }
   const elapsed = seconds(started);
   const rowsWritten = counts.orders + counts.items + counts.customers + counts.products + counts.stockMovements + counts.ledgerEntries;
