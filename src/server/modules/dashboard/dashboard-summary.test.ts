@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, buildTestApp, createTestDatabase, DIALECTS, makeCustomer, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
 import { DASHBOARD_MONTHS, DELETION_MONTHS } from '../../../contracts/dashboard.js';
 import { bulkSeed } from '../../../cli/bulk-seed.js';
+import { connect } from '../../db/connect.js';
 import { compactDashboardSummary } from '../../db/dashboard-summary.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import type { DB } from '../../db/schema.js';
@@ -285,6 +286,75 @@ describe.each(DIALECTS)('dashboard summary backfill (%s)', (dialect) => {
       expect(await summarised(db)).toEqual(expected);
       expect(await countOf(db, 'dashboard_summary_deltas')).toBe(0);
     } finally {
+      await database.drop();
+    }
+  });
+});
+
+/** Resolves once `parties` callers are waiting on it: every transaction is then inside its first write at once. */
+function barrier(parties: number) {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return async () => {
+    if (++arrived === parties) open();
+    await opened;
+  };
+}
+
+describe.runIf(DIALECTS.includes('postgres'))('dashboard summary under concurrent writers (postgres)', () => {
+  it('takes 16 transactions writing the same owner and month at once without an error, and stays exact', async () => {
+    const WRITERS = 16;
+    const database = await createTestDatabase('postgres');
+    const writers = connect(database.config.database, { poolSize: WRITERS + 4 });
+    try {
+      const db = database.ctx.kysely;
+      const owner = Number((await db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id);
+      const at = new Date().toISOString();
+      const month = at.slice(0, 7);
+      const customer = await db.insertInto('customers').values({ name: 'Concurrent', name_key: 'concurrent', phone: null, email: null, note: null, created_at: at, updated_at: at, version: 1 } as any).returning('id').executeTakeFirstOrThrow();
+      const orders = await db
+        .insertInto('orders')
+        .values(Array.from({ length: WRITERS * 6 }, (_, i) => ({ number: `SO-2026-${String(800_000 + i)}`, customer_id: Number(customer.id), owner_id: owner, status: 'draft', total: 100 + i, paid: 0, note: null, signature: `c-${i}`, version: 1, created_at: at, updated_at: at })) as any)
+        .returning('id')
+        .execute();
+      const ids = orders.map((o) => Number(o.id));
+      const first = barrier(WRITERS);
+      const second = barrier(WRITERS);
+      const confirm = (trx: Kysely<DB>, mine: number[]) => trx.updateTable('orders').set({ status: 'confirmed', confirmed_at: at }).where('id', 'in', mine).execute();
+      const remove = (trx: Kysely<DB>, mine: number[]) => trx.updateTable('orders').set({ deleted_at: at, delete_reason: 'duplicate' }).where('id', 'in', mine).execute();
+      const restore = (trx: Kysely<DB>, mine: number[]) => trx.updateTable('orders').set({ deleted_at: null, delete_reason: null }).where('id', 'in', mine).execute();
+      // Each writer its own orders (no row of `orders` is shared), all of the same owner and month, so every
+      // transaction changes the same summary keys; half of them in the opposite order. With shared summary rows
+      // updated in place, the first writer would hold the key's row and the others would never reach the barrier.
+      const results = await Promise.allSettled([
+        ...Array.from({ length: WRITERS }, (_, w) =>
+          writers.kysely.transaction().execute(async (trx) => {
+            const mine = ids.slice(w * 6, w * 6 + 6);
+            // A writer stuck behind another's lock fails here instead of hanging the test until its timeout.
+            await sql`set local lock_timeout = '10s'`.execute(trx);
+            if (w % 2 === 0) await confirm(trx, mine.slice(0, 3));
+            else await remove(trx, mine.slice(3, 6));
+            await first();
+            if (w % 2 === 0) await remove(trx, mine.slice(3, 6));
+            else await confirm(trx, mine.slice(0, 3));
+            await second();
+            await restore(trx, mine.slice(4, 5));
+            await remove(trx, mine.slice(0, 1));
+          }),
+        ),
+        // Compactions meanwhile fold what has committed and leave the rest.
+        ...Array.from({ length: 3 }, () => compactDashboardSummary(writers)),
+      ]);
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(await summarised(db)).toEqual(await recount(db));
+      const expected = await recount(db);
+      expect(expected).toContainEqual([owner, 'confirmed', month, month, 'duplicate', WRITERS, expect.any(Number)]);
+      await compactDashboardSummary(database.ctx);
+      expect(await countOf(db, 'dashboard_summary_deltas')).toBe(0);
+      expect(await summarised(db)).toEqual(expected);
+    } finally {
+      await writers.close();
       await database.drop();
     }
   });
