@@ -43,18 +43,25 @@ export async function deletionsSince(db: Kysely<DB>, from: string, owner: number
     .execute();
 }
 
+/**
+ * The recycle bin's size (from the summary), what purges by `weekEnd` and the next five purges. Company-wide, the
+ * purge count reads the (purge_after) index of deleted orders alone: ordering the subquery by purge_after steers
+ * SQLite to it, where it otherwise took the (deleted_at, …) index and fetched every binned order's row for its
+ * purge date (140 ms at a million orders with 20,000 in the bin). A rep's count goes through their own deleted orders.
+ */
 export async function recycleBinFigures(db: Kysely<DB>, weekEnd: string, owner: number | undefined) {
   const count = summary(db, owner)
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('orders'), eb.lit(0)).as('n'))
     .where('deleted_month', '>', '');
-  let purging = db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).where('deleted_at', 'is not', null).where('purge_after', '<=', weekEnd);
+  const purging = db.selectFrom('orders').select('id').where('deleted_at', 'is not', null).where('purge_after', '<=', weekEnd);
+  const soon =
+    owner === undefined
+      ? db.selectFrom(purging.orderBy('purge_after').as('p')).select((eb) => eb.fn.countAll<number>().as('n'))
+      : db.selectFrom(purging.where('owner_id', '=', owner).as('p')).select((eb) => eb.fn.countAll<number>().as('n'));
   let next = db.selectFrom('orders').select(['id', 'number', 'purge_after']).where('deleted_at', 'is not', null).where('purge_after', 'is not', null).orderBy('purge_after').orderBy('id').limit(5);
-  if (owner !== undefined) {
-    purging = purging.where('owner_id', '=', owner);
-    next = next.where('owner_id', '=', owner);
-  }
-  const [total, soon, first] = await Promise.all([count.executeTakeFirstOrThrow(), purging.executeTakeFirstOrThrow(), next.execute()]);
-  return { count: Number(total.n), purgingThisWeek: Number(soon.n), nextPurges: first };
+  if (owner !== undefined) next = next.where('owner_id', '=', owner);
+  const [total, purges, first] = await Promise.all([count.executeTakeFirstOrThrow(), soon.executeTakeFirstOrThrow(), next.execute()]);
+  return { count: Number(total.n), purgingThisWeek: Number(purges.n), nextPurges: first };
 }
 
 export async function pendingRestoreRequests(db: Kysely<DB>, requester: number | undefined) {
