@@ -109,11 +109,11 @@ export async function measureTriggerCost(ctx: Db, config: Config, password: stri
     await app.ready();
     const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password } });
     const cookie = [login.headers['set-cookie']].flat().find((c) => c?.startsWith('orderly_session='))!.split(';')[0];
-    const headers = { cookie, 'x-csrf-token': login.json().csrfToken as string, 'content-type': 'application/json' };
+    const headers = { cookie, 'x-csrf-token': login.json<{ csrfToken: string }>().csrfToken, 'content-type': 'application/json' };
     const post = async (url: string, body: unknown) => {
       const res = await app.inject({ method: 'POST', url, headers, payload: JSON.stringify(body) });
       if (res.statusCode !== 200) throw new Error(`POST ${url} → ${res.statusCode} ${res.body.slice(0, 300)}`);
-      return res.json();
+      return res.json<{ previewToken?: string }>();
     };
     const round = async (batch: number) => {
       const ids = candidates.slice(batch * 1_000, (batch + 1) * 1_000).map((r) => String(r.id));

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { DB } from './schema.js';
 import { dialectOf, type Db } from './connect.js';
 
 /**
@@ -22,17 +23,16 @@ const FOLD = `on conflict (${KEY}) do update set orders = dashboard_summary.orde
  * holds the only write lock. A second compaction at the same time on PostgreSQL skips rather than waits.
  */
 export async function compactDashboardSummary(ctx: Db, now: Date = new Date()): Promise<{ folded: number; rebuilt: boolean }> {
-  const db = ctx.kysely as Kysely<any>;
+  const db = ctx.kysely;
   const paused = await sql<{ since: string }>`select since from dashboard_summary_paused`.execute(db);
   if (paused.rows.some((p) => now.getTime() - Date.parse(p.since) > STALE_PAUSE_MS)) {
     await resumeDashboardSummary(ctx);
     return { folded: 0, rebuilt: true };
   }
   // Nothing to fold: no write transaction at all (on SQLite it would take the write lock).
-  const any = await sql`select 1 from dashboard_summary_deltas limit 1`.execute(db);
-  if (any.rows.length === 0) return { folded: 0, rebuilt: false };
-  const folded = await ctx.kysely.transaction().execute(async (trx) => {
-    const t = trx as unknown as Kysely<any>;
+  const pending = await sql`select 1 from dashboard_summary_deltas limit 1`.execute(db);
+  if (pending.rows.length === 0) return { folded: 0, rebuilt: false };
+  const folded = await ctx.kysely.transaction().execute(async (t) => {
     let n: number;
     if (ctx.dialect === 'postgres') {
       const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${SUMMARY_LOCK_KEY}) as locked`.execute(t);
@@ -67,7 +67,7 @@ export async function compactDashboardSummary(ctx: Db, now: Date = new Date()): 
  * ends any pause. On PostgreSQL it first waits for the writers of `orders` in flight and holds new ones until the
  * transaction ends, so the recount and the deltas it discards describe the same orders.
  */
-export async function rebuildDashboardSummary(trx: Kysely<any>): Promise<void> {
+export async function rebuildDashboardSummary(trx: Kysely<DB>): Promise<void> {
   if (dialectOf(trx) === 'postgres') {
     await sql`lock table orders in share mode`.execute(trx);
     await sql`select pg_advisory_xact_lock(${SUMMARY_LOCK_KEY})`.execute(trx);
@@ -85,11 +85,11 @@ export async function rebuildDashboardSummary(trx: Kysely<any>): Promise<void> {
  * restore, inside its transaction): a million rows then cost one recount at the end (`resumeDashboardSummary`,
  * `rebuildDashboardSummary`) instead of a million trigger runs. Other writers meanwhile are counted by that recount.
  */
-export async function pauseDashboardSummary(db: Kysely<any>, now: Date = new Date()): Promise<void> {
+export async function pauseDashboardSummary(db: Kysely<DB>, now: Date = new Date()): Promise<void> {
   await sql`insert into dashboard_summary_paused (since) values (${now.toISOString()}) on conflict (since) do nothing`.execute(db);
 }
 
 /** Ends a pause: recounts the summary in one `INSERT … SELECT`. */
 export async function resumeDashboardSummary(ctx: Db): Promise<void> {
-  await ctx.kysely.transaction().execute((trx) => rebuildDashboardSummary(trx as unknown as Kysely<any>));
+  await ctx.kysely.transaction().execute((trx) => rebuildDashboardSummary(trx));
 }

@@ -292,7 +292,7 @@ async function loadBackup(target: Ctx, location: BackupLocation, manifest: Backu
     // An erasure is never undone by going back in time: customers erased here stay erased after the restore.
     const erasedHere = actor ? await erasedCustomerIds(trx) : [];
     // The dashboard summary is left out of backups: recounted once below rather than kept row by row.
-    await pauseDashboardSummary(db);
+    await pauseDashboardSummary(trx);
     for (const t of [...catalogue].reverse()) await sql`delete from ${sql.table(t.name)}`.execute(db);
     const tables: LoadResult['tables'] = [];
     for (const t of catalogue) {
@@ -300,7 +300,7 @@ async function loadBackup(target: Ctx, location: BackupLocation, manifest: Backu
       tables.push({ name: t.name, rows: await insertTableRows(db, location.dir, entry, key) });
       await resetIdentity(db, target.dialect, t);
     }
-    await rebuildDashboardSummary(db);
+    await rebuildDashboardSummary(trx);
     if (actor) {
       for (const u of keptPasswords) {
         if (u.password_hash.startsWith(REDACTED_PREFIX)) continue;

@@ -278,7 +278,7 @@ describe.each(DIALECTS)('dashboard summary backfill (%s)', (dialect) => {
           delete_reason: deleted ? 'duplicate' : null,
         };
       });
-      await db.insertInto('orders').values(rows as any).execute();
+      await db.insertInto('orders').values(rows).execute();
       await migrateToLatest(db, database.ctx.dialect);
       const expected = await recount(db);
       expect(expected.some((k) => k[3] !== '')).toBe(true);
