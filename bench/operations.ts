@@ -10,6 +10,7 @@ import type { Db } from '../src/server/db/connect.js';
 import { createBackup, locateBackup, verifyBackup } from '../src/server/modules/backup/backup.service.js';
 import { systemActor } from '../src/server/platform/actor.js';
 import { measureCleanup } from './cleanup.js';
+import { measureDashboard } from './dashboard.js';
 import { measureDispatch } from './dispatch.js';
 import { startServerProcess } from './server.js';
 
@@ -143,7 +144,7 @@ async function backupAndVerify(ctx: Db, config: Config): Promise<OperationRow[]>
   }
 }
 
-export const OPERATIONS = ['deletion', 'dispatch', 'cleanup', 'export', 'backup'] as const;
+export const OPERATIONS = ['deletion', 'dispatch', 'cleanup', 'dashboard', 'export', 'backup'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export async function measureOperations(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, password: string, skip: Operation[] = []): Promise<OperationRow[]> {
@@ -152,6 +153,7 @@ export async function measureOperations(baseUrl: string, headers: Record<string,
     deletion: () => deletionRounds(baseUrl, headers, ctx, password),
     dispatch: () => measureDispatch(baseUrl, headers, ctx),
     cleanup: () => measureCleanup(baseUrl, headers, ctx, { isSqlite: ctx.dialect === 'sqlite', password }),
+    dashboard: () => measureDashboard(ctx, { http: { baseUrl, headers } }),
     export: () => exportAll(headers, config),
     backup: () => backupAndVerify(ctx, config),
   };

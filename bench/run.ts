@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --orders N] [--only sqlite|postgres] [--seconds S] [--warmup S] [--workers 1,2] [--concurrency N] [--skip deletion,dispatch,cleanup,export,backup]`
+ * `npm run bench [-- --orders N] [--only sqlite|postgres] [--seconds S] [--warmup S] [--workers 1,2] [--concurrency N] [--skip deletion,dispatch,cleanup,dashboard,export,backup]`
  *
  * For each database: seed N orders (default 1,000,000) into a fresh database (a temporary SQLite file; a
  * throw-away PostgreSQL database when BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test is
@@ -273,7 +273,7 @@ export async function measureScenarios(
       await server.stop();
     }
   }
-  console.log('  timing single operations (deletion, restore, dispatch, cleanup, export, backup)…');
+  console.log('  timing single operations (deletion, restore, dispatch, cleanup, dashboard, export, backup)…');
   const server = await startAppServer(config, 1, ADMIN_PASSWORD);
   let operations: OperationRow[];
   try {

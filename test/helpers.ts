@@ -11,7 +11,7 @@ import type { InjectOptions } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { loadConfig, type Config } from '../src/server/config.js';
 import { connect, type Db, type Dialect } from '../src/server/db/connect.js';
-import { migrateToLatest } from '../src/server/db/migrate.js';
+import { migrateUpTo } from '../src/server/db/migrate.js';
 import { bootstrap } from '../src/server/modules/users/users.service.js';
 import type { App } from '../src/server/platform/http.js';
 
@@ -50,7 +50,7 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** A fresh, migrated database with the built-in roles and `admin` (password ADMIN_PASSWORD). */
-export async function createTestDatabase(dialect: Dialect, options: { poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(dialect: Dialect, options: { poolSize?: number; migrateUpTo?: string } = {}): Promise<TestDatabase> {
   const name = `orderly_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   // Files of this database (the SQLite file, backups) live in their own temporary folder, gone with the database.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-test-'));
@@ -81,7 +81,7 @@ export async function createTestDatabase(dialect: Dialect, options: { poolSize?:
     dropDatabase = async () => undefined;
   }
   const ctx = connect(config.database, options);
-  await migrateToLatest(ctx.kysely, ctx.dialect);
+  await migrateUpTo(ctx.kysely, ctx.dialect, options.migrateUpTo);
   await bootstrap(ctx, ADMIN_PASSWORD);
   return {
     config,

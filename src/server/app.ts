@@ -25,6 +25,7 @@ import { dataQualityJob } from './modules/data-quality/data-quality.job.js';
 import { dataQualityRoutes } from './modules/data-quality/data-quality.routes.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
 import { dashboardRoutes } from './modules/dashboard/dashboard.routes.js';
+import { dashboardSummaryJob } from './modules/dashboard/dashboard-summary.job.js';
 import { practiceRoutes } from './modules/practice/practice.routes.js';
 import { PracticeWorkspaces } from './modules/practice/practice.workspaces.js';
 import { documentsRoutes } from './modules/documents/documents.routes.js';
@@ -199,7 +200,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {
-      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB, auditCheckpointJob(config), cleanupScheduleJob(), dataQualityJob()], { log: app.log });
+      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB, auditCheckpointJob(config), cleanupScheduleJob(), dataQualityJob(), dashboardSummaryJob()], { log: app.log });
     });
     app.addHook('onClose', async () => jobs?.stop());
   }

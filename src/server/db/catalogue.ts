@@ -21,8 +21,11 @@ export interface CatalogueTable {
   references: string[];
 }
 
-/** Migration bookkeeping belongs to the target's own migrator, never to a backup. */
-const BOOKKEEPING = new Set(['orderly_migrations', 'orderly_migration_lock']);
+/**
+ * Migration bookkeeping belongs to the target's own migrator, never to a backup. The dashboard summary is derived
+ * from `orders` and recounted after a restore (restoring its rows as well would count the orders twice).
+ */
+const BOOKKEEPING = new Set(['orderly_migrations', 'orderly_migration_lock', 'dashboard_summary', 'dashboard_summary_deltas', 'dashboard_summary_paused']);
 
 export class CatalogueError extends Error {}
 

@@ -23,6 +23,7 @@ import * as m0011 from './migrations/0011_governance.js';
 import * as m0012a from './migrations/0012_a_training.js';
 import * as m0012b from './migrations/0012_b_dashboard.js';
 import * as m0018 from './migrations/0018_journal_check_indexes.js';
+import * as m0020 from './migrations/0020_dashboard_summary.js';
 import * as m0021 from './migrations/0021_saved_views.js';
 import * as m0022 from './migrations/0022_table_settings.js';
 import * as m0019 from './migrations/0019_erasure.js';
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0012_a_training': m0012a,
   '0012_b_dashboard': m0012b,
   '0018_journal_check_indexes': m0018,
+  '0020_dashboard_summary': m0020,
   '0021_saved_views': m0021,
   '0022_table_settings': m0022,
   '0019_erasure': m0019,
@@ -97,6 +99,11 @@ export async function withStartupLock<T>(db: Kysely<any>, dialect: Dialect, work
 }
 
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  return migrateUpTo(db, dialect, undefined);
+}
+
+/** Runs the migrations up to and including `last` (all when undefined); tests use it to give a later migration data to carry. */
+export async function migrateUpTo(db: Kysely<any>, dialect: Dialect, last: string | undefined): Promise<string[]> {
   const ctx: MigrationContext =
     dialect === 'postgres'
       ? {
@@ -114,7 +121,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promis
     },
   };
   const migrator = new Migrator({ db, provider, migrationTableName: 'orderly_migrations', migrationLockTableName: 'orderly_migration_lock' });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (last === undefined ? migrator.migrateToLatest() : migrator.migrateTo(last));
   if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -46,6 +46,8 @@ export interface DB {
   training_progress: TrainingProgressTable;
   training_attempts: TrainingAttemptsTable;
   saved_views: SavedViewsTable;
+  dashboard_summary: DashboardSummaryTable;
+  dashboard_summary_deltas: DashboardSummaryDeltasTable;
   customer_keys: CustomerKeysTable;
 }
 
@@ -181,6 +183,22 @@ export interface OrdersTable {
   hold_reason: string | null;
   held_at: string | null;
   held_by: number | null;
+}
+
+/** Orders counted and totalled per key, folded from the deltas (migration 0020); '' where an order has no such value. */
+export interface DashboardSummaryTable {
+  owner_id: number;
+  status: string;
+  confirmed_month: string;
+  deleted_month: string;
+  delete_reason: string;
+  orders: number;
+  total: number;
+}
+
+/** What writes to `orders` changed in the summary, appended by triggers and not yet folded into it. */
+export interface DashboardSummaryDeltasTable extends DashboardSummaryTable {
+  id: Generated<number>;
 }
 
 export interface OrderItemsTable {

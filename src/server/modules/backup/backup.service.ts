@@ -25,6 +25,7 @@ import { nowIso } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { appliedMigrations, readCatalogue, resetIdentity, type CatalogueTable } from '../../db/catalogue.js';
+import { pauseDashboardSummary, rebuildDashboardSummary } from '../../db/dashboard-summary.js';
 import { BACKUP_DIR_MODE, BACKUP_FILE_MODE, BackupFileError, backupKeyId, encodeRow, fileChecksum, folderSize, manifestChecksum, readManifest, readTableRows, VERIFICATION_FILE, writeManifest, writeTableFile } from './backup.files.js';
 import { withReadSnapshot } from '../../db/snapshot.js';
 import { erasedCustomerIds, reapplyErasures } from '../erasure/erasure.service.js';
@@ -290,6 +291,8 @@ async function loadBackup(target: Ctx, location: BackupLocation, manifest: Backu
     const keptPasswords = actor && manifest.redactedColumns.includes('users.password_hash') ? await trx.selectFrom('users').select(['username', 'password_hash']).execute() : [];
     // An erasure is never undone by going back in time: customers erased here stay erased after the restore.
     const erasedHere = actor ? await erasedCustomerIds(trx) : [];
+    // The dashboard summary is left out of backups: recounted once below rather than kept row by row.
+    await pauseDashboardSummary(trx);
     for (const t of [...catalogue].reverse()) await sql`delete from ${sql.table(t.name)}`.execute(db);
     const tables: LoadResult['tables'] = [];
     for (const t of catalogue) {
@@ -297,6 +300,7 @@ async function loadBackup(target: Ctx, location: BackupLocation, manifest: Backu
       tables.push({ name: t.name, rows: await insertTableRows(db, location.dir, entry, key) });
       await resetIdentity(db, target.dialect, t);
     }
+    await rebuildDashboardSummary(trx);
     if (actor) {
       for (const u of keptPasswords) {
         if (u.password_hash.startsWith(REDACTED_PREFIX)) continue;

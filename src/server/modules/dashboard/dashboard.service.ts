@@ -23,8 +23,8 @@ export async function dashboard(ctx: Ctx, actor: Actor, now = new Date()): Promi
   const requests = scopeOf(actor, 'restore_requests.approve') ? 'all' : scopeOf(actor, 'restore_requests.create') ? 'own' : null;
   const [statuses, revenue, deletions, bin, openRequests] = await Promise.all([
     countByStatus(db, owner),
-    revenueSince(db, `${months[0]}-01T00:00:00.000Z`, owner),
-    deletionsSince(db, `${deletionMonths[0]}-01T00:00:00.000Z`, owner),
+    revenueSince(db, months[0], owner),
+    deletionsSince(db, deletionMonths[0], owner),
     recycleBinFigures(db, isoPlus(generatedAt, 7 * 86_400_000), owner),
     requests === null ? null : pendingRestoreRequests(db, requests === 'own' ? (actor.userId ?? -1) : undefined),
   ]);
