@@ -26,6 +26,7 @@ import * as m0018 from './migrations/0018_journal_check_indexes.js';
 import * as m0021 from './migrations/0021_saved_views.js';
 import * as m0022 from './migrations/0022_table_settings.js';
 import * as m0019 from './migrations/0019_erasure.js';
+import * as m0025 from './migrations/0025_read_paths.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0021_saved_views': m0021,
   '0022_table_settings': m0022,
   '0019_erasure': m0019,
+  '0025_read_paths': m0025,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */
