@@ -65,9 +65,12 @@ const PROBLEM = 'application/problem+json';
 const hopsTrusted = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 /** The headers a request-independent middleware (helmet's) sets, collected by running it once on a stand-in response. */
-function headersOf(middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): Record<string, string | number | readonly string[]> {
-  const headers: Record<string, string | number | readonly string[]> = {};
-  const response = { setHeader: (name: string, value: string | number | readonly string[]) => (headers[name.toLowerCase()] = value), removeHeader: (name: string) => delete headers[name.toLowerCase()] };
+function headersOf(middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): Record<string, string | number | string[]> {
+  const headers: Record<string, string | number | string[]> = {};
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => (headers[name.toLowerCase()] = typeof value === 'object' ? [...value] : value),
+    removeHeader: (name: string) => delete headers[name.toLowerCase()],
+  };
   let failure: unknown;
   middleware({ headers: {} } as IncomingMessage, response as unknown as ServerResponse, (error) => (failure = error));
   if (failure) throw failure instanceof Error ? failure : new Error('the security headers could not be built', { cause: failure });
