@@ -105,6 +105,7 @@ async function scenarios(count: number): Promise<Scenario[]> {
       { name: 'status filter, first page', paths: ['/api/orders?status=confirmed&limit=50'] },
       { name: 'customer name search (Chinese)', paths: [`/api/orders?q=${encodeURIComponent(SEARCH_SAMPLES.chinese)}&limit=50`] },
       { name: 'customer name search (Latin)', paths: [`/api/orders?q=${encodeURIComponent(SEARCH_SAMPLES.latin)}&limit=50`] },
+      { name: 'customer name search, ~5 % of orders', paths: [`/api/orders?q=${encodeURIComponent(SEARCH_SAMPLES.broad)}&limit=50`] },
       { name: 'order number lookup', paths: spread.map((r) => `/api/orders?number=${r.number}`) },
       { name: 'search by serial number', paths: spread.map((r) => `/api/orders?q=${Number(r.number.slice(8))}`) },
       { name: 'page 1,000 via cursor', paths: [`/api/orders?limit=50&cursor=${encodeKeysetCursor(last.created_at, last.id)}`] },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --orders N] [--only sqlite|postgres] [--seconds S] [--warmup S] [--workers 1,2] [--concurrency N] [--skip deletion,dispatch,cleanup,dashboard,export,backup]`
+ * `npm run bench [-- --orders N] [--only sqlite|postgres] [--seconds S] [--warmup S] [--workers 1,2] [--concurrency N] [--skip deletion,dispatch,cleanup,dashboard,export,backup] [--sqlite-file PATH]`
  *
  * For each database: seed N orders (default 1,000,000) into a fresh database (a temporary SQLite file; a
  * throw-away PostgreSQL database when BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test is
@@ -40,6 +40,8 @@ interface Options {
   workers: number[];
   concurrency: number;
   skip: Operation[];
+  /** A SQLite file kept between runs: seeded when it does not exist yet, reused as it is when it does. */
+  sqliteFile?: string;
 }
 
 function readOptions(): Options {
@@ -53,6 +55,7 @@ function readOptions(): Options {
       workers: { type: 'string' },
       concurrency: { type: 'string' },
       skip: { type: 'string' },
+      'sqlite-file': { type: 'string' },
     },
     strict: true,
   });
@@ -69,11 +72,14 @@ function readOptions(): Options {
     workers: (values.workers ?? '1,2').split(',').map((w) => count(w, 1, 'workers')),
     concurrency: count(values.concurrency, 10, 'concurrency'),
     skip: skip as Operation[],
+    sqliteFile: values['sqlite-file'] && path.resolve(values['sqlite-file']),
   };
 }
 
 interface Target {
   config: Config;
+  /** Already seeded by an earlier run (--sqlite-file): not seeded again. */
+  seeded?: boolean;
   drop(): Promise<void>;
 }
 
@@ -81,7 +87,10 @@ interface Target {
 // middle of the timed scenarios (it runs 5 s after start when no backup younger than a day is there).
 const environment = { ORDERLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ORDERLY_LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ORDERLY_JOBS: 'off' };
 
-function sqliteTarget(): Target {
+function sqliteTarget(keptFile?: string): Target {
+  if (keptFile) {
+    return { config: loadConfig({ ...environment, ORDERLY_DB: keptFile }), seeded: fs.existsSync(keptFile), drop: async () => undefined };
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-bench-'));
   return { config: loadConfig({ ...environment, ORDERLY_DB: path.join(dir, 'bench.db') }), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
@@ -180,10 +189,15 @@ async function benchDatabase(target: Target, options: Options): Promise<Database
   const { config } = target;
   const { ctx } = await openDatabase(config);
   try {
-    console.log(`\n${labelOf(config)}: seeding ${options.orders.toLocaleString('en')} orders…`);
-    const seeded = await bulkSeed(ctx, config.database, { orders: options.orders, log: (line) => console.log(line) });
-    const seeding = `${seeded.seconds.toFixed(1)} s (${Math.round(seeded.orders / seeded.seconds).toLocaleString('en')} orders/s, ${seeded.rowsPerSecond.toLocaleString('en')} rows/s)`;
-    console.log(`  seeded in ${seeding}`);
+    let seeding = 'reused from an earlier run';
+    if (target.seeded) {
+      console.log(`\n${labelOf(config)}: reusing ${config.database.dialect === 'sqlite' ? config.database.file : 'the database'} as seeded before`);
+    } else {
+      console.log(`\n${labelOf(config)}: seeding ${options.orders.toLocaleString('en')} orders…`);
+      const seeded = await bulkSeed(ctx, config.database, { orders: options.orders, log: (line) => console.log(line) });
+      seeding = `${seeded.seconds.toFixed(1)} s (${Math.round(seeded.orders / seeded.seconds).toLocaleString('en')} orders/s, ${seeded.rowsPerSecond.toLocaleString('en')} rows/s)`;
+      console.log(`  seeded in ${seeding}`);
+    }
     return { label: labelOf(config), seeding, ...(await measureScenarios(config, ctx, options)) };
   } finally {
     await ctx.close();
@@ -337,7 +351,7 @@ async function main(): Promise<number> {
   const reports: DatabaseReport[] = [];
   let complete = true;
   if (options.only !== 'postgres') {
-    const target = sqliteTarget();
+    const target = sqliteTarget(options.sqliteFile);
     try {
       reports.push(await benchDatabase(target, options));
     } finally {
@@ -362,7 +376,7 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   const allPassed = reports.every((r) => r.pass);
   // Only a full run replaces the recorded one: a partial run (--only, --skip, fewer orders) would hide what it left out.
-  if (complete && !options.only && options.skip.length === 0 && options.orders === 1_000_000) writeReadme(reports, options, loads, seconds);
+  if (complete && !options.only && options.skip.length === 0 && options.orders === 1_000_000 && !options.sqliteFile) writeReadme(reports, options, loads, seconds);
   console.log(`\nBenchmark finished in ${seconds.toFixed(0)} s: ${allPassed ? 'all scenarios PASS' : 'some scenarios FAIL'}.`);
   return allPassed ? 0 : 1;
 }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform } from 'fastify-type-provider-zod';
 import helmet from 'helmet';
 import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ProblemDocument } from '../contracts/common.js';
 import { PROBLEM_TYPE_BASE } from '../contracts/problems.js';
@@ -64,6 +65,19 @@ const PROBLEM = 'application/problem+json';
 /** ORDERLY_TRUST_PROXY=2: believe the nearest two proxies, as proxy-addr does for a hop count. */
 const hopsTrusted = (hops: number) => (_address: string, hop: number) => hop < hops;
 
+/** The headers a request-independent middleware (helmet's) sets, collected by running it once on a stand-in response. */
+function headersOf(middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void): Record<string, string | number | string[]> {
+  const headers: Record<string, string | number | string[]> = {};
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => (headers[name.toLowerCase()] = typeof value === 'object' ? [...value] : value),
+    removeHeader: (name: string) => delete headers[name.toLowerCase()],
+  };
+  let failure: unknown;
+  middleware({ headers: {} } as IncomingMessage, response as unknown as ServerResponse, (error) => (failure = error));
+  if (failure) throw failure instanceof Error ? failure : new Error('the security headers could not be built', { cause: failure });
+  return headers;
+}
+
 /** `sandbox`: the app of a practice workspace, which has no practice workspaces of its own. */
 export async function buildApp(config: Config, ctx: Ctx, options: { logger?: FastifyServerOptions['logger']; sandbox?: boolean } = {}): Promise<App> {
   const app = Fastify({
@@ -81,8 +95,10 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   observeRequestDurations(app);
   rememberWrites(app, ctx, config.secureCookies);
   const access = { sessionIdleMinutes: config.sessionIdleMinutes, authenticator };
-  // The security headers, built once: @fastify/helmet rebuilt the middleware (re-parsing the CSP) per request.
-  const securityHeaders = helmet({
+  // The security headers, built once: @fastify/helmet rebuilt the middleware (re-parsing the CSP) per request,
+  // and running helmet's thirteen middlewares per request still cost more than a list's JSON; none of them
+  // depends on the request, so their headers are collected once and set together.
+  const securityHeaders = headersOf(helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -92,8 +108,11 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
         scriptSrc: ["'self'"],
       },
     },
+  }));
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
-  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Orderly API', version: '0.1.0', description: 'Sales orders with safe deletion and a tamper-evident audit log. Money is a decimal string; errors are application/problem+json.' },

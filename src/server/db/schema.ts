@@ -12,6 +12,7 @@ export interface DB {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   customers: CustomersTable;
+  name_directory: NameDirectoryTable;
   products: ProductsTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
@@ -559,4 +560,10 @@ export interface SavedViewsTable {
   role_id: number | null;
   created_at: string;
   updated_at: string;
+}
+
+/** One row: the token of the customer and user names as they are now (migration 0025, db/names.ts). */
+export interface NameDirectoryTable {
+  id: number;
+  token: number;
 }

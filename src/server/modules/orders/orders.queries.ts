@@ -5,6 +5,7 @@ import { runCompiled } from '../../db/compiled.js';
 import { dialectOf, literalLimit, type Dialect } from '../../db/connect.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
+import { nameToken, pageNames, type UserName } from '../../db/names.js';
 import { customerNameMatch } from '../../db/search.js';
 import { AppError, invalid } from '../../platform/errors.js';
 
@@ -158,34 +159,35 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
       const [value, id] = values.slice(filterValues.length);
       pageIds = pageIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
     }
+    // Names come from the per-process cache of db/names.ts, checked against the token read in this query.
     return db
       .selectFrom(pageIds.as('page'))
       .innerJoin('orders as o', 'o.id', 'page.id')
-      .innerJoin('customers as c', 'c.id', 'o.customer_id')
-      .leftJoin('users as u', 'u.id', 'o.owner_id')
-      .leftJoin('users as hu', 'hu.id', 'o.held_by')
-      .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'c.name as customer_name', 'o.owner_id', 'u.display_name', 'u.username', 'o.total', 'o.created_at', 'o.updated_at', 'o.version'])
-      .select(['o.hold_reason', 'o.held_at', 'o.held_by', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
+      .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'o.owner_id', 'o.total', 'o.created_at', 'o.updated_at', 'o.version', 'o.hold_reason', 'o.held_at', 'o.held_by', nameToken()])
       .orderBy(column, direction)
       .orderBy('o.id', direction);
   });
   const page = rows.slice(0, query.limit);
+  const names = await pageNames(db, rows[0]?.name_token, page.map((r) => r.customer_id), page.flatMap((r) => [r.owner_id, r.held_by]));
   const last = page[page.length - 1];
   const lastValue = last && { createdAt: last.created_at, total: last.total, number: last.number }[key];
   return {
-    items: page.map((r) => ({
-      id: String(r.id),
-      number: r.number,
-      status: r.status as OrderSummaryView['status'],
-      customer: { id: String(r.customer_id), name: r.customer_name },
-      ownerId: String(r.owner_id),
-      ownerName: r.display_name ?? r.username,
-      total: fromMinor(r.total),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      version: r.version,
-      legalHold: legalHoldOf(r),
-    })),
+    items: page.map((r) => {
+      const owner = names.user(r.owner_id);
+      return {
+        id: String(r.id),
+        number: r.number,
+        status: r.status as OrderSummaryView['status'],
+        customer: { id: String(r.customer_id), name: names.customer(r.customer_id) },
+        ownerId: String(r.owner_id),
+        ownerName: owner && (owner.displayName ?? owner.username),
+        total: fromMinor(r.total),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        version: r.version,
+        legalHold: legalHoldOf(r, names.user(r.held_by)),
+      };
+    }),
     nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(lastValue, last.id) : null,
   };
 }
@@ -209,10 +211,11 @@ export async function countOrdersByStatus(db: Kysely<DB>, filter: OrderFilter, s
 
 type HoldColumns = Pick<OrderRow, 'hold_reason' | 'held_at' | 'held_by'> & { held_by_display_name?: string | null; held_by_username?: string | null };
 
-/** The legal hold of an order row as the API shows it (list, order page, recycle bin). */
-export function legalHoldOf(r: Partial<HoldColumns>): LegalHold | null {
+/** The legal hold of an order row as the API shows it (list, order page, recycle bin); `holder` when read from db/names.ts. */
+export function legalHoldOf(r: Partial<HoldColumns>, holder?: UserName | null): LegalHold | null {
   if (r.held_at == null) return null;
-  const heldBy = r.held_by == null ? null : { id: String(r.held_by), name: r.held_by_display_name ?? r.held_by_username ?? `user ${r.held_by}` };
+  const name = holder ? (holder.displayName ?? holder.username) : (r.held_by_display_name ?? r.held_by_username);
+  const heldBy = r.held_by == null ? null : { id: String(r.held_by), name: name ?? `user ${r.held_by}` };
   return { reason: r.hold_reason ?? '', heldAt: r.held_at, heldBy };
 }
 
@@ -258,21 +261,17 @@ export function toOrderView(o: OrderDetailRow, lines: OrderLineRow[]): OrderView
 export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, options: { includeDeleted?: boolean } = {}): Promise<OrderView | undefined> {
   const shape = `orders.find|${options.includeDeleted ? 'any' : 'live'}|${scope.ownerId !== undefined ? 'own' : 'all'}`;
   const [o] = await runCompiled(db, shape, scope.ownerId !== undefined ? [id, scope.ownerId] : [id], ([orderId, ownerId]) => {
-    let q = db
-      .selectFrom('orders as o')
-      .innerJoin('customers as c', 'c.id', 'o.customer_id')
-      .leftJoin('users as u', 'u.id', 'o.owner_id')
-      .leftJoin('users as hu', 'hu.id', 'o.held_by')
-      .selectAll('o')
-      .select(['c.name as customer_name', 'u.display_name', 'u.username', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
-      .where('o.id', '=', orderId);
+    let q = db.selectFrom('orders as o').selectAll('o').select(nameToken()).where('o.id', '=', orderId);
     if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
     if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId);
     return q;
   });
   if (!o) return undefined;
   const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('line_no'));
-  return toOrderView({ ...o, owner_name: o.display_name ?? o.username }, items);
+  const names = await pageNames(db, o.name_token, [o.customer_id], [o.owner_id, o.held_by]);
+  const owner = names.user(o.owner_id);
+  const holder = names.user(o.held_by);
+  return toOrderView({ ...o, customer_name: names.customer(o.customer_id), owner_name: owner && (owner.displayName ?? owner.username), held_by_display_name: holder?.displayName, held_by_username: holder?.username }, items);
 }
 
 export function assertFound<T>(value: T | undefined, what = 'Order'): T {
