@@ -122,7 +122,9 @@ export async function migrateUpTo(db: Kysely<any>, dialect: Dialect, last: strin
       return out;
     },
   };
-  const migrator = new Migrator({ db, provider, migrationTableName: 'orderly_migrations', migrationLockTableName: 'orderly_migration_lock' });
+  // Migrations are named when written, and branches land in another order than their numbers (0020 after 0022): a
+  // database that already ran a later name must still run an earlier one it has not, instead of refusing to start.
+  const migrator = new Migrator({ db, provider, migrationTableName: 'orderly_migrations', migrationLockTableName: 'orderly_migration_lock', allowUnorderedMigrations: true });
   const { error, results } = await (last === undefined ? migrator.migrateToLatest() : migrator.migrateTo(last));
   if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
