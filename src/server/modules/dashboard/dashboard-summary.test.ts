@@ -18,6 +18,7 @@ import { systemActor } from '../../platform/actor.js';
 import { createBackup, locateBackup, restoreBackup } from '../backup/backup.service.js';
 import { createOrder, previewAndDelete } from '../deletion/deletion.test-support.js';
 import { lastMonths } from './dashboard.service.js';
+import { createRandom } from '../../../cli/seeded-random.js';
 
 type Key = [owner: number, status: string, confirmed: string, deleted: string, reason: string, orders: number, total: number];
 const sorted = (keys: Key[]) => keys.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -68,17 +69,10 @@ async function direct(db: Kysely<DB>, owner: number | undefined) {
   return { ordersByStatus: statuses, revenueByMonth: revenue, deletionsByReason: deletions, binCount: binned.length };
 }
 
-/** A small deterministic generator, so a failing sequence can be replayed from its seed. */
+/** The demo data's seeded generator, with `int(n)` in [0, n): a failing sequence can be replayed from its seed. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(items: T[]) => items[Math.floor(next() * items.length)] };
+  const r = createRandom(seed);
+  return { next: () => r.next(), pick: <T>(items: readonly T[]) => r.pick(items), int: (n: number) => r.int(0, n - 1) };
 }
 
 const REASONS = ['customer_cancelled', 'duplicate', 'entry_error', 'test_data', 'other'];
