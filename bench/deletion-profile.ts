@@ -24,6 +24,7 @@ import { migrateToLatest } from '../src/server/db/migrate.js';
 import { previewDeletion, deleteOrders } from '../src/server/modules/deletion/deletion.service.js';
 import { restoreOrders } from '../src/server/modules/recycle-bin/recycle-bin.service.js';
 import { systemActor, type Actor } from '../src/server/platform/actor.js';
+import { deletableConfirmedOrders } from './operations.js';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '1000' }, statements: { type: 'boolean', default: false }, 'keep-wal': { type: 'boolean', default: false }, 'gap-ms': { type: 'string', default: '0' } } });
 const GAP_MS = Number(args['gap-ms']);
@@ -136,15 +137,7 @@ async function main() {
   const walFile = dbFile && `${dbFile}-wal`;
   const shmFile = dbFile && `${dbFile}-shm`;
 
-  const candidates = await db.kysely
-    .selectFrom('orders')
-    .select('id')
-    .where('status', '=', 'confirmed')
-    .where('paid', '=', 0)
-    .where('deleted_at', 'is', null)
-    .orderBy('id', 'desc')
-    .limit(BATCH * (ROUNDS + 1))
-    .execute();
+  const candidates = await deletableConfirmedOrders(db, BATCH * (ROUNDS + 1));
   if (candidates.length < BATCH * (ROUNDS + 1)) throw new Error(`only ${candidates.length} confirmed orders without payments`);
 
   const phases = { preview: [] as PhaseRun[], delete: [] as PhaseRun[], restore: [] as PhaseRun[] };

@@ -44,20 +44,17 @@ async function call(baseUrl: string, headers: Record<string, string>, method: st
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const describe = (values: number[]) => `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)}, ${values.length} round${values.length === 1 ? '' : 's'})`;
 
+/** The newest confirmed orders without payments: what the deletion rounds delete and restore, `limit` of them. */
+export function deletableConfirmedOrders(ctx: Db, limit: number) {
+  return ctx.kysely.selectFrom('orders').select('id').where('status', '=', 'confirmed').where('paid', '=', 0).where('deleted_at', 'is', null).orderBy('id', 'desc').limit(limit).execute();
+}
+
 /**
  * Preview, delete and restore of 1,000 confirmed orders without payments, on fresh orders each round. Deleting
  * more than 100 orders needs a step-up (SPEC §5): the password is confirmed before each round, outside the timing.
  */
 async function deletionRounds(baseUrl: string, headers: Record<string, string>, ctx: Db, password: string): Promise<OperationRow[]> {
-  const candidates = await ctx.kysely
-    .selectFrom('orders')
-    .select('id')
-    .where('status', '=', 'confirmed')
-    .where('paid', '=', 0)
-    .where('deleted_at', 'is', null)
-    .orderBy('id', 'desc')
-    .limit(BATCH * ROUNDS)
-    .execute();
+  const candidates = await deletableConfirmedOrders(ctx, BATCH * ROUNDS);
   // A small development database (--orders 50000) may hold fewer: time as many full batches as it has.
   const rounds = Math.floor(candidates.length / BATCH);
   if (rounds === 0) return [{ operation: 'delete 1,000 confirmed orders', measured: `only ${candidates.length} confirmed orders without payments`, target: 'median ≤ 100 ms', pass: false }];
