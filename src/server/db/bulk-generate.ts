@@ -55,9 +55,20 @@ export interface GeneratedOrders {
   };
 }
 
+/**
+ * A share of the orders for one of several generators running side by side: the series cut into blocks of
+ * `block` orders, this part taking blocks `index`, `index + of`, `index + 2·of`, … Interleaved rather than
+ * halves, so that rows written as the parts produce them still land in the tables roughly in order of n.
+ */
+export interface SeriesPart {
+  index: number;
+  of: number;
+  block: number;
+}
+
 interface Fragments {
-  /** The series 0 … count-1 as a FROM item with column n (64-bit). */
-  series(count: number): string;
+  /** The series 0 … count-1 (or the given part of it) as a FROM item with column n (64-bit). */
+  series(count: number, part?: SeriesPart): string;
   /** Keeps a subquery from being merged into the query around it. */
   fence: string;
   /** ms since the epoch → ISO 8601 text as the app writes it (toISOString). */
@@ -70,7 +81,11 @@ interface Fragments {
 
 const FRAGMENTS: Record<Dialect, Fragments> = {
   postgres: {
-    series: (count) => `generate_series(0::bigint, ${count - 1}::bigint) as s(n)`,
+    series: (count, part) =>
+      part
+        ? `generate_series(${int(part.index)}::bigint, ${int(Math.ceil(count / part.block) - 1)}::bigint, ${int(part.of)}::bigint) as b(b)
+            cross join lateral generate_series(b * ${int(part.block)}, least(b * ${int(part.block)} + ${int(part.block)}, ${int(count)}) - 1) as s(n)`
+        : `generate_series(0::bigint, ${count - 1}::bigint) as s(n)`,
     fence: 'offset 0',
     iso: (ms) => `to_char(timestamp '1970-01-01' + (${ms}) * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     pad6: (value) => `lpad((${value})::text, 6, '0')`,
@@ -78,7 +93,10 @@ const FRAGMENTS: Record<Dialect, Fragments> = {
     sha256hex: (text) => `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`,
   },
   sqlite: {
-    series: (count) => `(with recursive s(n) as (select 0 union all select n + 1 from s where n < ${count - 1}) select n from s) as s`,
+    series: (count, part) => {
+      if (part) throw new Error('SQLite generates the orders in one part');
+      return `(with recursive s(n) as (select 0 union all select n + 1 from s where n < ${count - 1}) select n from s) as s`;
+    },
     // OFFSET stops SQLite's query flattener (its restriction 14); the subquery then runs as a co-routine.
     fence: 'limit -1 offset 0',
     iso: (ms) => `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')`,
@@ -100,9 +118,9 @@ const STREAMS = 16;
  * The layers that turn the series into draws z0 … z15 (draw(n, s) for s = 0 … 15): each step of the mix in a
  * layer of its own, so every intermediate is computed once instead of once per place the next step uses it.
  */
-function draws(f: Fragments, seed: number, orders: number): string {
+function draws(f: Fragments, seed: number, orders: number, part: SeriesPart | undefined): string {
   const streams = Array.from({ length: STREAMS }, (_, s) => s);
-  const a = `select n, (n * 2654435761 + ${int(seed)}) % ${M} as a from ${f.series(orders)}`;
+  const a = `select n, (n * 2654435761 + ${int(seed)}) % ${M} as a from ${f.series(orders, part)}`;
   const x = `select n, ${streams.map((s) => `(a + ${s * 1_103_515_245}) % ${M} as x${s}`).join(', ')} from (${a} ${f.fence}) la`;
   const y = `select n, ${streams.map((s) => `(x${s} * x${s} / 32768 + x${s}) % ${M} as y${s}`).join(', ')} from (${x} ${f.fence}) lx`;
   return `select n, ${streams.map((s) => `(y${s} * y${s} / 32768 + y${s} + ${s * 12_345}) % ${M} as z${s}`).join(', ')} from (${y} ${f.fence}) ly`;
@@ -129,7 +147,7 @@ const pick3 = (k: string, column: string) => `case ${k} when 1 then ${column}1 w
  * timestamps of its steps. Columns: n, created, status, lc, owner_id, customer_id, p1–p3, q1–q3, d1–d3,
  * confirmed, shipped, completed, cancelled, gap, zpay, zpaid.
  */
-function ordersWithoutPrices(f: Fragments, plan: GeneratedOrders): string {
+function ordersWithoutPrices(f: Fragments, plan: GeneratedOrders, part: SeriesPart | undefined): string {
   const { shape, products } = plan;
   const stride = Math.max(1, Math.floor((products.count - 1) / 2));
   const owners = plan.owners;
@@ -148,7 +166,7 @@ function ordersWithoutPrices(f: Fragments, plan: GeneratedOrders): string {
       z5 % ${int(products.count)} as pb, z6 % ${int(stride)} as ps,
       z7 as q1z, z8 as q2z, z9 as q3z,
       z10 as zconf, z11 as zship, z12 as zcomp, z13 as zcanc, z14 % 100 as zpay, z15 as zpaid
-    from (${draws(f, plan.seed, plan.orders)} ${f.fence}) l1`;
+    from (${draws(f, plan.seed, plan.orders, part)} ${f.fence}) l1`;
   const quantity = (z: string) => weightedCase(`${z} % 100`, shape.quantities, false);
   const layer3 = `select n, created, ${int(plan.until)} - created as gap, zs, ${weightedCase('zl', shape.lineCounts, false)} as lc, ${ownerCase} as owner_id,
       ${int(plan.customers.first)} + zc as customer_id,
@@ -169,11 +187,11 @@ function ordersWithoutPrices(f: Fragments, plan: GeneratedOrders): string {
 }
 
 /** Adds prices, line totals, total, payment and signature parts: columns u1–u3, t1–t3, total, paid, paid_ms. */
-function ordersWithPrices(f: Fragments, plan: GeneratedOrders): string {
+function ordersWithPrices(f: Fragments, plan: GeneratedOrders, part: SeriesPart | undefined, products: string): string {
   const unit = (k: number) => `case when o.d${k} then (pr${k}.price * 95 + 50) / 100 else pr${k}.price end`;
   const priced = `select o.*, ${unit(1)} as u1, ${unit(2)} as u2, ${unit(3)} as u3
-    from (${ordersWithoutPrices(f, plan)} ${f.fence}) o
-    join products pr1 on pr1.id = o.p1 join products pr2 on pr2.id = o.p2 join products pr3 on pr3.id = o.p3`;
+    from (${ordersWithoutPrices(f, plan, part)} ${f.fence}) o
+    join ${products} pr1 on pr1.id = o.p1 join ${products} pr2 on pr2.id = o.p2 join ${products} pr3 on pr3.id = o.p3`;
   const totals = `select p.*, u1 * q1 as t1, case when lc >= 2 then u2 * q2 else 0 end as t2, case when lc >= 3 then u3 * q3 else 0 end as t3
     from (${priced} ${f.fence}) p`;
   const { partPaymentPercent } = plan.shape;
@@ -193,12 +211,23 @@ function ordersWithPrices(f: Fragments, plan: GeneratedOrders): string {
  */
 const LINE_NUMBERS = 'cross join (select 1 as k union all select 2 union all select 3) as lines';
 
+export type GeneratedTable = 'orders' | 'order_items' | 'stock_movements' | 'ledger_entries';
+
 export interface GenerationStatements {
-  /** Computes every order once into a temporary table, `seed_orders`, that the inserts read. */
+  /** Computes every order (of the part) once into a temporary table, `seed_orders`, that the inserts read. */
   prepare: string;
   /** The INSERT … SELECT statements, in the order to run them. */
   inserts: { orders: string; items: string; movements: string; ledger: string };
+  /** The same rows as SELECTs, per table in the order to write them, with the columns they fill. */
+  selects: Array<{ table: GeneratedTable; columns: string; select: string }>;
   cleanup: string;
+}
+
+export interface GenerationOptions {
+  /** Only this share of the orders (PostgreSQL); default all. */
+  part?: SeriesPart;
+  /** A table (or temporary copy) with the products' id, price, sku and name; default `products`. */
+  products?: string;
 }
 
 const SEED_ORDER_COLUMNS = 'n, customer_id, owner_id, status, lc, p1, p2, p3, q1, q2, q3, u1, u2, u3, total, paid, created, confirmed, shipped, completed, cancelled, paid_ms';
@@ -208,8 +237,9 @@ const SEED_ORDER_COLUMNS = 'n, customer_id, owner_id, status, lc, p1, p2, p3, q1
  * journals recomputing the orders from the series instead cost more than writing and reading them back
  * (measured on PostgreSQL at 1 M orders: the stock movements and ledger statements were ~70 % recomputation).
  */
-export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders): GenerationStatements {
+export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders, options: GenerationOptions = {}): GenerationStatements {
   const f = FRAGMENTS[dialect];
+  const products = options.products ?? 'products';
   const { ids } = plan;
   if (plan.products.count < 3) throw new Error('need at least 3 products');
   if (plan.owners.length === 0) throw new Error('need at least one owner');
@@ -232,31 +262,34 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
         else case when ${lt(s1, s3)} then ${join3(s2, s1, s3)} when ${lt(s2, s3)} then ${join3(s2, s3, s1)} else ${join3(s3, s2, s1)} end end end`;
   const versions = `case status when 'draft' then 1 when 'confirmed' then 2 when 'shipped' then 3 when 'completed' then 4 else 2 end + case when paid > 0 then 1 else 0 end`;
   const stamp = (column: string) => `case when ${column} is null then null else ${f.iso(column)} end`;
-  const prepare = `create temp table seed_orders as select ${SEED_ORDER_COLUMNS} from (${ordersWithPrices(f, plan)} ${f.fence}) o`;
-  const orders = `insert into orders (id, number, customer_id, owner_id, status, total, paid, note, signature, version, created_at, updated_at, confirmed_at, shipped_at, completed_at, cancelled_at)
-    select ${int(ids.order)} + n, 'SO-' || ${yearOf('year')} || '-' || ${f.pad6(`n + ${yearOf('offset')}`)}, customer_id, owner_id, status, total, paid, null,
+  const prepare = `create temp table seed_orders as select ${SEED_ORDER_COLUMNS} from (${ordersWithPrices(f, plan, options.part, products)} ${f.fence}) o`;
+  const orders = `select ${int(ids.order)} + n, 'SO-' || ${yearOf('year')} || '-' || ${f.pad6(`n + ${yearOf('offset')}`)}, customer_id, owner_id, status, total, paid, null,
       ${f.sha256hex(`customer_id || '|' || ${sorted}`)}, ${versions},
       ${f.iso('created')}, ${f.iso('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
       ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}
     from (select o.*, ${part(1)} as s1, ${part(2)} as s2, ${part(3)} as s3 from seed_orders o ${f.fence}) o`;
-  const items = `insert into order_items (id, order_id, line_no, product_id, sku, name, quantity, unit_price, line_total)
-    select ${int(ids.item)} + 3 * l.n + l.k - 1, ${int(ids.order)} + l.n, l.k, l.product_id, p.sku, p.name, l.q, l.u, l.q * l.u
+  const items = `select ${int(ids.item)} + 3 * l.n + l.k - 1, ${int(ids.order)} + l.n, l.k, l.product_id, p.sku, p.name, l.q, l.u, l.q * l.u
     from (select o.n, lines.k, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q, ${pick3('lines.k', 'o.u')} as u
           from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc ${f.fence}) l
-    join products p on p.id = l.product_id`;
+    join ${products} p on p.id = l.product_id`;
   // Confirmation reserves each line; shipping turns the reservation into goods out (reverses_id: the reserve).
-  const movements = `insert into stock_movements (id, product_id, order_id, kind, on_hand_delta, reserved_delta, reverses_id, reason, actor_id, created_at)
-    select ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) + step.shipping, l.product_id, ${int(ids.order)} + l.n,
+  const movements = `select ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) + step.shipping, l.product_id, ${int(ids.order)} + l.n,
       case step.shipping when 0 then 'reserve' else 'ship' end, -step.shipping * l.q, case step.shipping when 0 then l.q else -l.q end,
       case step.shipping when 0 then null else ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) end, null, l.owner_id,
       ${f.iso('case step.shipping when 0 then l.confirmed else l.shipped end')}
     from (select o.n, lines.k, o.owner_id, o.confirmed, o.shipped, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q
           from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
     cross join (select 0 as shipping union all select 1) as step where step.shipping = 0 or l.shipped is not null`;
-  const ledger = `insert into ledger_entries (id, order_id, customer_id, kind, amount, reverses_id, note, actor_id, created_at)
-    select ${int(ids.ledger)} + 2 * o.n + step.payment, ${int(ids.order)} + o.n, o.customer_id, case step.payment when 0 then 'receivable' else 'payment' end,
+  const ledger = `select ${int(ids.ledger)} + 2 * o.n + step.payment, ${int(ids.order)} + o.n, o.customer_id, case step.payment when 0 then 'receivable' else 'payment' end,
       case step.payment when 0 then o.total else -o.paid end, null, null, o.owner_id, ${f.iso('case step.payment when 0 then o.confirmed else o.paid_ms end')}
     from (select * from seed_orders where confirmed is not null ${f.fence}) o
     cross join (select 0 as payment union all select 1) as step where step.payment = 0 or o.paid > 0`;
-  return { prepare, inserts: { orders, items, movements, ledger }, cleanup: 'drop table seed_orders' };
+  const selects: GenerationStatements['selects'] = [
+    { table: 'orders', columns: 'id, number, customer_id, owner_id, status, total, paid, note, signature, version, created_at, updated_at, confirmed_at, shipped_at, completed_at, cancelled_at', select: orders },
+    { table: 'order_items', columns: 'id, order_id, line_no, product_id, sku, name, quantity, unit_price, line_total', select: items },
+    { table: 'stock_movements', columns: 'id, product_id, order_id, kind, on_hand_delta, reserved_delta, reverses_id, reason, actor_id, created_at', select: movements },
+    { table: 'ledger_entries', columns: 'id, order_id, customer_id, kind, amount, reverses_id, note, actor_id, created_at', select: ledger },
+  ];
+  const insert = (k: number) => `insert into ${selects[k].table} (${selects[k].columns}) ${selects[k].select}`;
+  return { prepare, inserts: { orders: insert(0), items: insert(1), movements: insert(2), ledger: insert(3) }, selects, cleanup: 'drop table seed_orders' };
 }

@@ -4,7 +4,8 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from '../config.js';
 import { connect, type Db } from './connect.js';
-import { generatedOrderStatements, type GeneratedOrders } from './bulk-generate.js';
+import type { Socket } from 'node:net';
+import { generatedOrderStatements, type GeneratedOrders, type SeriesPart } from './bulk-generate.js';
 import type { DB } from './schema.js';
 
 /**
@@ -221,6 +222,146 @@ class CopyFromStdin {
   }
 }
 
+/** `COPY (…) TO STDOUT` on a generator connection: each row (one CopyData message) goes to `onRow` as it comes. */
+class CopyToStdout {
+  readonly done: Promise<void>;
+  private settle!: { resolve: () => void; reject: (error: Error) => void };
+  private error: Error | undefined;
+  constructor(
+    private readonly text: string,
+    private readonly onRow: (row: Buffer) => void,
+  ) {
+    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+  }
+  submit(connection: { query(text: string): void }): void {
+    connection.query(this.text);
+  }
+  handleCopyData(message: { chunk: Buffer }): void {
+    this.onRow(message.chunk);
+  }
+  handleCommandComplete(): void {}
+  handleError(error: Error): void {
+    this.error = error;
+  }
+  handleReadyForQuery(): void {
+    if (this.error) this.settle.reject(this.error);
+    else this.settle.resolve();
+  }
+}
+
+interface CopyInConnection {
+  stream: Socket;
+  endCopyFrom(): void;
+  sendCopyFail(message: string): void;
+}
+
+/** `COPY … FROM STDIN` on the loading connection, fed by `relayCopy`: `ready` once the server takes data. */
+class CopyIntoTable {
+  readonly ready: Promise<CopyInConnection>;
+  readonly done: Promise<number>;
+  failed = false;
+  private rows = 0;
+  private started!: { resolve: (connection: CopyInConnection) => void; reject: (error: Error) => void };
+  private settle!: { resolve: (rows: number) => void; reject: (error: Error) => void };
+  private error: Error | undefined;
+  constructor(private readonly text: string) {
+    this.ready = new Promise((resolve, reject) => (this.started = { resolve, reject }));
+    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    // Whoever awaits only one of the two must not leave the other's rejection unhandled.
+    this.ready.catch(() => undefined);
+    this.done.catch(() => undefined);
+  }
+  submit(connection: { query(text: string): void }): void {
+    connection.query(this.text);
+  }
+  handleCopyInResponse(connection: CopyInConnection): void {
+    this.started.resolve(connection);
+  }
+  handleCommandComplete(message: { text: string }): void {
+    this.rows = Number(/\d+$/.exec(message.text)?.[0] ?? 0);
+  }
+  handleError(error: Error): void {
+    this.error = error;
+    this.failed = true;
+    this.started.reject(error);
+  }
+  handleReadyForQuery(): void {
+    if (this.error) this.settle.reject(this.error);
+    else this.settle.resolve(this.rows);
+  }
+}
+
+/** CopyData frames of up to this many bytes: one socket write per megabyte instead of one per row. */
+const FRAME_BYTES = 1 << 20;
+
+/**
+ * Streams the rows of `COPY (…) TO STDOUT` on each source connection into `COPY … FROM STDIN` on the target,
+ * rows of the sources interleaved as they arrive (COPY text rows are whole lines: any interleaving is valid
+ * input). Node only moves bytes: it neither parses nor formats a value. The sources stop reading while the
+ * target's socket has a frame it has not taken yet, so memory stays at a few frames whatever the speeds.
+ */
+async function relayCopy(target: pg.Client, into: string, sources: Array<{ client: pg.Client; text: string }>): Promise<number> {
+  const copyIn = new CopyIntoTable(into);
+  void target.query(copyIn as unknown as pg.QueryConfig);
+  const connection = await copyIn.ready;
+  const socket = connection.stream;
+  const streams = sources.map((source) => (source.client as unknown as { connection: { stream: Socket } }).connection.stream);
+  let frame = Buffer.allocUnsafe(FRAME_BYTES);
+  let used = 5;
+  const send = () => {
+    if (used === 5) return;
+    frame[0] = 0x64; // 'd': CopyData
+    frame.writeUInt32BE(used - 1, 1);
+    const full = socket.write(frame.subarray(0, used));
+    frame = Buffer.allocUnsafe(FRAME_BYTES);
+    used = 5;
+    if (!full) for (const stream of streams) stream.pause();
+  };
+  const resume = () => {
+    for (const stream of streams) stream.resume();
+  };
+  socket.on('drain', resume);
+  const onRow = (row: Buffer) => {
+    if (copyIn.failed) return;
+    if (used + row.length > FRAME_BYTES) send();
+    if (5 + row.length > FRAME_BYTES) {
+      frame = Buffer.allocUnsafe(5 + row.length);
+    }
+    row.copy(frame, used);
+    used += row.length;
+  };
+  // The target failing (a duplicate key, say) makes the rest of the sources' work useless: cut them off.
+  copyIn.done.catch(() => {
+    for (const stream of streams) stream.destroy();
+  });
+  try {
+    await Promise.all(sources.map((source) => {
+      const copyOut = new CopyToStdout(source.text, onRow);
+      void source.client.query(copyOut as unknown as pg.QueryConfig);
+      return copyOut.done;
+    }));
+    send();
+    connection.endCopyFrom();
+  } catch (error) {
+    if (!copyIn.failed) connection.sendCopyFail(`generator failed: ${(error as Error).message}`);
+    await copyIn.done.catch(() => undefined);
+    throw error;
+  } finally {
+    socket.off('drain', resume);
+    resume();
+  }
+  return copyIn.done;
+}
+
+/**
+ * Connections that generate rows beside the loading one, each over its own share of the orders (the load's
+ * transaction cannot be shared; what it writes reaches the tables through that one connection's COPY). One
+ * per core, at most four: a generator costs several times the CPU of the COPY that writes its rows.
+ */
+const GENERATORS = Math.max(1, Math.min(4, availableParallelism()));
+/** Orders per block of the series the generators take turns over (see SeriesPart). */
+const GENERATOR_BLOCK = 1_024;
+
 /**
  * An index whose WHERE clause needs a column the seed never writes to be set (`deleted_at IS NOT NULL`,
  * `held_at IS NOT NULL`) holds none of the seeded rows: kept through the load it costs a predicate check per
@@ -232,6 +373,14 @@ function emptyForSeed(table: BulkTable, predicate: string | null): boolean {
 }
 
 async function openPostgresWriter(url: string, log: (line: string) => void): Promise<BulkWriter> {
+  const openGenerator = async () => {
+    const generator = new pg.Client({ connectionString: url });
+    await generator.connect();
+    // The share of the orders is computed into a temporary table the four COPYs read: keep it in memory.
+    await generator.query(`set temp_buffers = '256MB'`);
+    await generator.query(`set work_mem = '64MB'`);
+    return generator;
+  };
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   // Commits need not wait for the disk: a seed interrupted by a crash is simply run again.
@@ -312,18 +461,45 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       for (const [name, value] of batch.sequences ?? []) sequenceValues.set(name, Math.max(value, sequenceValues.get(name) ?? value));
     },
     async generate(plan) {
-      const { prepare, inserts, cleanup } = generatedOrderStatements('postgres', plan);
-      const count = async (what: string, statement: string) => {
-        let rows = 0;
-        await timed(what, async () => (rows = (await client.query(statement)).rowCount ?? 0));
-        return rows;
-      };
-      await timed('orders computed', () => client.query(prepare));
-      await count('orders generated', inserts.orders);
-      const itemCount = await count('order lines generated', inserts.items);
-      const movementCount = await count('stock movements generated', inserts.movements);
-      const ledgerCount = await count('ledger entries generated', inserts.ledger);
-      await client.query(cleanup);
+      // The generators cannot see this transaction's products: each gets a temporary copy of what it reads.
+      const products = (
+        await client.query<{ id: string; price: string; sku: string; name: string }>('select id, price, sku, name from products where id >= $1 and id < $2', [
+          plan.products.first,
+          plan.products.first + plan.products.count,
+        ])
+      ).rows;
+      const generators: pg.Client[] = [];
+      const written: Record<string, number> = {};
+      try {
+        for (let i = 0; i < GENERATORS; i++) generators.push(await openGenerator());
+        const parts = generators.map((_, index): SeriesPart => ({ index, of: generators.length, block: GENERATOR_BLOCK }));
+        const statements = parts.map((part) => generatedOrderStatements('postgres', plan, { part, products: 'seed_products' }));
+        await timed(`orders computed (${generators.length} connections)`, () =>
+          Promise.all(
+            generators.map(async (generator, i) => {
+              await generator.query(
+                `create temp table seed_products as select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) as p(id, price, sku, name)`,
+                [products.map((p) => p.id), products.map((p) => p.price), products.map((p) => p.sku), products.map((p) => p.name)],
+              );
+              await generator.query('alter table seed_products add primary key (id)');
+              await generator.query('analyze seed_products');
+              await generator.query(statements[i].prepare);
+            }),
+          ),
+        );
+        for (const [k, { table, columns }] of statements[0].selects.entries()) {
+          await timed(`${table} generated`, async () => {
+            written[table] = await relayCopy(
+              client,
+              `copy ${table} (${columns}) from stdin${truncated.has(table) ? ' with (freeze)' : ''}`,
+              generators.map((generator, i) => ({ client: generator, text: `copy (${statements[i].selects[k].select}) to stdout` })),
+            );
+          });
+        }
+      } finally {
+        await Promise.all(generators.map((generator) => generator.end().catch(() => undefined)));
+      }
+      const [itemCount, movementCount, ledgerCount] = [written.order_items, written.stock_movements, written.ledger_entries];
       await client.query(moveBalancesByJournal(plan.ids.movement));
       const { rows } = await client.query<{ short: number }>(SHORT_OF_STOCK);
       if (Number(rows[0].short) > 0) throw shortOfStockError(Number(rows[0].short));
