@@ -5,6 +5,7 @@ import { ORDER_STATUSES } from '../contracts/orders.js';
 import { hash } from 'node:crypto';
 import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
 import { checkInvariants } from '../server/modules/integrity/invariants.js';
+import { openBulkWriter } from '../server/db/bulk-load.js';
 import { bulkSeed, type BulkSeedResult } from './bulk-seed.js';
 
 const ORDERS = 2_000;
@@ -63,6 +64,49 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
         .values({ ...item, id: item.id + 1_000_000, order_id: 999_999_999 })
         .execute(),
     ).rejects.toThrow(/foreign key/);
+  });
+
+  it.runIf(dialect === 'postgres')('rolls a load whose COPY fails mid-generation back whole, and closes its generator connections', async () => {
+    const db = t.db.ctx.kysely;
+    const count = async () => (await sql<{ n: string }>`select (select count(*) from orders) + (select count(*) from order_items) + (select count(*) from stock_movements) as n`.execute(db)).rows[0].n;
+    const before = await count();
+    const first = await db.selectFrom('orders').select(['id', 'owner_id']).orderBy('id').executeTakeFirstOrThrow();
+    const product = await db.selectFrom('products').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const writer = await openBulkWriter(t.db.config.database);
+    try {
+      await writer.begin({ rebuildIndexes: false });
+      // Order ids from the first seeded order on: the COPY into orders meets a duplicate key after the generators started.
+      const big = 100_000_000;
+      const generating = writer.generate({
+        orders: 5_000,
+        seed: 7,
+        ids: { order: first.id, item: big, movement: big, ledger: big },
+        customers: { first: 1, count: 1 },
+        products: { first: product.id, count: 3 },
+        owners: [first.owner_id, first.owner_id],
+        from: Date.UTC(2020, 0, 1),
+        slot: 60_000,
+        until: Date.UTC(2020, 0, 5),
+        years: [{ year: 2020, firstOrder: 0, firstSerial: 900_000 }],
+        shape: {
+          statusByAge: [
+            { olderThanDays: 1, weights: { draft: 10, confirmed: 10, shipped: 10, completed: 60, cancelled: 10 } },
+            { olderThanDays: 0, weights: { draft: 20, confirmed: 20, shipped: 20, completed: 20, cancelled: 20 } },
+          ],
+          lineCounts: { '1': 50, '2': 30, '3': 20 },
+          quantities: { '1': 60, '2': 40 },
+          discountPercent: 0,
+          partPaymentPercent: { shipped: 0, confirmed: 0 },
+        },
+      });
+      await expect(generating).rejects.toThrow(/duplicate key/);
+      await writer.rollback();
+    } finally {
+      await writer.close();
+    }
+    expect(await count()).toBe(before);
+    const open = await sql<{ n: string }>`select count(*) as n from pg_stat_activity where application_name = 'orderly seed generator'`.execute(db);
+    expect(Number(open.rows[0].n)).toBe(0);
   });
 
   it('loads the requested orders over two years in every status, with several owners', async () => {

@@ -213,12 +213,13 @@ class CopyFromStdin {
     connection.endCopyFrom();
   }
   handleCommandComplete(): void {}
+  /** pg ends a query at its error: it calls no handleReadyForQuery after it (waiting for one hung the seed). */
   handleError(error: Error): void {
     this.error = error;
+    this.settle.reject(error);
   }
   handleReadyForQuery(): void {
-    if (this.error) this.settle.reject(this.error);
-    else this.settle.resolve();
+    if (!this.error) this.settle.resolve();
   }
 }
 
@@ -240,12 +241,13 @@ class CopyToStdout {
     this.onRow(message.chunk);
   }
   handleCommandComplete(): void {}
+  /** pg ends a query at its error: it calls no handleReadyForQuery after it (waiting for one hung the seed). */
   handleError(error: Error): void {
     this.error = error;
+    this.settle.reject(error);
   }
   handleReadyForQuery(): void {
-    if (this.error) this.settle.reject(this.error);
-    else this.settle.resolve();
+    if (!this.error) this.settle.resolve();
   }
 }
 
@@ -284,10 +286,10 @@ class CopyIntoTable {
     this.error = error;
     this.failed = true;
     this.started.reject(error);
+    this.settle.reject(error);
   }
   handleReadyForQuery(): void {
-    if (this.error) this.settle.reject(this.error);
-    else this.settle.resolve(this.rows);
+    if (!this.error) this.settle.resolve(this.rows);
   }
 }
 
@@ -374,9 +376,14 @@ async function relayCopy(target: pg.Client, into: string, sources: Array<{ clien
     send();
     connection.endCopyFrom();
   } catch (error) {
-    if (!copyIn.failed) connection.sendCopyFail(`generator failed: ${(error as Error).message}`);
-    await copyIn.done.catch(() => undefined);
-    throw error;
+    // Whichever side failed first explains the failure: the other one's error is its consequence.
+    const targetFailed = copyIn.failed;
+    if (!targetFailed) connection.sendCopyFail(`generator failed: ${(error as Error).message}`);
+    const targetError = await copyIn.done.then(
+      () => undefined,
+      (failure: Error) => failure,
+    );
+    throw targetFailed && targetError ? targetError : error;
   } finally {
     socket.off('drain', drained);
     for (const stream of streams) stream.resume();
@@ -407,6 +414,9 @@ function emptyForSeed(table: BulkTable, predicate: string | null): boolean {
 async function openPostgresWriter(url: string, log: (line: string) => void): Promise<BulkWriter> {
   const openGenerator = async () => {
     const generator = new pg.Client({ connectionString: url, application_name: 'orderly seed generator' });
+    // A relay whose load failed cuts its generators off mid-query; that query's promise carries the error, and an
+    // unlistened 'error' event would end the process.
+    generator.on('error', () => undefined);
     await generator.connect();
     // The share of the orders is computed into a temporary table the four COPYs read: keep it in memory.
     await generator.query(`set temp_buffers = '256MB'`);
