@@ -233,11 +233,11 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
   const versions = `case status when 'draft' then 1 when 'confirmed' then 2 when 'shipped' then 3 when 'completed' then 4 else 2 end + case when paid > 0 then 1 else 0 end`;
   const stamp = (column: string) => `case when ${column} is null then null else ${f.iso(column)} end`;
   const prepare = `create temp table seed_orders as select ${SEED_ORDER_COLUMNS} from (${ordersWithPrices(f, plan)} ${f.fence}) o`;
-  const orders = `insert into orders (id, number, customer_id, owner_id, status, total, paid, note, signature, version, created_at, updated_at, confirmed_at, shipped_at, completed_at, cancelled_at)
+  const orders = `insert into orders (id, number, customer_id, owner_id, status, total, paid, note, signature, version, created_at, updated_at, confirmed_at, shipped_at, completed_at, cancelled_at, line_count)
     select ${int(ids.order)} + n, 'SO-' || ${yearOf('year')} || '-' || ${f.pad6(`n + ${yearOf('offset')}`)}, customer_id, owner_id, status, total, paid, null,
       ${f.sha256hex(`customer_id || '|' || ${sorted}`)}, ${versions},
       ${f.iso('created')}, ${f.iso('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
-      ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}
+      ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}, lc
     from (select o.*, ${part(1)} as s1, ${part(2)} as s2, ${part(3)} as s3 from seed_orders o ${f.fence}) o`;
   const items = `insert into order_items (id, order_id, line_no, product_id, sku, name, quantity, unit_price, line_total)
     select ${int(ids.item)} + 3 * l.n + l.k - 1, ${int(ids.order)} + l.n, l.k, l.product_id, p.sku, p.name, l.q, l.u, l.q * l.u
