@@ -11,7 +11,7 @@ import { selectedOrders, type Scope } from './export.rows.js';
  *
  * Paged as row objects (every field parsed, a Map of names and one of line counts per page, then the garbage),
  * a million orders kept node-postgres busy for 5.5 s (~180,000 rows/s) and peaked at ~220 MB while the
- * database mostly waited. Here PostgreSQL joins the names, counts the lines and writes the columns that never
+ * database mostly waited. Here PostgreSQL joins the names, reads the stored line count and writes the columns that never
  * need quoting (number, status, money, times, line count) as two ready pieces of the line; the app guards and
  * quotes only the free text (customer, owner, note) with the same textCell as every other CSV, and reads the
  * next chunk while it formats this one. The file is byte for byte the one export.formats.ts csvRow writes (a
