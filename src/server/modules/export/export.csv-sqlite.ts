@@ -81,36 +81,48 @@ export async function* sqliteCsvPages(ctx: Ctx, query: OrderExportQuery, scope: 
     parameters[at] = afterId;
     const rows = (await ctx.readArrays({ ...compiled, parameters })) as OrderValues[];
     if (rows.length === 0 || signal?.aborted) return;
-    let newCustomers: Set<number> | undefined;
-    let newOwners: Set<number> | undefined;
-    for (const r of rows) {
-      if (!customers.cells.has(r[3])) (newCustomers ??= new Set()).add(r[3]);
-      if (!owners.cells.has(r[4])) (newOwners ??= new Set()).add(r[4]);
+    // Formatted first and looked up only when a name is missing (the first pages): checking every row beforehand
+    // cost two map lookups per order. Again after filling, as a cache that started over may have dropped some.
+    let text: string | undefined;
+    while ((text = labels ? labelledText(rows, customers.cells, owners.cells, labels, statusLabels) : rawText(rows, customers.cells, owners.cells)) === undefined) {
+      let newCustomers: Set<number> | undefined;
+      let newOwners: Set<number> | undefined;
+      for (const r of rows) {
+        if (!customers.cells.has(r[3])) (newCustomers ??= new Set()).add(r[3]);
+        if (!owners.cells.has(r[4])) (newOwners ??= new Set()).add(r[4]);
+      }
+      await customers.fill(newCustomers);
+      await owners.fill(newOwners);
     }
-    await customers.fill(newCustomers);
-    await owners.fill(newOwners);
-    yield { text: labels ? labelledText(rows, customers.cells, owners.cells, labels, statusLabels) : rawText(rows, customers.cells, owners.cells), rows: rows.length };
+    yield { text, rows: rows.length };
     if (rows.length < pageRows) return;
     afterId = rows[rows.length - 1][0];
   }
 }
 
 // Indexed rather than destructured: destructuring goes through the array iterator, which showed at a million rows.
-function labelledText(rows: OrderValues[], customers: Map<number, string>, owners: Map<number, string>, labels: ExportLabels, statusLabels: string[]): string {
+// undefined when a customer or owner of the page has no cell yet.
+function labelledText(rows: OrderValues[], customers: Map<number, string>, owners: Map<number, string>, labels: ExportLabels, statusLabels: string[]): string | undefined {
   const { status, time } = labels;
   let text = '';
   for (const r of rows) {
     const code = r[2];
-    text += `${textCell(r[1])},${typeof code === 'number' ? statusLabels[code] : status(code)},${customers.get(r[3])},${owners.get(r[4])},${fromMinor(r[5])},${fromMinor(r[6])},${time(r[7])},${r[8] ? time(r[8]) : ''},${r[9]},${textCell(r[10])}\r\n`;
+    const customer = customers.get(r[3]);
+    const owner = owners.get(r[4]);
+    if (customer === undefined || owner === undefined) return undefined;
+    text += `${textCell(r[1])},${typeof code === 'number' ? statusLabels[code] : status(code)},${customer},${owner},${fromMinor(r[5])},${fromMinor(r[6])},${time(r[7])},${r[8] ? time(r[8]) : ''},${r[9]},${textCell(r[10])}\r\n`;
   }
   return text;
 }
 
-function rawText(rows: OrderValues[], customers: Map<number, string>, owners: Map<number, string>): string {
+function rawText(rows: OrderValues[], customers: Map<number, string>, owners: Map<number, string>): string | undefined {
   let text = '';
   for (const r of rows) {
     const code = r[2];
-    text += `${textCell(r[1])},${typeof code === 'number' ? ORDER_STATUSES[code] : code},${customers.get(r[3])},${owners.get(r[4])},${fromMinor(r[5])},${fromMinor(r[6])},${r[7]},${r[8] ?? ''},${r[9]},${textCell(r[10])}\r\n`;
+    const customer = customers.get(r[3]);
+    const owner = owners.get(r[4]);
+    if (customer === undefined || owner === undefined) return undefined;
+    text += `${textCell(r[1])},${typeof code === 'number' ? ORDER_STATUSES[code] : code},${customer},${owner},${fromMinor(r[5])},${fromMinor(r[6])},${r[7]},${r[8] ?? ''},${r[9]},${textCell(r[10])}\r\n`;
   }
   return text;
 }
