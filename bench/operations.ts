@@ -98,6 +98,7 @@ async function exportAll(headers: Record<string, string>, config: Config): Promi
   const server = await startServerProcess(config);
   try {
     const before = await server.memory();
+    const cpuBefore = server.cpuSeconds();
     const started = performance.now();
     const res = await fetch(`${server.baseUrl}/api/orders/export?format=csv`, { headers });
     if (!res.ok || !res.body) throw new Error(`export → ${res.status} ${await res.text()}`);
@@ -106,10 +107,11 @@ async function exportAll(headers: Record<string, string>, config: Config): Promi
     const reader = res.body.getReader();
     for (let part = await reader.read(); !part.done; part = await reader.read()) bytes += part.value.byteLength;
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = server.cpuSeconds() - cpuBefore;
     const perSecond = rows / seconds;
     const after = await server.memory();
     return [
-      { operation: `CSV export of ${rows.toLocaleString('en')} orders`, measured: `${Math.round(perSecond).toLocaleString('en')} rows/s (${seconds.toFixed(1)} s, ${(bytes / 1_048_576).toFixed(0)} MB)`, target: '≥ 600,000 rows/s', pass: perSecond >= 600_000 },
+      { operation: `CSV export of ${rows.toLocaleString('en')} orders`, measured: `${Math.round(perSecond).toLocaleString('en')} rows/s (${seconds.toFixed(1)} s, ${(bytes / 1_048_576).toFixed(0)} MB; server CPU ${cpuSeconds.toFixed(2)} s)`, target: '≥ 600,000 rows/s', pass: perSecond >= 600_000 },
       {
         operation: 'server peak memory during the export',
         measured: `${after.peakRssMb.toFixed(0)} MB resident (${before.rssMb.toFixed(0)} MB before it)`,

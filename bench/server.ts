@@ -10,6 +10,8 @@ export interface ServerProcess {
   memory(): Promise<ServerMemory>;
   /** The server's event-loop utilization since it started; pass two to performance.eventLoopUtilization for a span. */
   elu(): Promise<EventLoopUtilization>;
+  /** CPU seconds (user + system) the server process has used so far: readable on a busy machine, unlike wall-clock. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startServerProcess(config: Config): Promise<ServerProcess>
     baseUrl: `http://127.0.0.1:${port}`,
     memory: () => ask('memory') as Promise<ServerMemory>,
     elu: () => ask('elu') as Promise<EventLoopUtilization>,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     async stop() {
       child.disconnect();
       await exited;

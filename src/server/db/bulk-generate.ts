@@ -266,7 +266,7 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
   const orders = `select ${int(ids.order)} + n, 'SO-' || ${yearOf('year')} || '-' || ${f.pad6(`n + ${yearOf('offset')}`)}, customer_id, owner_id, status, total, paid, null,
       ${f.sha256hex(`customer_id || '|' || ${sorted}`)}, ${versions},
       ${f.iso('created')}, ${f.iso('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
-      ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}
+      ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}, lc
     from (select o.*, ${part(1)} as s1, ${part(2)} as s2, ${part(3)} as s3 from seed_orders o ${f.fence}) o`;
   const items = `select ${int(ids.item)} + 3 * l.n + l.k - 1, ${int(ids.order)} + l.n, l.k, l.product_id, p.sku, p.name, l.q, l.u, l.q * l.u
     from (select o.n, lines.k, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q, ${pick3('lines.k', 'o.u')} as u
@@ -285,7 +285,7 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
     from (select * from seed_orders where confirmed is not null ${f.fence}) o
     cross join (select 0 as payment union all select 1) as step where step.payment = 0 or o.paid > 0`;
   const selects: GenerationStatements['selects'] = [
-    { table: 'orders', columns: 'id, number, customer_id, owner_id, status, total, paid, note, signature, version, created_at, updated_at, confirmed_at, shipped_at, completed_at, cancelled_at', select: orders },
+    { table: 'orders', columns: 'id, number, customer_id, owner_id, status, total, paid, note, signature, version, created_at, updated_at, confirmed_at, shipped_at, completed_at, cancelled_at, line_count', select: orders },
     { table: 'order_items', columns: 'id, order_id, line_no, product_id, sku, name, quantity, unit_price, line_total', select: items },
     { table: 'stock_movements', columns: 'id, product_id, order_id, kind, on_hand_delta, reserved_delta, reverses_id, reason, actor_id, created_at', select: movements },
     { table: 'ledger_entries', columns: 'id, order_id, customer_id, kind, amount, reverses_id, note, actor_id, created_at', select: ledger },

@@ -19,7 +19,7 @@ import type { DB } from './schema.js';
 const TABLES = {
   customers: ['id', 'name', 'name_key', 'phone', 'email', 'note', 'created_at', 'updated_at', 'version'],
   products: ['id', 'sku', 'name', 'name_key', 'price', 'on_hand', 'reserved', 'created_at', 'updated_at', 'version'],
-  orders: ['id', 'number', 'customer_id', 'owner_id', 'status', 'total', 'paid', 'note', 'signature', 'version', 'created_at', 'updated_at', 'confirmed_at', 'shipped_at', 'completed_at', 'cancelled_at'],
+  orders: ['id', 'number', 'customer_id', 'owner_id', 'status', 'total', 'paid', 'note', 'signature', 'version', 'created_at', 'updated_at', 'confirmed_at', 'shipped_at', 'completed_at', 'cancelled_at', 'line_count'],
   order_items: ['id', 'order_id', 'line_no', 'product_id', 'sku', 'name', 'quantity', 'unit_price', 'line_total'],
   stock_movements: ['id', 'product_id', 'order_id', 'kind', 'on_hand_delta', 'reserved_delta', 'reverses_id', 'reason', 'actor_id', 'created_at'],
   ledger_entries: ['id', 'order_id', 'customer_id', 'kind', 'amount', 'reverses_id', 'note', 'actor_id', 'created_at'],

@@ -32,6 +32,12 @@ export interface Db {
    * expressions of a long read costs more than it saves.
    */
   readInChunks?(query: CompiledQuery, size: number): AsyncGenerator<unknown[][]>;
+  /**
+   * SQLite only: the query's rows as arrays of values, in column order, without the row objects every other read
+   * gets. Runs on the app's connection between transactions (it waits for the connection like any query), so it
+   * never sees another request's uncommitted writes. For long reads that touch each value once (the CSV export).
+   */
+  readArrays?: (query: CompiledQuery) => Promise<unknown[][]>;
   /** PostgreSQL with DATABASE_READ_URL: the replica (a Db of its own, read-only) and its monitor. */
   replica?: { db: Db; monitor: ReplicaMonitor };
   /** PostgreSQL only: where to open a connection outside the pool (LISTEN, see pubsub.ts). Never logged. */
@@ -163,9 +169,12 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
   const kysely = new Kysely<DB>({
     dialect: new OrderlySqliteDialect({ database: withStatementCache(sqlite) }, { beginImmediate: options.beginImmediate ?? false, afterCommit: checkpointer && (() => checkpointer.committed()) }),
   });
+  const arrays = arrayStatements(sqlite);
   return {
     kysely,
     dialect: 'sqlite',
+    // Holding Kysely's connection (its mutex) while the synchronous read runs keeps it out of open transactions.
+    readArrays: (query) => kysely.connection().execute(async () => arrays(query.sql).all(query.parameters) as unknown[][]),
     async close() {
       // The checkpointer's connection first: the last connection to close folds the log back and removes it.
       await checkpointer?.close();
@@ -270,6 +279,20 @@ function withStatementCache(db: SQLite.Database, capacity = 500) {
 }
 
 type SqliteStatement = KyselySqliteStatement & { readonly busy: boolean };
+
+/** Prepared statements that hand back rows as arrays (readArrays), a few kept: long reads repeat one statement per page. */
+function arrayStatements(db: SQLite.Database, capacity = 20): (sql: string) => SQLite.Statement {
+  const cache = new Map<string, SQLite.Statement>();
+  return (sql) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql).raw(true);
+      cache.set(sql, statement);
+      if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+    }
+    return statement;
+  };
+}
 
 /**
  * One object literal per statement, so every row of it shares a shape and V8 stores the fields directly

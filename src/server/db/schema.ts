@@ -174,6 +174,8 @@ export interface OrdersTable {
   shipped_at: string | null;
   completed_at: string | null;
   cancelled_at: string | null;
+  /** Rows in order_items for this order, written with them (migration 0026): the exports show it per order. */
+  line_count: Generated<number>;
   deleted_at: string | null;
   deleted_by: number | null;
   delete_reason: string | null;

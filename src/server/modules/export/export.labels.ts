@@ -79,6 +79,23 @@ const offsetText = (offset: number) => `${offset < 0 ? '-' : '+'}${pad(Math.floo
 /** A stored time (`toISOString`, always 24 characters) in the shape the per-hour cache reads: …THH:MM:SS.sssZ. */
 const isStoredIso = (iso: string) => iso.length === 24 && iso.charCodeAt(23) === 90 && iso.charCodeAt(10) === 84 && iso.charCodeAt(13) === 58;
 
+const digitAt = (text: string, i: number) => {
+  const d = text.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1_000_000_000;
+};
+
+/**
+ * The hour 'YYYY-MM-DDTHH' of a stored time as one number (a number is a cheaper map key than the text, which would
+ * be cut out and hashed for every value), or negative when those characters are not digits and dashes: each such
+ * hour has its own number, so the cache maps numbers to hours exactly as it would map the texts.
+ */
+function hourKey(iso: string): number {
+  if (iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) return -1;
+  const year = digitAt(iso, 0) * 1000 + digitAt(iso, 1) * 100 + digitAt(iso, 2) * 10 + digitAt(iso, 3);
+  const rest = digitAt(iso, 5) * 1_000_000 + digitAt(iso, 6) * 100_000 + digitAt(iso, 8) * 10_000 + digitAt(iso, 9) * 1_000 + digitAt(iso, 11) * 10 + digitAt(iso, 12);
+  return year < 0 || rest < 0 ? -1 : year * 10_000_000 + rest;
+}
+
 /**
  * `2026-03-14 17:30:00+08:00` for an ISO time. A UTC hour in which the zone is a whole number of hours off and
  * stays so maps to one local hour: its date, hour and offset are worked out once, and each time of that hour is
@@ -92,8 +109,8 @@ function timeFormatter(offsetOf: (ms: number) => number): (iso: string) => strin
     const local = new Date(ms + offset * 60_000).toISOString();
     return `${local.slice(0, 10)} ${local.slice(11, 19)}${offsetText(offset)}`;
   };
-  // UTC hour 'YYYY-MM-DDTHH' → [local 'YYYY-MM-DD HH', offset text], or null when the hour takes the general path.
-  const hours = new Map<string, readonly [string, string] | null>();
+  // UTC hour 'YYYY-MM-DDTHH' (as hourKey) → [local 'YYYY-MM-DD HH', offset text], or null when the hour takes the general path.
+  const hours = new Map<number, readonly [string, string] | null>();
   const hourOf = (key: string): readonly [string, string] | null => {
     const start = Date.parse(`${key}:00:00.000Z`);
     const offset = offsetOf(start);
@@ -102,12 +119,12 @@ function timeFormatter(offsetOf: (ms: number) => number): (iso: string) => strin
     return [`${local.slice(0, 10)} ${local.slice(11, 13)}`, offsetText(offset)];
   };
   return (iso) => {
-    if (!isStoredIso(iso)) return general(iso);
-    const key = iso.slice(0, 13);
+    const key = isStoredIso(iso) ? hourKey(iso) : -1;
+    if (key < 0) return general(iso);
     let hour = hours.get(key);
     if (hour === undefined) {
       if (hours.size > 100_000) hours.clear();
-      hour = hourOf(key);
+      hour = hourOf(iso.slice(0, 13));
       hours.set(key, hour);
     }
     return hour === null ? general(iso) : `${hour[0]}${iso.slice(13, 19)}${hour[1]}`;

@@ -7,6 +7,7 @@ import { ownerFilter, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { getSetting } from '../settings/settings.service.js';
 import { postgresCsvPages } from './export.csv-pg.js';
+import { sqliteCsvPages } from './export.csv-sqlite.js';
 import { csvChunks, csvHeader, csvPages, exportFilename, jsonChunks, xlsxStream, type OnRows } from './export.formats.js';
 import { exportLabels, type ExportLabels, type ExportLanguage } from './export.labels.js';
 import { detailPages, measureSelection, summaryPages } from './export.rows.js';
@@ -81,7 +82,8 @@ export async function openOrderExport(ctx: Ctx, actor: Actor, query: OrderExport
   const track = <T>(pages: AsyncGenerator<T[]>) => trackPages(pages, (page) => page.length, options.signal, options.onEnd);
   const csv = () =>
     streamsThroughCursor(reader.dialect) ? postgresCsvPages(reader, query, scope, upToId, options.signal, undefined, labels)
-      : csvPages(summaryPages(reader.kysely, query, scope, upToId, options.signal), labels);
+      : reader.readArrays ? sqliteCsvPages(reader, query, scope, upToId, options.signal, labels)
+        : csvPages(summaryPages(reader.kysely, query, scope, upToId, options.signal), labels);
   const body =
     format === 'json'
       ? Readable.from(jsonChunks(track(detailPages(reader.kysely, query, scope, upToId, options.signal)), options.onRows), { objectMode: false })

@@ -101,7 +101,7 @@ export async function createOrder(ctx: Ctx, actor: Actor, input: CreateOrderInpu
     const number = await nextOrderNumber(trx);
     const { id } = await trx
       .insertInto('orders')
-      .values({ number, customer_id: customerId, owner_id: ownerId, status: 'draft', total, paid: 0, note: input.note ?? null, signature, version: 1, created_at: now, updated_at: now })
+      .values({ number, customer_id: customerId, owner_id: ownerId, status: 'draft', total, paid: 0, note: input.note ?? null, signature, version: 1, created_at: now, updated_at: now, line_count: lines.length })
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('order_items').values(lines.map((l, i) => ({ ...l, order_id: id, line_no: i + 1 }))).execute();
@@ -214,6 +214,7 @@ export async function updateOrder(ctx: Ctx, actor: Actor, id: number, input: Upd
       await trx.deleteFrom('order_items').where('order_id', '=', id).execute();
       await trx.insertInto('order_items').values(lines.map((l, i) => ({ ...l, order_id: id, line_no: i + 1 }))).execute();
       set.total = total;
+      set.line_count = lines.length;
       before.items = oldItems.map((l) => `${l.sku} x ${l.quantity} @ ${fromMinor(l.unit_price)}`);
       after.items = lines.map((l) => `${l.sku} x ${l.quantity} @ ${fromMinor(l.unit_price)}`);
       after.total = fromMinor(total);
