@@ -12,11 +12,13 @@ import type { MigrationContext } from '../migrate.js';
  * module tests issue, on that file (its statistics).
  *
  * Dropped, on both databases, because nothing needs them any more:
- * - `orders_confirmed_revenue`, `orders_owner_status` and `orders_deleted_reason` (0012_b) served the dashboard's
- *   aggregates, which read the summary of 0020 since. The recycle-bin counts, the purge job and the updates and
- *   deletes of deleted orders by id that SQLite's planner sent to `orders_deleted_reason` use `orders_deleted`,
- *   `orders_deleted_purge` and `orders_deleted_batch` (the batch and purge lookups now by their own key instead
- *   of walking the bin); a rep's lists and status counts read the same orders from `orders_owner_created`.
+ * - `orders_confirmed_revenue` and `orders_deleted_reason` (0012_b) served the dashboard's aggregates, which read
+ *   the summary of 0020 since. The recycle-bin counts, the purge job and the updates and deletes of deleted orders
+ *   by id that SQLite's planner sent to `orders_deleted_reason` use `orders_deleted`, `orders_deleted_purge` and
+ *   `orders_deleted_batch` (the batch and purge lookups now by their own key instead of walking the bin); the
+ *   receivables aging list (PostgreSQL) walks `orders_status_total` instead. `orders_owner_status` (0012_b) stays:
+ *   without it PostgreSQL counts a rep's orders per status with a scan of the whole table, and its pages are few
+ *   (a batch's orders belong to a handful of owners).
  * - `stock_movements_order` and `ledger_entries_order` (0001): 0018's `stock_movements_order_totals` and
  *   `ledger_entries_order_totals` lead with the same column and serve an order's journal (its few entries then
  *   sorted by id) and the checks that read by order.
@@ -29,7 +31,7 @@ import type { MigrationContext } from '../migrate.js';
  * scans rely on the partial predicate.
  */
 export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Promise<void> {
-  for (const name of ['orders_confirmed_revenue', 'orders_deleted_reason', 'orders_owner_status', 'stock_movements_order', 'ledger_entries_order']) {
+  for (const name of ['orders_confirmed_revenue', 'orders_deleted_reason', 'stock_movements_order', 'ledger_entries_order']) {
     await db.schema.dropIndex(name).ifExists().execute();
   }
   if (dialect !== 'sqlite') return;
