@@ -4,7 +4,7 @@
  * `ORDERLY_DB` or `DATABASE_URL` (migrated first), on fresh orders each round. Run it on a copy of a seeded file:
  * it leaves the orders restored but adds journal, audit and outbox rows.
  *
- *   node dist/bench/deletion-profile.js [--rounds 5] [--batch 1000] [--statements] [--keep-wal] [--gap-ms N]
+ *   node dist/bench/deletion-profile.js [--rounds 5] [--batch 1000] [--statements] [--keep-wal] [--gap-ms N] [--pages]
  *
  * Besides wall-clock time it reports CPU time, which a loaded machine distorts far less: this process's main
  * thread (`/proc/self/task/<pid>/schedstat`: JavaScript, and on SQLite every statement and the commit's WAL
@@ -14,6 +14,7 @@
  * the file's length afterwards is that command's pages). `--keep-wal` leaves the log to the checkpointer thread
  * instead, as a server does: commands then meet the previous command's checkpoint, as they do in `npm run bench`;
  * `--gap-ms` waits that long before each command (outside the timing), as the time between a person's clicks.
+ * `--pages` (SQLite, without `--keep-wal`) counts each command's log pages by the table or index they belong to.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
