@@ -4,7 +4,7 @@
  * `ORDERLY_DB` or `DATABASE_URL` (migrated first), on fresh orders each round. Run it on a copy of a seeded file:
  * it leaves the orders restored but adds journal, audit and outbox rows.
  *
- *   node dist/bench/deletion-profile.js [--rounds 5] [--batch 1000] [--statements] [--keep-wal] [--gap-ms N]
+ *   node dist/bench/deletion-profile.js [--rounds 5] [--batch 1000] [--statements] [--keep-wal] [--gap-ms N] [--pages]
  *
  * Besides wall-clock time it reports CPU time, which a loaded machine distorts far less: this process's main
  * thread (`/proc/self/task/<pid>/schedstat`: JavaScript, and on SQLite every statement and the commit's WAL
@@ -14,6 +14,7 @@
  * the file's length afterwards is that command's pages). `--keep-wal` leaves the log to the checkpointer thread
  * instead, as a server does: commands then meet the previous command's checkpoint, as they do in `npm run bench`;
  * `--gap-ms` waits that long before each command (outside the timing), as the time between a person's clicks.
+ * `--pages` (SQLite, without `--keep-wal`) counts each command's log pages by the table or index they belong to.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,7 +27,7 @@ import { restoreOrders } from '../src/server/modules/recycle-bin/recycle-bin.ser
 import { systemActor, type Actor } from '../src/server/platform/actor.js';
 import { deletableConfirmedOrders } from './operations.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '1000' }, statements: { type: 'boolean', default: false }, 'keep-wal': { type: 'boolean', default: false }, 'gap-ms': { type: 'string', default: '0' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '1000' }, statements: { type: 'boolean', default: false }, 'keep-wal': { type: 'boolean', default: false }, 'gap-ms': { type: 'string', default: '0' }, pages: { type: 'boolean', default: false } } });
 const GAP_MS = Number(args['gap-ms']);
 const ROUNDS = Number(args.rounds);
 const BATCH = Number(args.batch);
@@ -120,7 +121,35 @@ interface PhaseRun {
   commitWallMs: number;
   commitCpuMs: number;
   walFrames: number;
+  /** --pages: the log's distinct pages by the table or index they belong to. */
+  pagesBy?: Map<string, number>;
   statements: Timed[];
+}
+
+/** Page number → table or index, from SQLite's dbstat table (one pass over the file; pages allocated later read as "(new page)"). */
+async function pageOwners(file: string): Promise<Map<number, string>> {
+  const { default: Database } = await import('better-sqlite3');
+  const reader = new Database(file, { readonly: true });
+  try {
+    return new Map((reader.prepare('select pageno, name from dbstat').all() as Array<{ pageno: number; name: string }>).map((r) => [r.pageno, r.name]));
+  } finally {
+    reader.close();
+  }
+}
+
+/** The distinct pages a WAL file holds (each frame: a 24-byte header, its first 4 bytes the page number), counted per owner. */
+function walPagesBy(walFile: string, owners: Map<number, string>): Map<string, number> {
+  const wal = fs.readFileSync(walFile);
+  if (wal.length < 32) return new Map();
+  const pageSize = wal.readUInt32BE(8);
+  const pages = new Set<number>();
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) pages.add(wal.readUInt32BE(at));
+  const by = new Map<string, number>();
+  for (const page of pages) {
+    const name = owners.get(page) ?? '(new page)';
+    by.set(name, (by.get(name) ?? 0) + 1);
+  }
+  return by;
 }
 
 async function main() {
@@ -137,6 +166,7 @@ async function main() {
   const walFile = dbFile && `${dbFile}-wal`;
   const shmFile = dbFile && `${dbFile}-shm`;
 
+  const owners = args.pages && dbFile ? await pageOwners(dbFile) : undefined;
   const candidates = await deletableConfirmedOrders(db, BATCH * (ROUNDS + 1));
   if (candidates.length < BATCH * (ROUNDS + 1)) throw new Error(`only ${candidates.length} confirmed orders without payments`);
 
@@ -167,6 +197,7 @@ async function main() {
       walFrames: walFile && fs.existsSync(walFile) ? Math.max(0, Math.round((fs.statSync(walFile).size - 32) / (4096 + 24))) : 0,
       statements: timer.statements,
     };
+    if (owners && walFile && fs.existsSync(walFile)) run.pagesBy = walPagesBy(walFile, owners);
     if (before && shmFile) {
       const after = walState(shmFile);
       run.walBehind = [before.mxFrame - before.nBackfill, after.mxFrame];
@@ -198,6 +229,11 @@ async function main() {
     );
     if (args['keep-wal']) {
       console.log(`    per round: ${runs.map((r) => `wall ${r.wallMs.toFixed(0)} ms, commit ${r.commitWallMs.toFixed(0)} ms wall / ${r.commitCpuMs.toFixed(0)} ms CPU, log ${r.walBehind![0]} frames behind at start, ${r.walBehind![1]} frames at end`).join('; ')}`);
+    }
+    if (args.pages) {
+      const names = [...new Set(runs.flatMap((r) => [...(r.pagesBy ?? new Map<string, number>()).keys()]))];
+      const byName = names.map((name) => [name, median(runs.map((r) => r.pagesBy?.get(name) ?? 0))] as const).sort((a, b) => b[1] - a[1]);
+      console.log(`    pages (median): ${byName.map(([name, n]) => `${name} ${n}`).join(', ')}`);
     }
     if (!args.statements) continue;
     const n = runs[0].statements.length;

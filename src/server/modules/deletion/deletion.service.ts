@@ -26,7 +26,7 @@ import { AppError, invalid } from '../../platform/errors.js';
 import { claimIdempotencyKey, storeIdempotentResponse, type IdempotencyClaim } from '../../platform/idempotency.js';
 import { publish } from '../../platform/outbox.js';
 import { filteredOrders } from '../orders/orders.queries.js';
-import { getSettings } from '../settings/settings.service.js';
+import { getRetention } from '../settings/settings.service.js';
 import { assertSteppedUp } from '../auth/step-up.service.js';
 import { STEP_UP_DELETION_THRESHOLD } from '../../../contracts/governance.js';
 import { idChunks } from '../../db/chunks.js';
@@ -266,7 +266,7 @@ export async function executeDeletion(
   if (!options.holdsCheckedUnderLock) await assertNoneHeld(trx, dialect, rows);
   const batchId = randomUUID();
   const now = nowIso();
-  const { retention } = await getSettings(trx);
+  const retention = await getRetention(trx);
   // Per status, not per row: the date is written into three places of every order's rows.
   const purgeAfterByStatus = new Map<string, string>();
   const purgeAfterOf = (status: string) => {

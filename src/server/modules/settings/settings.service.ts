@@ -42,6 +42,26 @@ export async function getSettings(db: Kysely<DB>): Promise<Settings> {
   return settings as Settings;
 }
 
+/**
+ * The retention policy alone, as getSettings reads it: for a deletion, which needs nothing else (and not the count
+ * of enabled admins that getSettings makes for another policy's default).
+ */
+export async function getRetention(db: Kysely<DB>): Promise<Settings['retention']> {
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', [KEY_PREFIX + 'retention', RETENTION_KEY])
+    .execute();
+  const stored = new Map(rows.map((row) => [row.key, row.value]));
+  const raw = stored.get(KEY_PREFIX + 'retention');
+  if (raw !== undefined) {
+    const parsed = Settings.shape.retention.safeParse(JSON.parse(raw));
+    if (parsed.success) return parsed.data;
+  }
+  const legacyDays = Number(stored.get(RETENTION_KEY));
+  return Number.isInteger(legacyDays) && legacyDays > 0 ? { draft: legacyDays, cancelled: legacyDays, confirmed: legacyDays } : SETTINGS_DEFAULTS.retention;
+}
+
 export async function getSetting<N extends Name>(db: Kysely<DB>, name: N): Promise<Settings[N]> {
   return (await getSettings(db))[name];
 }

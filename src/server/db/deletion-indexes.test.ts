@@ -1,0 +1,108 @@
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/helpers.js';
+import { checkInvariants } from '../modules/integrity/invariants.js';
+import type { Dialect } from './connect.js';
+import { migrateToLatest } from './migrate.js';
+import type { DB } from './schema.js';
+
+const DROPPED = ['orders_confirmed_revenue', 'orders_deleted_reason', 'stock_movements_order', 'ledger_entries_order'];
+/** Partial on `deleted_at is null` on both databases: made whole-table, their readers would read each row's deleted_at. */
+const STAY_PARTIAL = ['orders_signature_created', 'orders_customer_created', 'orders_total', 'orders_status_total', 'orders_owner_status'];
+
+/**
+ * Migration 0027: the orders and journal indexes a deletion had to move and no query needs. Every query that
+ * read a dropped index must still find one (a missing index shows up only as a full scan at a million orders),
+ * and a database made before it must migrate with its rows intact.
+ */
+describe.each(DIALECTS)('indexes a deletion moves (%s)', (dialect) => {
+  let t: TestDatabase;
+  const db = () => t.ctx.kysely;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+  });
+  afterAll(async () => t?.drop());
+
+  /** Index name → its definition as the database reports it. */
+  const indexesOf = async (table: string): Promise<Map<string, string>> => {
+    const { rows } =
+      dialect === 'postgres'
+        ? await sql<{ name: string; def: string }>`select indexname as name, indexdef as def from pg_indexes where schemaname = current_schema() and tablename = ${table}`.execute(db())
+        : await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db());
+    return new Map(rows.map((r) => [r.name, r.def]));
+  };
+
+  /** The plan as one string; PostgreSQL is told not to scan the table, so on a few rows it still shows its index choice. */
+  const planOf = async (query: ReturnType<typeof sql>): Promise<string> =>
+    db()
+      .transaction()
+      .execute(async (trx) => {
+        if (dialect === 'postgres') {
+          await sql`set local enable_seqscan = off`.execute(trx);
+          await sql`set local enable_bitmapscan = off`.execute(trx);
+          const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(trx);
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        }
+        const { rows } = await sql<{ detail: string }>`explain query plan ${query}`.execute(trx);
+        return rows.map((r) => r.detail).join('\n');
+      });
+
+  const expectIndexes = async () => {
+    const orders = await indexesOf('orders');
+    const all = new Map([...orders, ...(await indexesOf('stock_movements')), ...(await indexesOf('ledger_entries'))]);
+    for (const name of DROPPED) expect(all.has(name), name).toBe(false);
+    for (const name of STAY_PARTIAL) expect(orders.get(name), name).toMatch(/where \(?deleted_at is null\)?/i);
+    expect(all.has('stock_movements_order_totals')).toBe(true);
+    expect(all.has('ledger_entries_order_totals')).toBe(true);
+  };
+
+  it('drops the indexes nothing reads and keeps the live ones partial', expectIndexes);
+
+  it('serves the queries that read the dropped indexes from the ones left', async () => {
+    const uses = (plan: string, index: string) => expect(plan).toMatch(new RegExp(dialect === 'postgres' ? `Index (Only )?Scan( Backward)? using ${index}\\b` : `(SEARCH|SCAN) \\w+ USING (COVERING )?INDEX ${index}\\b`));
+    // An order's stock and money journal (journals.service.ts, the order page): by 0018's covering indexes.
+    uses(await planOf(sql`select id, product_id, kind, on_hand_delta, reserved_delta from stock_movements where order_id = ${1} order by id`), 'stock_movements_order_totals');
+    uses(await planOf(sql`select id, kind, amount from ledger_entries where order_id = ${1} order by id`), 'ledger_entries_order_totals');
+    // The recycle bin: a batch (restore, the batch's count), what is due for purging, the bin's size.
+    uses(await planOf(sql`select id from orders where deleted_at is not null and delete_batch_id = ${'b'}`), 'orders_deleted_batch');
+    uses(await planOf(sql`select id from orders where deleted_at is not null and purge_after <= ${'2026-01-01'} order by purge_after, id limit 100`), 'orders_deleted_purge');
+    uses(await planOf(sql`select id from orders where deleted_at is not null order by deleted_at desc, id desc limit 50`), 'orders_deleted');
+  });
+
+  it('migrates a database made before it, keeping every order and the invariants', async () => {
+    const kysely = db();
+    const now = '2026-01-01T00:00:00.000Z';
+    const { id: ownerId } = await kysely.selectFrom('users').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const { id: customerId } = await kysely
+      .insertInto('customers')
+      .values({ name: 'Index Test Ltd', name_key: 'index test ltd', created_at: now, updated_at: now } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (const [number, deleted] of [['SO-IDX-1', null], ['SO-IDX-2', now]] as const) {
+      await kysely
+        .insertInto('orders')
+        .values({ number, customer_id: customerId, owner_id: ownerId, status: 'draft', total: 0, signature: `sig-${number}`, created_at: now, updated_at: now, deleted_at: deleted, purge_after: deleted } as never)
+        .execute();
+    }
+    await rewindToBefore0027(kysely, dialect);
+    expect([...(await indexesOf('orders')).keys()]).toEqual(expect.arrayContaining(['orders_confirmed_revenue', 'orders_deleted_reason']));
+    const before = await kysely.selectFrom('orders').selectAll().orderBy('id').execute();
+
+    expect(await migrateToLatest(kysely, dialect)).toEqual(['0027_deletion_indexes']);
+    await expectIndexes();
+    expect(await kysely.selectFrom('orders').selectAll().orderBy('id').execute()).toEqual(before);
+    expect(await checkInvariants(kysely)).toEqual([]);
+    // Run again, it finds nothing left to do.
+    expect(await migrateToLatest(kysely, dialect)).toEqual([]);
+  });
+});
+
+/** The schema as migration 0025 left it: the dropped indexes back, 0027 not yet recorded. */
+async function rewindToBefore0027(db: Kysely<DB>, _dialect: Dialect): Promise<void> {
+  await db.schema.createIndex('orders_confirmed_revenue').on('orders').columns(['confirmed_at', 'status', 'owner_id', 'total']).where(sql<boolean>`deleted_at is null and confirmed_at is not null`).execute();
+  await db.schema.createIndex('orders_deleted_reason').on('orders').columns(['deleted_at', 'delete_reason', 'owner_id']).where(sql<boolean>`deleted_at is not null`).execute();
+  await db.schema.createIndex('stock_movements_order').on('stock_movements').columns(['order_id', 'id']).execute();
+  await db.schema.createIndex('ledger_entries_order').on('ledger_entries').columns(['order_id', 'id']).execute();
+  await db.deleteFrom('orderly_migrations' as never).where('name' as never, '=', '0027_deletion_indexes' as never).execute();
+}
