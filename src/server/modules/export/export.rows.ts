@@ -61,18 +61,26 @@ export async function measureSelection(db: Kysely<DB>, query: OrderExportQuery, 
   return { rows: Number(row.n), upToId: Number(row.max_id ?? 0) };
 }
 
+/** Names kept per export before the cache starts afresh (exported for the test that crosses it). */
+export const MAX_CACHED_NAMES = 200_000;
+
 /** A page's orders share few customers and owners: names are looked up once per id, not joined per row. */
-class NameCache {
+export class NameCache {
   private readonly names = new Map<number, string | null>();
   constructor(private readonly load: (ids: number[]) => Promise<Array<{ id: number; name: string | null }>>) {}
 
-  async resolve(ids: Iterable<number>): Promise<Map<number, string | null>> {
+  async resolve(ids: readonly number[]): Promise<Map<number, string | null>> {
     // Checked id by id: after the first pages nearly every id is known, and building a set per page showed in the profile.
     const unknown = new Set<number>();
     for (const id of ids) if (!this.names.has(id)) unknown.add(id);
     if (unknown.size === 0) return this.names;
-    const missing = [...unknown];
-    if (this.names.size + missing.length > 200_000) this.names.clear(); // bounded: memory stays flat on any export
+    let missing = [...unknown];
+    if (this.names.size + missing.length > MAX_CACHED_NAMES) {
+      // Bounded so memory stays flat on any export; emptied, the cache must be refilled with every id of this
+      // page, not only the ones it lacked, or the page's known names would print as empty cells.
+      this.names.clear();
+      missing = [...new Set(ids)];
+    }
     for (let i = 0; i < missing.length; i += 5_000) {
       for (const row of await this.load(missing.slice(i, i + 5_000))) this.names.set(row.id, row.name);
     }
