@@ -22,28 +22,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readScenarios, serveBuild, type ReadScenario } from './read-requests.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OWN_DIST = path.resolve(HERE, '..');
-
-interface Scenario {
-  name: string;
-  paths: string[];
-}
-
-/** Server mode: runs inside valgrind, serving the build under `distRoot`. */
-async function serve(distRoot: string, port: number, log: string): Promise<void> {
-  const { loadConfig } = (await import(path.join(distRoot, 'src/server/config.js'))) as typeof import('../src/server/config.js');
-  const { connect } = (await import(path.join(distRoot, 'src/server/db/connect.js'))) as typeof import('../src/server/db/connect.js');
-  const { buildApp } = (await import(path.join(distRoot, 'src/server/app.js'))) as typeof import('../src/server/app.js');
-  const config = loadConfig();
-  const ctx = connect(config.database);
-  const app = await buildApp(config, ctx, log === 'off' ? { logger: false } : {});
-  await app.listen({ host: '127.0.0.1', port });
-  const address = app.server.address();
-  if (address && typeof address === 'object') console.log(JSON.stringify({ listening: address.port }));
-  process.once('SIGTERM', () => void app.close().then(() => ctx.close()).finally(() => process.exit(0)));
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -73,49 +55,6 @@ function listeningPort(child: ChildProcess): Promise<number> {
   });
 }
 
-/** The requests of each scenario, as bench/scenarios.ts sends them, plus one order with its lines. */
-async function scenarios(count: number): Promise<Scenario[]> {
-  const { loadConfig } = await import('../src/server/config.js');
-  const { connect } = await import('../src/server/db/connect.js');
-  const { encodeKeysetCursor } = await import('../src/server/db/cursor.js');
-  const { SEARCH_SAMPLES } = await import('../src/cli/sample-names.js');
-  const db = connect(loadConfig().database);
-  try {
-    const total = Number((await db.kysely.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    const step = Math.max(1, Math.floor(total / count));
-    const spread = await db.kysely
-      .selectFrom('orders')
-      .select(['id', 'number'])
-      .where('deleted_at', 'is', null)
-      .where((eb) => eb(eb('id', '%', step), '=', 0))
-      .limit(count)
-      .execute();
-    // Page 1,000 of the default sort: the cursor the list hands out after 999 pages of 50.
-    const last = await db.kysely
-      .selectFrom('orders')
-      .select(['created_at', 'id'])
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .offset(999 * 50 - 1)
-      .limit(1)
-      .executeTakeFirstOrThrow();
-    const pick = <T>(values: T[], i: number) => values[i % values.length];
-    return [
-      { name: 'status filter, first page', paths: ['/api/orders?status=confirmed&limit=50'] },
-      { name: 'customer name search (Chinese)', paths: [`/api/orders?q=${encodeURIComponent(SEARCH_SAMPLES.chinese)}&limit=50`] },
-      { name: 'customer name search (Latin)', paths: [`/api/orders?q=${encodeURIComponent(SEARCH_SAMPLES.latin)}&limit=50`] },
-      { name: 'customer name search, ~5 % of orders', paths: [`/api/orders?q=${encodeURIComponent(SEARCH_SAMPLES.broad)}&limit=50`] },
-      { name: 'order number lookup', paths: spread.map((r) => `/api/orders?number=${r.number}`) },
-      { name: 'search by serial number', paths: spread.map((r) => `/api/orders?q=${Number(r.number.slice(8))}`) },
-      { name: 'page 1,000 via cursor', paths: [`/api/orders?limit=50&cursor=${encodeKeysetCursor(last.created_at, last.id)}`] },
-      { name: 'one order with lines', paths: Array.from({ length: count }, (_, i) => `/api/orders/${pick(spread, i).id}`) },
-    ];
-  } finally {
-    await db.close();
-  }
-}
-
 function totalsOf(file: string): number {
   const match = /^totals:\s*(\d+)/m.exec(fs.readFileSync(file, 'utf8'));
   if (!match) throw new Error(`no totals in ${file}`);
@@ -138,7 +77,7 @@ async function drive(): Promise<void> {
   const password = process.env.ORDERLY_ADMIN_PASSWORD;
   if (!password) throw new Error('set ORDERLY_ADMIN_PASSWORD to the admin password of the database');
   const only = values.only?.split(',');
-  const chosen = (await scenarios(requests)).filter((s) => !only || only.some((o) => s.name.includes(o)));
+  const chosen = (await readScenarios(requests)).filter((s) => !only || only.some((o) => s.name.includes(o)));
 
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderly-callgrind-'));
   // valgrind and callgrind_control find each other by a file named after LOGNAME and HOSTNAME, which a shell does not
@@ -159,7 +98,7 @@ async function drive(): Promise<void> {
     const headers = { cookie };
     // The request log (with --log default) goes nowhere, as to a file nobody reads, but is written all the same.
     server.stdout.resume();
-    const run = async (scenario: Scenario, n: number) => {
+    const run = async (scenario: ReadScenario, n: number) => {
       for (let i = 0; i < n; i++) {
         const response = await request(port, 'GET', scenario.paths[i % scenario.paths.length], headers);
         if (response.status !== 200) throw new Error(`${scenario.name}: ${response.status} ${response.text.slice(0, 300)}`);
@@ -197,7 +136,7 @@ async function drive(): Promise<void> {
 }
 
 if (process.argv[2] === 'serve') {
-  serve(process.argv[3], Number(process.argv[4]), process.argv[5]).catch((error) => {
+  serveBuild(process.argv[3], Number(process.argv[4]), process.argv[5]).catch((error) => {
     console.error(error);
     process.exit(1);
   });

@@ -138,8 +138,10 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   });
   await app.register(fastifyRateLimit, { global: false });
   // Every API answer may carry personal data, the session's CSRF token (/api/auth/me) or an export: no cache keeps it.
-  app.addHook('onSend', async (request, reply) => {
+  // A callback hook: an async one costs a promise and its resolution on every response.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {

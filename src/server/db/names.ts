@@ -3,9 +3,10 @@ import { runCompiled } from './compiled.js';
 import type { DB } from './schema.js';
 
 /**
- * Customer and user names for list rows and the order page, from a small cache per process instead of a join
- * per row. Joining customers and users (twice: owner and holder of a legal hold) to a 50-row page read 200 more
- * rows and built 250 more strings: a third of the page query's CPU on SQLite (bench/README.md).
+ * Customer and user names for list rows, from a small cache per process instead of a join per row. Joining
+ * customers and users (twice: owner and holder of a legal hold) to a 50-row page read 200 more rows and built 250
+ * more strings: a third of the page query's CPU on SQLite (bench/README.md). The order page joins: for one row
+ * three primary-key lookups cost less than this cache's bookkeeping (bench/README.md, fourth round).
  *
  * Correct with several processes and databases: every query that reads a page also reads `nameToken()`, the
  * token migration 0025's triggers renew in the same transaction as any change to a name. A page whose token is
