@@ -74,7 +74,7 @@ export async function* sqliteCsvPages(ctx: Ctx, query: OrderExportQuery, scope: 
   const owners = new NameCells((ids) =>
     db.selectFrom('users').select((eb) => ['id', eb.fn.coalesce('display_name', 'username').as('name')]).where('id', 'in', ids).execute(),
   );
-  const statusLabels = labels ? ORDER_STATUSES.map(labels.status) : [];
+  const cells: CellFormat = labels ? { statusLabels: ORDER_STATUSES.map(labels.status), status: labels.status, time: labels.time } : RAW_CELLS;
   let afterId = 0;
   for (;;) {
     if (signal?.aborted) return;
@@ -84,7 +84,7 @@ export async function* sqliteCsvPages(ctx: Ctx, query: OrderExportQuery, scope: 
     // Formatted first and looked up only when a name is missing (the first pages): checking every row beforehand
     // cost two map lookups per order. Again after filling, as a cache that started over may have dropped some.
     let text: string | undefined;
-    while ((text = labels ? labelledText(rows, customers.cells, owners.cells, labels, statusLabels) : rawText(rows, customers.cells, owners.cells)) === undefined) {
+    while ((text = pageText(rows, customers.cells, owners.cells, cells)) === undefined) {
       let newCustomers: Set<number> | undefined;
       let newOwners: Set<number> | undefined;
       for (const r of rows) {
@@ -100,10 +100,21 @@ export async function* sqliteCsvPages(ctx: Ctx, query: OrderExportQuery, scope: 
   }
 }
 
+/** What a page's status and time cells are written with: the reader's labels and zone, or (raw=true) as stored. */
+interface CellFormat {
+  /** Label by index in ORDER_STATUSES. */
+  statusLabels: readonly string[];
+  /** A status not in ORDER_STATUSES. */
+  status: (code: string) => string;
+  time: (iso: string) => string;
+}
+
+const asStored = (value: string) => value;
+const RAW_CELLS: CellFormat = { statusLabels: ORDER_STATUSES, status: asStored, time: asStored };
+
 // Indexed rather than destructured: destructuring goes through the array iterator, which showed at a million rows.
 // undefined when a customer or owner of the page has no cell yet.
-function labelledText(rows: OrderValues[], customers: Map<number, string>, owners: Map<number, string>, labels: ExportLabels, statusLabels: string[]): string | undefined {
-  const { status, time } = labels;
+function pageText(rows: OrderValues[], customers: Map<number, string>, owners: Map<number, string>, { statusLabels, status, time }: CellFormat): string | undefined {
   let text = '';
   for (const r of rows) {
     const code = r[2];
@@ -111,18 +122,6 @@ function labelledText(rows: OrderValues[], customers: Map<number, string>, owner
     const owner = owners.get(r[4]);
     if (customer === undefined || owner === undefined) return undefined;
     text += `${textCell(r[1])},${typeof code === 'number' ? statusLabels[code] : status(code)},${customer},${owner},${fromMinor(r[5])},${fromMinor(r[6])},${time(r[7])},${r[8] ? time(r[8]) : ''},${r[9]},${textCell(r[10])}\r\n`;
-  }
-  return text;
-}
-
-function rawText(rows: OrderValues[], customers: Map<number, string>, owners: Map<number, string>): string | undefined {
-  let text = '';
-  for (const r of rows) {
-    const code = r[2];
-    const customer = customers.get(r[3]);
-    const owner = owners.get(r[4]);
-    if (customer === undefined || owner === undefined) return undefined;
-    text += `${textCell(r[1])},${typeof code === 'number' ? ORDER_STATUSES[code] : code},${customer},${owner},${fromMinor(r[5])},${fromMinor(r[6])},${r[7]},${r[8] ?? ''},${r[9]},${textCell(r[10])}\r\n`;
   }
   return text;
 }
