@@ -7,11 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { InjectOptions } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { loadConfig, type Config } from '../src/server/config.js';
 import { connect, type Db, type Dialect } from '../src/server/db/connect.js';
 import { migrateUpTo } from '../src/server/db/migrate.js';
+import type { DB } from '../src/server/db/schema.js';
 import { bootstrap } from '../src/server/modules/users/users.service.js';
 import type { App } from '../src/server/platform/http.js';
 
@@ -206,4 +208,27 @@ export async function makeOrder(client: Client, customerId: string, items: Array
   const res = await client.post('/api/orders', { customerId, items, ...extra });
   if (res.status !== 201) throw new Error(`order: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; number: string; version: number; total: string; status: string; ownerId: string };
+}
+
+/** A table's indexes, name → definition as the database reports it (the ones SQLite makes for constraints left out). */
+export async function indexDefinitions(db: Kysely<DB>, dialect: Dialect, table: string): Promise<Map<string, string>> {
+  const { rows } =
+    dialect === 'postgres'
+      ? await sql<{ name: string; def: string }>`select indexname as name, indexdef as def from pg_indexes where schemaname = current_schema() and tablename = ${table}`.execute(db)
+      : await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db);
+  return new Map(rows.map((r) => [r.name, r.def]));
+}
+
+/** A query's plan as one string; PostgreSQL is told not to scan the table, so on a few rows it still shows its index choice. */
+export async function queryPlan(db: Kysely<DB>, dialect: Dialect, query: RawBuilder<unknown>): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    if (dialect === 'postgres') {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      await sql`set local enable_bitmapscan = off`.execute(trx);
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(trx);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    }
+    const { rows } = await sql<{ detail: string }>`explain query plan ${query}`.execute(trx);
+    return rows.map((r) => r.detail).join('\n');
+  });
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/helpers.js';
+import { createTestDatabase, DIALECTS, indexDefinitions, queryPlan, type TestDatabase } from '../../../test/helpers.js';
 import { checkInvariants } from '../modules/integrity/invariants.js';
 import type { Dialect } from './connect.js';
 import { migrateToLatest } from './migrate.js';
@@ -20,28 +20,8 @@ describe.each(DIALECTS)('stock journal index by product (%s)', (dialect) => {
   });
   afterAll(async () => t?.drop());
 
-  const indexesOf = async (table: string): Promise<string[]> => {
-    const { rows } =
-      dialect === 'postgres'
-        ? await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = ${table}`.execute(db())
-        : await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db());
-    return rows.map((r) => r.name).sort();
-  };
-
-  /** The plan as one string; PostgreSQL is told not to scan the table, so on a few rows it still shows its index choice. */
-  const planOf = async (query: ReturnType<typeof sql>): Promise<string> =>
-    db()
-      .transaction()
-      .execute(async (trx) => {
-        if (dialect === 'postgres') {
-          await sql`set local enable_seqscan = off`.execute(trx);
-          await sql`set local enable_bitmapscan = off`.execute(trx);
-          const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(trx);
-          return rows.map((r) => r['QUERY PLAN']).join('\n');
-        }
-        const { rows } = await sql<{ detail: string }>`explain query plan ${query}`.execute(trx);
-        return rows.map((r) => r.detail).join('\n');
-      });
+  const indexesOf = async (table: string) => [...(await indexDefinitions(db(), dialect, table)).keys()].sort();
+  const planOf = (query: ReturnType<typeof sql>) => queryPlan(db(), dialect, query);
 
   it('has one index by product in place of the two before it', async () => {
     const indexes = await indexesOf('stock_movements');
