@@ -192,25 +192,18 @@ function copyText(rows: BulkRow[]): string {
 }
 
 /**
- * `COPY … FROM STDIN` through pg's documented extension point for custom queries (a "submittable", as
- * pg-copy-streams and pg-cursor use): COPY parses plain text rows several times faster than INSERT.
+ * A COPY through pg's documented extension point for custom queries (a "submittable", as pg-copy-streams and
+ * pg-cursor use): `done` settles when the server has finished the statement or failed it.
  */
-class CopyFromStdin {
+abstract class CopyQuery {
   readonly done: Promise<void>;
   private settle!: { resolve: () => void; reject: (error: Error) => void };
   private error: Error | undefined;
-  constructor(
-    private readonly text: string,
-    private readonly chunks: string[],
-  ) {
+  constructor(private readonly text: string) {
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
   }
   submit(connection: { query(text: string): void }): void {
     connection.query(this.text);
-  }
-  handleCopyInResponse(connection: { sendCopyFromChunk(chunk: Buffer): void; endCopyFrom(): void }): void {
-    for (const chunk of this.chunks) connection.sendCopyFromChunk(Buffer.from(chunk, 'utf8'));
-    connection.endCopyFrom();
   }
   handleCommandComplete(): void {}
   /** pg ends a query at its error: it calls no handleReadyForQuery after it (waiting for one hung the seed). */
@@ -223,31 +216,30 @@ class CopyFromStdin {
   }
 }
 
-/** `COPY (…) TO STDOUT` on a generator connection: each row (one CopyData message) goes to `onRow` as it comes. */
-class CopyToStdout {
-  readonly done: Promise<void>;
-  private settle!: { resolve: () => void; reject: (error: Error) => void };
-  private error: Error | undefined;
+/** `COPY … FROM STDIN` of ready text rows: COPY parses plain text rows several times faster than INSERT. */
+class CopyFromStdin extends CopyQuery {
   constructor(
-    private readonly text: string,
+    text: string,
+    private readonly chunks: string[],
+  ) {
+    super(text);
+  }
+  handleCopyInResponse(connection: { sendCopyFromChunk(chunk: Buffer): void; endCopyFrom(): void }): void {
+    for (const chunk of this.chunks) connection.sendCopyFromChunk(Buffer.from(chunk, 'utf8'));
+    connection.endCopyFrom();
+  }
+}
+
+/** `COPY (…) TO STDOUT` on a generator connection: each row (one CopyData message) goes to `onRow` as it comes. */
+class CopyToStdout extends CopyQuery {
+  constructor(
+    text: string,
     private readonly onRow: (row: Buffer) => void,
   ) {
-    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
-  }
-  submit(connection: { query(text: string): void }): void {
-    connection.query(this.text);
+    super(text);
   }
   handleCopyData(message: { chunk: Buffer }): void {
     this.onRow(message.chunk);
-  }
-  handleCommandComplete(): void {}
-  /** pg ends a query at its error: it calls no handleReadyForQuery after it (waiting for one hung the seed). */
-  handleError(error: Error): void {
-    this.error = error;
-    this.settle.reject(error);
-  }
-  handleReadyForQuery(): void {
-    if (!this.error) this.settle.resolve();
   }
 }
 
