@@ -17,7 +17,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readScenarios, serveBuild } from './read-requests.js';
+import { localRequest, readScenarios, serveBuild } from './read-requests.js';
 
 const OWN_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLOCK_TICKS = 100;
@@ -36,20 +36,7 @@ interface Server {
   cookie: string;
 }
 
-function get(server: Server, urlPath: string, method = 'GET', body?: string): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = server.cookie ? { cookie: server.cookie } : {};
-    if (body) headers['content-type'] = 'application/json';
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: urlPath, agent: server.agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const get = (server: Server, urlPath: string, method = 'GET', body?: string) => localRequest(server.agent, server.port, method, urlPath, server.cookie ? { cookie: server.cookie } : {}, body);
 
 async function start(dist: string, concurrency: number): Promise<Server> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', dist], { env: { ...process.env, ORDERLY_JOBS: 'off' }, stdio: ['ignore', 'pipe', 'inherit'] });

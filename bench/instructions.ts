@@ -22,25 +22,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readScenarios, serveBuild, type ReadScenario } from './read-requests.js';
+import { localRequest, readScenarios, serveBuild, type ReadScenario } from './read-requests.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OWN_DIST = path.resolve(HERE, '..');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-function request(port: number, method: string, urlPath: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const request = (port: number, method: string, urlPath: string, headers: Record<string, string>, body?: string) => localRequest(agent, port, method, urlPath, headers, body);
 
 /** The port the server reports once listening (it may have picked a free one). */
 function listeningPort(child: ChildProcess): Promise<number> {

@@ -3,6 +3,7 @@
  * requests both send (those of bench/scenarios.ts, plus one order with its lines), so the two measures of a
  * build meet the same requests.
  */
+import http from 'node:http';
 import path from 'node:path';
 
 export interface ReadScenario {
@@ -70,3 +71,23 @@ export async function readScenarios(count: number): Promise<ReadScenario[]> {
   }
 }
 
+
+export interface BenchResponse {
+  status: number;
+  text: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** One request to a bench server on this machine over the given keep-alive agent, its body read whole. */
+export function localRequest(agent: http.Agent, port: number, method: string, urlPath: string, headers: Record<string, string>, body?: string): Promise<BenchResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
