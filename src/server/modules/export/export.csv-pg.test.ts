@@ -1,25 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../../test/helpers.js';
+import { awkwardText, text } from '../../../../test/csv-cases.js';
 import { bulkSeed } from '../../../cli/bulk-seed.js';
 import { OrderExportQuery } from '../../../contracts/export.js';
 import { postgresCsvPages } from './export.csv-pg.js';
 import { csvChunks, csvPages } from './export.formats.js';
 import { exportLabels } from './export.labels.js';
 import { measureSelection, summaryPages } from './export.rows.js';
-
-async function text(chunks: AsyncIterable<string>): Promise<string> {
-  let out = '';
-  for await (const chunk of chunks) out += chunk;
-  return out;
-}
-
-/** Text built to hit every rule of a CSV cell: the formula guard, quoting, doubled quotes, line breaks, Chinese. */
-const awkwardText = fc.oneof(
-  fc.constant(null),
-  fc.constant(''),
-  fc.string({ unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '"', ',', ' ', 'a', 'Z', '中', '文', '0', "'"), maxLength: 12 }),
-);
 
 describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL CSV export path', () => {
   let db: TestDatabase;
