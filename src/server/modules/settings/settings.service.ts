@@ -25,11 +25,9 @@ export async function getSettings(db: Kysely<DB>): Promise<Settings> {
     .where((eb) => eb.or([eb('key', 'in', NAMES.map((name) => KEY_PREFIX + name)), eb('key', '=', RETENTION_KEY)]))
     .execute();
   const stored = new Map(rows.map((row) => [row.key, row.value]));
-  const legacyDays = Number(stored.get(RETENTION_KEY));
   const defaults: Settings = {
     ...SETTINGS_DEFAULTS,
-    // Before retention was set per status, one figure applied to every deletion.
-    retention: Number.isInteger(legacyDays) && legacyDays > 0 ? { draft: legacyDays, cancelled: legacyDays, confirmed: legacyDays } : SETTINGS_DEFAULTS.retention,
+    retention: defaultRetention(stored),
     purgeNeedsSecondAdmin: stored.has(KEY_PREFIX + 'purgeNeedsSecondAdmin') ? false : (await countEnabledAdmins(db)) >= 2,
   };
   const settings = { ...defaults } as Record<Name, unknown>;
@@ -58,6 +56,11 @@ export async function getRetention(db: Kysely<DB>): Promise<Settings['retention'
     const parsed = Settings.shape.retention.safeParse(JSON.parse(raw));
     if (parsed.success) return parsed.data;
   }
+  return defaultRetention(stored);
+}
+
+/** Retention when no per-status policy is stored: before retention was set per status, one figure applied to every deletion. */
+function defaultRetention(stored: Map<string, string>): Settings['retention'] {
   const legacyDays = Number(stored.get(RETENTION_KEY));
   return Number.isInteger(legacyDays) && legacyDays > 0 ? { draft: legacyDays, cancelled: legacyDays, confirmed: legacyDays } : SETTINGS_DEFAULTS.retention;
 }
