@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import { dialectOf, type Dialect } from './connect.js';
 import type { DB } from './schema.js';
 
@@ -46,14 +46,53 @@ export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id' | 'o
  * SQL chosen (it depends on the dialect and the fragment's length), `value` is what it binds, and
  * `condition` writes the SQL around whatever stands for the value.
  */
-export function customerNameMatch(dialect: Dialect, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string) {
+export function customerNameMatch(dialect: Dialect, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string): CustomerNameMatch {
   const key = searchKey(text);
   if (dialect === 'sqlite' && [...key].length >= TRIGRAM) {
-    return { shape: 'fts', value: ftsPhrase(key), condition: (value: unknown) => sql<boolean>`${sql.ref(idColumn)} in (select rowid from customers_name_fts where customers_name_fts match ${value})` };
+    const ids = (value: unknown) => sql<{ id: number }>`select rowid as id from customers_name_fts where customers_name_fts match ${value}`;
+    return { shape: 'fts', value: ftsPhrase(key), condition: (value) => sql<boolean>`${sql.ref(idColumn)} in (${ids(value)})`, customers: ids };
   }
   const pattern = `%${escapeLike(key)}%`;
   const column = idColumn === 'o.customer_id' ? 'matched.name_key' : idColumn === 'id' ? 'name_key' : 'c.name_key';
   const like = (value: unknown) => sql<boolean>`${sql.ref(column)} like ${value} escape '\\'`;
-  if (idColumn === 'o.customer_id') return { shape: 'like-in', value: pattern, condition: (value: unknown) => sql<boolean>`${sql.ref(idColumn)} in (select matched.id from customers as matched where ${like(value)})` };
-  return { shape: 'like', value: pattern, condition: like };
+  const ids = (value: unknown) => sql<{ id: number }>`select matched.id from customers as matched where matched.name_key like ${value} escape '\\'`;
+  if (idColumn === 'o.customer_id') return { shape: 'like-in', value: pattern, condition: (value) => sql<boolean>`${sql.ref(idColumn)} in (${ids(value)})`, customers: ids };
+  return { shape: 'like', value: pattern, condition: like, customers: ids };
+}
+
+export interface CustomerNameMatch {
+  /** Names the SQL chosen, for a compiled query's shape key. */
+  shape: string;
+  /** What the SQL binds. */
+  value: unknown;
+  /** The match as a condition on the id column, around whatever stands for the value. */
+  condition(value: unknown): RawBuilder<boolean>;
+  /** The matching customers as a query of their ids. */
+  customers(value: unknown): RawBuilder<{ id: number }>;
+}
+
+/**
+ * Whether a list page of the orders of a few customers a name matched is read customer by customer
+ * (pagePerCustomer). PostgreSQL only: SQLite, without LATERAL, re-runs a correlated subquery per customer, which
+ * measured slower than sorting every matching order's index entry (1 M orders, 11 customers: 353 µs against
+ * 139 µs per page; 508 customers: 71 ms against 0.4 ms).
+ */
+export const readsPagePerCustomer = (dialect: Dialect) => dialect === 'postgres';
+
+/**
+ * The first `limit` ids of the orders of the customers a name matched, read customer by customer: `perCustomer`
+ * is one customer's rows (its `o.id` and the sort column as `sort_key`), already sorted and cut to `limit` rows,
+ * with `customer` standing for the customer's id; each customer is joined LATERAL to its own page. Where a name
+ * matches a few customers with thousands of orders each, this reads `limit` index entries per customer instead
+ * of every order of every one of them and sorting those (issue 17: 11 customers with 11,153 orders among ten
+ * million, 7.6 ms per page of 50).
+ */
+export function pagePerCustomer(
+  customers: RawBuilder<{ id: number }>,
+  perCustomer: (customer: RawBuilder<number>) => Compilable<unknown>,
+  direction: 'asc' | 'desc',
+  limit: RawBuilder<unknown>,
+) {
+  const order = sql.raw(direction);
+  return sql<{ id: number }>`(select page.id from (${customers}) as m cross join lateral (${perCustomer(sql<number>`m.id`)}) as page order by page.sort_key ${order}, page.id ${order} limit ${limit})`;
 }
