@@ -143,7 +143,7 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
  */
 const FEW_CUSTOMERS = 64;
 
-/** The name part of the filter that matches few enough customers to read by customer, or -1. */
+/** The filter's first name part, if it matches few enough customers to read by customer; else -1. */
 async function fewCustomersPart(db: Kysely<DB>, parts: FilterPart[]): Promise<number> {
   const index = parts.findIndex((p) => p.name);
   if (index < 0) return -1;
@@ -176,29 +176,25 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
   const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}|${byCustomer}`;
   const rows = await runCompiled(db, shape, [...filterValues, ...(cursor ?? [])], (values) => {
     const [value, id] = values.slice(filterValues.length);
-    const keyset = (q: OrdersQuery) => (cursor ? q.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number))) : q);
     const limit = literalLimit(query.limit + 1);
+    /** The first ids (and sort keys) of the live orders the parts select, after the cursor if one continues. */
+    const firstIds = (selected: FilterPart[], selectedValues: readonly unknown[]) => {
+      let q = applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), selected, selectedValues);
+      if (cursor) q = q.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
+      return q.select(['o.id', sql.ref(column).as('sort_key')]).orderBy(column, direction).orderBy('o.id', direction).limit(limit);
+    };
     let pageIds;
     if (byCustomer >= 0) {
       const each = partValues(parts, values);
       const others = parts.filter((_, i) => i !== byCustomer);
-      const perCustomer = (customer: RawBuilder<number>) =>
-        keyset(applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), others, each.filter((_, i) => i !== byCustomer).flat()).where('o.customer_id', '=', customer))
-          .select(['o.id', sql.ref(column).as('sort_key')])
-          .orderBy(column, direction)
-          .orderBy('o.id', direction)
-          .limit(limit);
+      const othersValues = each.filter((_, i) => i !== byCustomer).flat();
+      const perCustomer = (customer: RawBuilder<number>) => firstIds(others, othersValues).where('o.customer_id', '=', customer);
       pageIds = pagePerCustomer(parts[byCustomer].name!.customers(each[byCustomer][0]), perCustomer, direction, limit).as('page');
     } else {
       // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
       // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
       // A subquery with LIMIT is never flattened into the join, on either database.
-      const ids = keyset(applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), parts, values))
-        .select('o.id')
-        .orderBy(column, direction)
-        .orderBy('o.id', direction)
-        .limit(limit);
-      pageIds = sql<{ id: number }>`(${ids})`.as('page');
+      pageIds = sql<{ id: number }>`(${firstIds(parts, values)})`.as('page');
     }
     // Names come from the per-process cache of db/names.ts, checked against the token read in this query.
     return db
