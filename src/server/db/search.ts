@@ -44,7 +44,8 @@ export function customerNameMatches(db: Kysely<DB>, idColumn: 'id' | 'c.id' | 'o
 /**
  * customerNameMatches in two halves, for a query compiled once per shape (db/compiled.ts): `shape` names the
  * SQL chosen (it depends on the dialect and the fragment's length), `value` is what it binds, and
- * `condition` writes the SQL around whatever stands for the value.
+ * `condition` writes the SQL around whatever stands for the value; `customers` is the same match as a query of
+ * the matching customers' ids (for a page read customer by customer, pagePerCustomer).
  */
 export function customerNameMatch(dialect: Dialect, idColumn: 'id' | 'c.id' | 'o.customer_id', text: string): CustomerNameMatch {
   const key = searchKey(text);
