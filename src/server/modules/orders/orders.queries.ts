@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { LegalHold, OrderFilter, OrderListQuery, OrderSummaryView, OrderView } from '../../../contracts/orders.js';
 import { dateFilterBound, fromMinor, toMinor } from '../../../contracts/common.js';
 import { runCompiled } from '../../db/compiled.js';
@@ -114,15 +114,13 @@ function filterParts(dialect: Dialect, filter: OrderFilter, scope: Scope, years:
 /** Whether a filter reads a bare serial number, which needs the years numbers exist in. */
 const needsYears = (filter: OrderFilter) => [filter.number, filter.q && NUMBER_LIKE.test(filter.q) ? filter.q : undefined].some((typed) => typed !== undefined && readOrderNumber(typed).serial !== undefined);
 
-/** The values (or placeholders) of each part, from the flat list that binds them all in order. */
-function partValues(parts: FilterPart[], values: readonly unknown[]): unknown[][] {
-  let offset = 0;
-  return parts.map((part) => values.slice(offset, (offset += part.values.length)));
-}
-
 function applyParts(q: OrdersQuery, parts: FilterPart[], values: readonly unknown[]): OrdersQuery {
-  const each = partValues(parts, values);
-  return parts.reduce((query, part, i) => part.apply(query, each[i]), q);
+  let offset = 0;
+  for (const part of parts) {
+    q = part.apply(q, values.slice(offset, offset + part.values.length));
+    offset += part.values.length;
+  }
+  return q;
 }
 
 /**
@@ -143,15 +141,15 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
  */
 const FEW_CUSTOMERS = 64;
 
-/** The filter's first name part, if it matches few enough customers to read by customer; else -1. */
-async function fewCustomersPart(db: Kysely<DB>, parts: FilterPart[]): Promise<number> {
+/** The filter's first name part and the customers it matches, if they are few enough to read by customer. */
+async function fewCustomers(db: Kysely<DB>, parts: FilterPart[]): Promise<{ index: number; ids: number[] } | undefined> {
   const index = parts.findIndex((p) => p.name);
-  if (index < 0) return -1;
+  if (index < 0) return undefined;
   const { name, values } = parts[index];
   const matched = await runCompiled(db, `orders.list.customers|${name!.shape}`, values, ([value]) =>
     db.selectFrom(sql<{ id: number }>`(${name!.customers(value)})`.as('m')).select('m.id').limit(literalLimit(FEW_CUSTOMERS + 1)),
   );
-  return matched.length <= FEW_CUSTOMERS ? index : -1;
+  return matched.length <= FEW_CUSTOMERS ? { index, ids: matched.map((m) => m.id) } : undefined;
 }
 
 const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.number' } as const;
@@ -167,35 +165,27 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
     cursor = decodeKeysetCursor(query.cursor);
     if (typeof cursor[0] !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
   }
-  const filterValues = parts.flatMap((p) => p.values);
   // A customer-name search sorted by date and matching few customers reads each one's newest orders from its
-  // own index (db/search.ts, pagePerCustomer); the name condition becomes the list of customers and the rest of
-  // the filter applies per customer. A customerId filter already confines the read to one customer.
+  // own index (db/search.ts, pagePerCustomer): the customers just read replace the name condition, and the rest
+  // of the filter applies per customer. A customerId filter already confines the read to one customer.
+  const few = key === 'createdAt' && !query.customerId && readsPagePerCustomer(dialectOf(db)) ? await fewCustomers(db, parts) : undefined;
+  const listed = few ? parts.filter((_, i) => i !== few.index) : parts;
+  const filterValues = listed.flatMap((p) => p.values);
   // Compiled once per shape: which conditions, the sort, whether a cursor continues, the page size, the read.
-  const byCustomer = key === 'createdAt' && !query.customerId && readsPagePerCustomer(dialectOf(db)) ? await fewCustomersPart(db, parts) : -1;
-  const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}|${byCustomer}`;
-  const rows = await runCompiled(db, shape, [...filterValues, ...(cursor ?? [])], (values) => {
-    const [value, id] = values.slice(filterValues.length);
+  const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}|${few ? `customer:${few.index}` : 'one'}`;
+  const rows = await runCompiled(db, shape, [...filterValues, ...(cursor ?? []), ...(few ? [few.ids] : [])], (values) => {
+    const [value, id] = cursor ? values.slice(filterValues.length) : [];
     const limit = literalLimit(query.limit + 1);
-    /** The first ids (and sort keys) of the live orders the parts select, after the cursor if one continues. */
-    const firstIds = (selected: FilterPart[], selectedValues: readonly unknown[]) => {
-      let q = applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), selected, selectedValues);
-      if (cursor) q = q.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
-      return q.select(['o.id', sql.ref(column).as('sort_key')]).orderBy(column, direction).orderBy('o.id', direction).limit(limit);
-    };
-    let pageIds;
-    if (byCustomer >= 0) {
-      const each = partValues(parts, values);
-      const others = parts.filter((_, i) => i !== byCustomer);
-      const othersValues = each.filter((_, i) => i !== byCustomer).flat();
-      const perCustomer = (customer: RawBuilder<number>) => firstIds(others, othersValues).where('o.customer_id', '=', customer);
-      pageIds = pagePerCustomer(parts[byCustomer].name!.customers(each[byCustomer][0]), perCustomer, direction, limit).as('page');
-    } else {
-      // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
-      // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
-      // A subquery with LIMIT is never flattened into the join, on either database.
-      pageIds = sql<{ id: number }>`(${firstIds(parts, values)})`.as('page');
-    }
+    // The first ids (and sort keys) of the live orders the filter selects, after the cursor if one continues.
+    let firstIds = applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), listed, values.slice(0, filterValues.length));
+    if (cursor) firstIds = firstIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
+    const sorted = firstIds.select(['o.id', sql.ref(column).as('sort_key')]).orderBy(column, direction).orderBy('o.id', direction).limit(limit);
+    const pageIds = few
+      ? pagePerCustomer(values[values.length - 1], (customer) => sorted.where('o.customer_id', '=', customer), direction, limit).as('page')
+      : // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
+        // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
+        // A subquery with LIMIT is never flattened into the join, on either database.
+        sql<{ id: number }>`(${sorted})`.as('page');
     // Names come from the per-process cache of db/names.ts, checked against the token read in this query.
     return db
       .selectFrom(pageIds)
