@@ -1,14 +1,42 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, DIALECTS, type TestApp } from '../../test/helpers.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { buildTestApp, createTestDatabase, DIALECTS, type TestApp, type TestDatabase } from '../../test/helpers.js';
 import { ORDER_STATUSES } from '../contracts/orders.js';
 import { hash } from 'node:crypto';
 import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
 import { checkInvariants } from '../server/modules/integrity/invariants.js';
 import { openBulkWriter } from '../server/db/bulk-load.js';
+import type { GeneratedOrders } from '../server/db/bulk-generate.js';
 import { bulkSeed, type BulkSeedResult } from './bulk-seed.js';
 
 const ORDERS = 2_000;
+
+/** A small generation plan for calling a writer directly: 20 orders in 2020 over three given products. */
+const smallPlan = (products: { first: number; count: number }, owner: number): GeneratedOrders => ({
+  orders: 20,
+  seed: 7,
+  ids: { order: 1, item: 1, movement: 1, ledger: 1 },
+  customers: { first: 1, count: 1 },
+  products,
+  owners: [owner, owner],
+  from: Date.UTC(2020, 0, 1),
+  slot: 60_000,
+  until: Date.UTC(2020, 0, 5),
+  years: [{ year: 2020, firstOrder: 0, firstSerial: 900_000 }],
+  shape: {
+    statusByAge: [
+      { olderThanDays: 1, weights: { draft: 10, confirmed: 10, shipped: 10, completed: 60, cancelled: 10 } },
+      { olderThanDays: 0, weights: { draft: 20, confirmed: 20, shipped: 20, completed: 20, cancelled: 20 } },
+    ],
+    lineCounts: { '1': 50, '2': 30, '3': 20 },
+    quantities: { '1': 60, '2': 40 },
+    discountPercent: 0,
+    partPaymentPercent: { shipped: 0, confirmed: 0 },
+  },
+});
 
 /** Index names of the seeded tables: the seed drops and rebuilds them, and must leave every one in place. */
 async function indexNames(t: TestApp): Promise<string[]> {
@@ -78,26 +106,9 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
       // Order ids from the first seeded order on: the COPY into orders meets a duplicate key after the generators started.
       const big = 100_000_000;
       const generating = writer.generate({
+        ...smallPlan({ first: product.id, count: 3 }, first.owner_id),
         orders: 5_000,
-        seed: 7,
         ids: { order: first.id, item: big, movement: big, ledger: big },
-        customers: { first: 1, count: 1 },
-        products: { first: product.id, count: 3 },
-        owners: [first.owner_id, first.owner_id],
-        from: Date.UTC(2020, 0, 1),
-        slot: 60_000,
-        until: Date.UTC(2020, 0, 5),
-        years: [{ year: 2020, firstOrder: 0, firstSerial: 900_000 }],
-        shape: {
-          statusByAge: [
-            { olderThanDays: 1, weights: { draft: 10, confirmed: 10, shipped: 10, completed: 60, cancelled: 10 } },
-            { olderThanDays: 0, weights: { draft: 20, confirmed: 20, shipped: 20, completed: 20, cancelled: 20 } },
-          ],
-          lineCounts: { '1': 50, '2': 30, '3': 20 },
-          quantities: { '1': 60, '2': 40 },
-          discountPercent: 0,
-          partPaymentPercent: { shipped: 0, confirmed: 0 },
-        },
       });
       await expect(generating).rejects.toThrow(/duplicate key/);
       await writer.rollback();
@@ -239,5 +250,74 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
       expect(o.signature, String(o.id)).toBe(hash('sha256', `${o.customer_id}|${canonical}`, 'hex'));
     }
     expect(new Set(items.map((i) => i.order_id)).size).toBe(orders.length);
+  });
+});
+
+/**
+ * SQLite: a seed into an empty orders table generates the orders in a worker thread's scratch file and copies them
+ * in (bulk-orders-aside.ts); a top-up generates on the seed's connection alone. Both paths, and the failure of the
+ * worker, on one database in turn.
+ */
+describe('bulk seed with the orders generated aside (sqlite)', () => {
+  let db: TestDatabase;
+  const file = () => (db.config.database.dialect === 'sqlite' ? db.config.database.file : '');
+  const scratch = () => fs.readdirSync(path.dirname(file())).filter((name) => name.includes('-seed-orders-'));
+  const triggers = async () =>
+    (await sql<{ name: string; sql: string }>`select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'orders' order by name`.execute(db.ctx.kysely)).rows;
+  const counts = async () =>
+    (
+      await sql<{ orders: number; items: number; movements: number; ledger: number }>`
+        select (select count(*) from orders) as orders, (select count(*) from order_items) as items,
+               (select count(*) from stock_movements) as movements, (select count(*) from ledger_entries) as ledger`.execute(db.ctx.kysely)
+    ).rows[0];
+  let triggersBefore: Array<{ name: string; sql: string }>;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    triggersBefore = await triggers();
+  });
+  afterAll(async () => db?.drop());
+
+  it('holds the write lock from begin, and rolls back whole when the worker fails, leaving no scratch file', async () => {
+    const before = await counts();
+    const writer = await openBulkWriter(db.config.database);
+    try {
+      await writer.begin({ rebuildIndexes: true });
+      const other = new SQLite(file());
+      other.pragma('busy_timeout = 0');
+      expect(() => other.exec('begin immediate')).toThrow(/locked|busy/i);
+      other.close();
+      expect(scratch()).toHaveLength(1);
+      const now = new Date().toISOString();
+      await writer.write({ rows: { products: [1, 2, 3].map((k) => [9_000 + k, `ASIDE-${k}`, `Aside ${k}`, `aside ${k}`, 1_000, 1_000, 0, now, now, 1]) } });
+      // Two years numbered from the same serial: the worker's orders table meets a duplicate number, after this
+      // connection has written the lines.
+      const failing = writer.generate({ ...smallPlan({ first: 9_001, count: 3 }, 1), years: [{ year: 2020, firstOrder: 0, firstSerial: 1 }, { year: 2020, firstOrder: 10, firstSerial: 1 }] });
+      await expect(failing).rejects.toThrow(/UNIQUE constraint failed: orders.number/);
+      await writer.rollback();
+    } finally {
+      await writer.close();
+    }
+    expect(await counts()).toEqual(before);
+    expect(scratch()).toEqual([]);
+    expect(await triggers()).toEqual(triggersBefore);
+  });
+
+  it('seeds an empty book through the worker and tops it up on one connection, journals and triggers intact', async () => {
+    const first = await bulkSeed(db.ctx, db.config.database, { orders: 400 });
+    expect(first.orders).toBe(400);
+    expect(scratch()).toEqual([]);
+    expect(await triggers()).toEqual(triggersBefore);
+    // Rebuilding the indexes again (the load doubles the table), then a small top-up that keeps them.
+    await bulkSeed(db.ctx, db.config.database, { orders: 400 });
+    await bulkSeed(db.ctx, db.config.database, { orders: 50 });
+    const after = await counts();
+    expect(after.orders).toBe(850);
+    expect(await checkInvariants(db.ctx.kysely)).toEqual([]);
+    expect(await triggers()).toEqual(triggersBefore);
+    // The triggers are live again: an order's insert is counted by the dashboard summary's deltas.
+    const order = await db.ctx.kysely.selectFrom('orders').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await db.ctx.kysely.insertInto('orders').values({ ...order, id: order.id + 1, number: 'SO-1999-000001' }).execute();
+    const deltas = await sql<{ n: number }>`select count(*) as n from dashboard_summary_deltas`.execute(db.ctx.kysely);
+    expect(deltas.rows[0].n).toBeGreaterThan(0);
   });
 });

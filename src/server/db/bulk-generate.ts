@@ -220,6 +220,8 @@ export interface GenerationStatements {
   inserts: { orders: string; items: string; movements: string; ledger: string };
   /** The same rows as SELECTs, per table in the order to write them, with the columns they fill. */
   selects: Array<{ table: GeneratedTable; columns: string; select: string }>;
+  /** product_id, on_hand, reserved: the sums of the generated stock movements per product, read from `seed_orders`. */
+  balances: string;
   cleanup: string;
 }
 
@@ -280,6 +282,12 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
     from (select o.n, lines.k, o.owner_id, o.confirmed, o.shipped, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q
           from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
     cross join (select 0 as shipping union all select 1) as step where step.shipping = 0 or l.shipped is not null`;
+  // What those movements add up to per product (reserve: +q reserved; ship: -q on hand, -q reserved), summed from the
+  // orders rather than from the 3 M written movements; the seed's tests hold products to their journals.
+  const balances = `select product_id, sum(case when l.shipped is null then 0 else -l.q end) as on_hand, sum(case when l.shipped is null then l.q else 0 end) as reserved
+    from (select o.shipped, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q
+          from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
+    group by product_id`;
   const ledger = `select ${int(ids.ledger)} + 2 * o.n + step.payment, ${int(ids.order)} + o.n, o.customer_id, case step.payment when 0 then 'receivable' else 'payment' end,
       case step.payment when 0 then o.total else -o.paid end, null, null, o.owner_id, ${f.iso('case step.payment when 0 then o.confirmed else o.paid_ms end')}
     from (select * from seed_orders where confirmed is not null ${f.fence}) o
@@ -291,5 +299,5 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
     { table: 'ledger_entries', columns: 'id, order_id, customer_id, kind, amount, reverses_id, note, actor_id, created_at', select: ledger },
   ];
   const insert = (k: number) => `insert into ${selects[k].table} (${selects[k].columns}) ${selects[k].select}`;
-  return { prepare, inserts: { orders: insert(0), items: insert(1), movements: insert(2), ledger: insert(3) }, selects, cleanup: 'drop table seed_orders' };
+  return { prepare, inserts: { orders: insert(0), items: insert(1), movements: insert(2), ledger: insert(3) }, selects, balances, cleanup: 'drop table seed_orders' };
 }
