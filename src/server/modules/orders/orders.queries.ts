@@ -6,7 +6,7 @@ import { dialectOf, literalLimit, type Dialect } from '../../db/connect.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderItemRow, OrderRow } from '../../db/schema.js';
 import { nameToken, pageNames, type UserName } from '../../db/names.js';
-import { customerNameMatch, pagePerCustomer, readsPagePerCustomer, type CustomerNameMatch } from '../../db/search.js';
+import { customerIdsRead, customerNameMatch, ofCustomers, pagePerCustomer, readsMatchedCustomersFirst, type CustomerNameMatch } from '../../db/search.js';
 import { AppError, invalid } from '../../platform/errors.js';
 
 /** A search term that reads as an order number (or part of one) searches numbers; any other searches names. */
@@ -134,22 +134,32 @@ export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope:
 
 /**
  * Up to how many customers a name may match for a page to be read customer by customer. Below it that read is
- * bounded (at most this many times page size + 1 index entries, whatever the size of the table); above it,
- * the planner's own choice wins: a name matching many customers matches many orders, so walking the date index
- * newest first finds a page of them after a few hundred entries (1 M orders on PostgreSQL, `Ltd`, 508
- * customers: 3.1 ms walking, 14.0 ms by customer; a single letter, 3,623 customers: 1.2 ms against 95 ms).
+ * bounded (at most this many times page size + 1 index entries, whatever the size of the table); above it, a
+ * name matching many customers matches many orders, so walking the date index newest first finds a page of them
+ * after a few hundred entries (1 M orders on PostgreSQL, `Ltd`, 508 customers: 3.1 ms walking, 14.0 ms by
+ * customer; a single letter, 3,623 customers: 1.2 ms against 95 ms).
  */
 const FEW_CUSTOMERS = 64;
 
-/** The filter's first name part and the customers it matches, if they are few enough to read by customer. */
-async function fewCustomers(db: Kysely<DB>, parts: FilterPart[]): Promise<{ index: number; ids: number[] } | undefined> {
+/**
+ * Up to how many matching customers the page query takes their ids (`customer_id = any(…)`) instead of the name
+ * match. PostgreSQL planned the match as a probe of the customer's key and a LIKE per order the walk met (`Ltd`
+ * at 1 M orders: 972 probes, 1.9 ms executing and 1.5 ms planning); an array bound as a value is a constant of
+ * the plan, which PostgreSQL hashes: 0.22–0.26 ms executing, 0.4 ms planning. Reading up to this many ids first
+ * costs a fraction of that; a name matching more falls back to the match in the query.
+ */
+const MANY_CUSTOMERS = 1_000;
+
+/** The filter's first name part and the customers it matches (see customerIdsRead), if at most MANY_CUSTOMERS. */
+async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[]): Promise<{ index: number; count: number; ids: string } | undefined> {
   const index = parts.findIndex((p) => p.name);
   if (index < 0) return undefined;
   const { name, values } = parts[index];
-  const matched = await runCompiled(db, `orders.list.customers|${name!.shape}`, values, ([value]) =>
-    db.selectFrom(sql<{ id: number }>`(${name!.customers(value)})`.as('m')).select('m.id').limit(literalLimit(FEW_CUSTOMERS + 1)),
+  const [read] = await runCompiled(db, `orders.list.customers|${name!.shape}`, values, ([value]) =>
+    db.selectFrom(customerIdsRead(name!.customers(value), literalLimit(MANY_CUSTOMERS + 1)).as('r')).select(['r.n', 'r.ids']),
   );
-  return matched.length <= FEW_CUSTOMERS ? { index, ids: matched.map((m) => m.id) } : undefined;
+  const count = Number(read.n);
+  return count <= MANY_CUSTOMERS ? { index, count, ids: read.ids ?? '{}' } : undefined;
 }
 
 const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.number' } as const;
@@ -165,23 +175,28 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
     cursor = decodeKeysetCursor(query.cursor);
     if (typeof cursor[0] !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
   }
-  // A customer-name search sorted by date and matching few customers reads each one's newest orders from its
-  // own index (db/search.ts, pagePerCustomer): the customers just read replace the name condition, and the rest
-  // of the filter applies per customer. A customerId filter already confines the read to one customer.
-  const few = key === 'createdAt' && !query.customerId && readsPagePerCustomer(dialectOf(db)) ? await fewCustomers(db, parts) : undefined;
-  const listed = few ? parts.filter((_, i) => i !== few.index) : parts;
+  // On PostgreSQL the customers a name search matches are read first, and their ids replace the name condition
+  // (MANY_CUSTOMERS). Sorted by date and matching few customers, the page reads each one's newest orders from its
+  // own index (db/search.ts, pagePerCustomer), the rest of the filter applied per customer. A customerId filter
+  // already confines the read to one customer.
+  const matched = !query.customerId && readsMatchedCustomersFirst(dialectOf(db)) ? await matchedCustomers(db, parts) : undefined;
+  const perCustomer = matched && key === 'createdAt' && matched.count <= FEW_CUSTOMERS;
+  const listed = matched ? parts.filter((_, i) => i !== matched.index) : parts;
   const filterValues = listed.flatMap((p) => p.values);
   // Compiled once per shape: which conditions, the sort, whether a cursor continues, the page size, the read.
-  const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}|${few ? `customer:${few.index}` : 'one'}`;
-  const rows = await runCompiled(db, shape, [...filterValues, ...(cursor ?? []), ...(few ? [few.ids] : [])], (values) => {
+  const read = matched ? `${perCustomer ? 'customer' : 'any'}:${matched.index}` : 'one';
+  const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}|${read}`;
+  const rows = await runCompiled(db, shape, [...filterValues, ...(cursor ?? []), ...(matched ? [matched.ids] : [])], (values) => {
     const [value, id] = cursor ? values.slice(filterValues.length) : [];
+    const customers = values[values.length - 1];
     const limit = literalLimit(query.limit + 1);
     // The first ids (and sort keys) of the live orders the filter selects, after the cursor if one continues.
     let firstIds = applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), listed, values.slice(0, filterValues.length));
+    if (matched && !perCustomer) firstIds = firstIds.where(ofCustomers(customers));
     if (cursor) firstIds = firstIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
     const sorted = firstIds.select(['o.id', sql.ref(column).as('sort_key')]).orderBy(column, direction).orderBy('o.id', direction).limit(limit);
-    const pageIds = few
-      ? pagePerCustomer(values[values.length - 1], (customer) => sorted.where('o.customer_id', '=', customer), direction, limit).as('page')
+    const pageIds = perCustomer
+      ? pagePerCustomer(customers, (customer) => sorted.where('o.customer_id', '=', customer), direction, limit).as('page')
       : // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
         // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
         // A subquery with LIMIT is never flattened into the join, on either database.
