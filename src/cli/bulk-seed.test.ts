@@ -258,7 +258,7 @@ describe.each(DIALECTS)('bulk seed (%s)', (dialect) => {
  * in (bulk-orders-aside.ts); a top-up generates on the seed's connection alone. Both paths, and the failure of the
  * worker, on one database in turn.
  */
-describe('bulk seed with the orders generated aside (sqlite)', () => {
+describe.runIf(DIALECTS.includes('sqlite'))('bulk seed with the orders generated aside (sqlite)', () => {
   let db: TestDatabase;
   const file = () => (db.config.database.dialect === 'sqlite' ? db.config.database.file : '');
   const scratch = () => fs.readdirSync(path.dirname(file())).filter((name) => name.includes('-seed-orders-'));
