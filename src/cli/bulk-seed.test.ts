@@ -303,6 +303,10 @@ describe.runIf(DIALECTS.includes('sqlite'))('bulk seed with the orders generated
   });
 
   it('seeds an empty book through the worker and tops it up on one connection, journals and triggers intact', async () => {
+    // A seed killed outright left its scratch file behind: the next seed removes it.
+    const stale = `${file()}-seed-orders-0123456789ab`;
+    fs.writeFileSync(stale, 'left by a killed seed');
+    fs.writeFileSync(`${stale}-journal`, '');
     const first = await bulkSeed(db.ctx, db.config.database, { orders: 400 });
     expect(first.orders).toBe(400);
     expect(scratch()).toEqual([]);

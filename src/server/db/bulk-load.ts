@@ -6,7 +6,7 @@ import type { Database } from '../config.js';
 import { connect, type Db } from './connect.js';
 import type { Socket } from 'node:net';
 import { generatedOrderStatements, type GeneratedOrders, type SeriesPart } from './bulk-generate.js';
-import { asideFile, generateOrdersAside, removeAsideFile, type Balance, type OrdersAside } from './bulk-orders-aside.js';
+import { asideFile, generateOrdersAside, removeAsideFile, removeStaleAsideFiles, type Balance, type OrdersAside } from './bulk-orders-aside.js';
 import type { DB } from './schema.js';
 
 /**
@@ -150,6 +150,7 @@ function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter
         db.prepare(`attach database ? as ${ASIDE}`).run(aside.file);
         db.exec('begin');
         db.exec('delete from sequences where false');
+        removeStaleAsideFiles(file, aside.file);
       } else {
         db.exec('begin immediate');
       }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -42,11 +43,26 @@ export interface OrdersAside {
   stop(): Promise<void>;
 }
 
+const ASIDE_SUFFIX = '-seed-orders-';
+
 /** A new scratch file next to the database (the disk the seed already fills). */
-export const asideFile = (databaseFile: string) => `${databaseFile}-seed-orders-${randomBytes(6).toString('hex')}`;
+export const asideFile = (databaseFile: string) => `${databaseFile}${ASIDE_SUFFIX}${randomBytes(6).toString('hex')}`;
 
 export function removeAsideFile(file: string): void {
   for (const path of [file, `${file}-journal`]) fs.rmSync(path, { force: true });
+}
+
+/**
+ * Removes the scratch files of earlier seeds of this database other than `current`: a seed killed outright (kill -9)
+ * never reaches its cleanup, and its file (half a gigabyte at a million orders) would stay. Called while holding
+ * the database's write lock, which every seed holds for as long as its scratch file is in use.
+ */
+export function removeStaleAsideFiles(databaseFile: string, current: string): void {
+  const prefix = `${path.basename(databaseFile)}${ASIDE_SUFFIX}`;
+  for (const name of fs.readdirSync(path.dirname(databaseFile))) {
+    const file = path.join(path.dirname(databaseFile), name.replace(/-journal$/, ''));
+    if (name.startsWith(prefix) && file !== current) fs.rmSync(path.join(path.dirname(databaseFile), name), { force: true });
+  }
 }
 
 // CommonJS, run by the worker as a script (as the checkpointer's): it needs only the driver.
