@@ -63,6 +63,36 @@ describe('SQLite checkpointer thread', () => {
     expect(writer.prepare('select count(*) as n from filler').get()).toEqual({ n: 200 });
   });
 
+  it('once a copy found the log long, the next transaction waits for the copy of the last commit, and then starts the log afresh', async () => {
+    checkpointer = startCheckpointer(file, { everyMs: 3_600_000, rewindAtFrames: 500 });
+    writeLargeTransaction(writer, 'first');
+    const oneCommand = fs.statSync(`${file}-wal`).size;
+    checkpointer.committed();
+    await until(() => checkpointer!.lastCopy().commits === 1, 'the worker to copy the first commit');
+    expect(checkpointer.lastCopy().log).toBeGreaterThanOrEqual(500);
+    expect(checkpointer.lastCopy().copied).toBe(checkpointer.lastCopy().log);
+    writeLargeTransaction(writer, 'second');
+    checkpointer.committed();
+    const copying = checkpointer.beforeWrite();
+    expect(copying).toBeInstanceOf(Promise);
+    await copying;
+    // The copy of the second commit has finished: nothing more to wait for, and the third commit rewinds the log.
+    expect(checkpointer.beforeWrite()).toBeUndefined();
+    writeLargeTransaction(writer, 'third');
+    expect(fs.statSync(`${file}-wal`).size).toBeLessThanOrEqual(oneCommand + 8 * 4_120);
+    expect(writer.prepare('select count(*) as n from filler').get()).toEqual({ n: 300 });
+  });
+
+  it('a short log never makes a transaction wait', async () => {
+    checkpointer = startCheckpointer(file, { everyMs: 3_600_000 });
+    writeLargeTransaction(writer, 'first');
+    checkpointer.committed();
+    await until(() => checkpointer!.lastCopy().commits === 1, 'the worker to copy the first commit');
+    writeLargeTransaction(writer, 'second');
+    checkpointer.committed();
+    expect(checkpointer.beforeWrite()).toBeUndefined();
+  });
+
   it('without the cue, the next large commit appends behind the pages still waiting for the timer', async () => {
     checkpointer = startCheckpointer(file, { everyMs: 3_600_000 });
     writeLargeTransaction(writer, 'first');

@@ -24,8 +24,21 @@ import { Worker } from 'node:worker_threads';
  * until the backstop copied all of it inside one request's commit — the worst round. So the connection also
  * tells the worker after each commit (`committed`), and the copy starts at once, at most every MIN_GAP_MS, while
  * the next command is still reading; the timer stays for commits by other processes.
+ *
+ * The cue alone does not rewind the log when commands come back to back: the copy of a command's ~7,000 pages takes
+ * 70–120 ms, and the next command has begun writing by then, so the log still grew a command's worth each time —
+ * 38,000–68,000 frames over the bench's five delete-and-restore rounds, where the backstop then copied inside a
+ * commit. So once a copy has found the log longer than REWIND_AT_FRAMES, the next transaction waits (asynchronously,
+ * `beforeWrite`) for the copy of the last commit to finish before it begins: it then writes from the log's start
+ * (measured: the log stayed under 43,000 frames in the same rounds; bench/README.md).
  */
 export const WAL_SAFETY_PAGES = 65_536;
+
+/** A log this long (128 MB) is rewound before the next transaction begins, well before the backstop. */
+export const REWIND_AT_FRAMES = 32_768;
+
+/** A transaction never waits longer than this for a copy (a stalled worker costs the backstop, not a hang). */
+const MAX_WAIT_MS = 2_000;
 
 /** Checkpoints asked for by commits come at most this often: each one that copies anything syncs the database file. */
 const MIN_GAP_MS = 100;
@@ -38,18 +51,30 @@ const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 let lastAt = 0;
 let pending;
+// Cues received: a checkpoint covers the commits whose cue came before it started.
+let cues = 0;
+// Shared with the main thread, which reads it without waiting for its event loop: [cues covered, log, copied].
+const report = workerData.report;
 const checkpoint = () => {
   pending = undefined;
   lastAt = Date.now();
+  const covers = cues;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [state] = db.pragma('wal_checkpoint(PASSIVE)');
+    Atomics.store(report, 1, BigInt(state.log));
+    Atomics.store(report, 2, BigInt(state.checkpointed));
+    Atomics.store(report, 0, BigInt(covers));
+    parentPort.postMessage({ checkpointed: true });
   } catch (error) {
+    Atomics.store(report, 1, -1n);
+    Atomics.store(report, 0, BigInt(covers));
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
 };
 const timer = setInterval(checkpoint, workerData.everyMs);
 parentPort.on('message', (message) => {
   if (message === 'committed') {
+    cues++;
     if (pending) return;
     const wait = lastAt + workerData.minGapMs - Date.now();
     if (wait <= 0) checkpoint();
@@ -67,26 +92,86 @@ parentPort.on('message', (message) => {
 export interface Checkpointer {
   /** A write transaction of this process has committed: copy its pages back now rather than at the next tick. */
   committed(): void;
+  /**
+   * Before a transaction begins: when the last copy found the log long (REWIND_AT_FRAMES) and copied all of it, and
+   * the copy of this process's last commit has not finished, a promise that settles once it has (or after
+   * MAX_WAIT_MS), so the transaction's first write starts the log afresh; otherwise undefined, and nothing waits.
+   */
+  beforeWrite(): Promise<void> | undefined;
+  /** What the last finished copy found: commits of this process it covers, frames in the log, frames copied. */
+  lastCopy(): { commits: number; log: number; copied: number };
   close(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, options: { everyMs?: number; onError?: (message: string) => void } = {}): Checkpointer {
+export function startCheckpointer(file: string, options: { everyMs?: number; rewindAtFrames?: number; onError?: (message: string) => void } = {}): Checkpointer {
   const onError = options.onError ?? ((message: string) => process.emitWarning(`SQLite checkpointer: ${message}`));
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   // No inherited execArgv: under --input-type=module the worker would read this CommonJS source as ESM.
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { file, driver, everyMs: options.everyMs ?? 500, minGapMs: MIN_GAP_MS } });
+  // The last finished copy: how many of the cues it covers, the log's length and how much of it was copied. Shared
+  // memory, so a transaction that begins right after a commit, with no turn of the event loop between, sees it.
+  const report = new BigInt64Array(new SharedArrayBuffer(3 * BigInt64Array.BYTES_PER_ELEMENT));
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { file, driver, everyMs: options.everyMs ?? 500, minGapMs: MIN_GAP_MS, report } });
   worker.unref();
-  worker.on('message', (m: { error?: string }) => m.error && onError(m.error));
+  const rewindAt = BigInt(options.rewindAtFrames ?? REWIND_AT_FRAMES);
+  const covered = () => Number(Atomics.load(report, 0));
+  /** Cues sent to the worker. */
+  let cues = 0;
+  let waiting: Array<{ upTo: number; resolve: () => void }> = [];
+  const release = (all = false) => {
+    const done = covered();
+    const ready = waiting.filter((w) => all || w.upTo <= done);
+    waiting = waiting.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  };
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) onError(m.error);
+    release();
+  });
   // A failed checkpointer costs latency, not data: the main connection's backstop keeps checkpointing.
-  worker.on('error', (error) => onError(error.message));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('error', (error) => {
+    onError(error.message);
+    release(true);
+  });
   let closing = false;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      closing = true;
+      release(true);
+      resolve();
+    }),
+  );
   return {
     committed() {
-      if (!closing) worker.postMessage('committed');
+      if (closing) return;
+      cues++;
+      worker.postMessage('committed');
+    },
+    lastCopy: () => ({ commits: covered(), log: Number(Atomics.load(report, 1)), copied: Number(Atomics.load(report, 2)) }),
+    beforeWrite() {
+      if (closing || covered() >= cues) return undefined;
+      // Waiting only helps when the copy reaches the log's end; a reader holding old pages would stop it short.
+      const log = Atomics.load(report, 1);
+      if (log < rewindAt || Atomics.load(report, 2) !== log) return undefined;
+      const upTo = cues;
+      return new Promise<void>((resolve) => {
+        const waiter = {
+          upTo,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        const timer = setTimeout(() => {
+          waiting = waiting.filter((w) => w !== waiter);
+          resolve();
+        }, MAX_WAIT_MS);
+        timer.unref();
+        waiting.push(waiter);
+      });
     },
     async close() {
       closing = true;
+      release(true);
       // Referenced again while it winds down: an unreferenced worker's exit does not keep the process alive, so a
       // CLI command awaiting this close would otherwise end, silently and with code 0, before its last lines.
       worker.ref();

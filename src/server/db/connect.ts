@@ -167,7 +167,11 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
   const checkpointer = database.file === ':memory:' ? undefined : startCheckpointer(database.file);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${WAL_SAFETY_PAGES}`);
   const kysely = new Kysely<DB>({
-    dialect: new OrderlySqliteDialect({ database: withStatementCache(sqlite) }, { beginImmediate: options.beginImmediate ?? false, afterCommit: checkpointer && (() => checkpointer.committed()) }),
+    dialect: new OrderlySqliteDialect({ database: withStatementCache(sqlite) }, {
+      beginImmediate: options.beginImmediate ?? false,
+      beforeBegin: checkpointer && (() => checkpointer.beforeWrite()),
+      afterCommit: checkpointer && (() => checkpointer.committed()),
+    }),
   });
   const arrays = arrayStatements(sqlite);
   return {
@@ -183,18 +187,25 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
   };
 }
 
+interface SqliteHooks {
+  beginImmediate: boolean;
+  beforeBegin?: () => Promise<void> | undefined;
+  afterCommit?: () => void;
+}
+
 /**
  * With `beginImmediate`, transactions begin IMMEDIATE: they take SQLite's write lock at BEGIN, waiting up to
  * busy_timeout for it. A deferred BEGIN takes it at the first write, and when another process (a second worker,
  * ORDERLY_WORKERS) has committed since this transaction's first read, that upgrade fails at once with SQLITE_BUSY —
  * busy_timeout does not apply, as waiting could not help a stale snapshot. Within the process nothing changes:
  * Kysely runs one transaction at a time on the one connection anyway. (Read snapshots use a connection of their
- * own, snapshot.ts.) `afterCommit` runs once a transaction has committed: the checkpointer's cue (checkpointer.ts).
+ * own, snapshot.ts.) `afterCommit` runs once a transaction has committed: the checkpointer's cue; `beforeBegin` may
+ * hold a transaction back until the log has been copied, so that it rewinds the log (both checkpointer.ts).
  */
 class OrderlySqliteDialect extends SqliteDialect {
-  readonly #hooks: { beginImmediate: boolean; afterCommit?: () => void };
+  readonly #hooks: SqliteHooks;
 
-  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], hooks: { beginImmediate: boolean; afterCommit?: () => void }) {
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0], hooks: SqliteHooks) {
     super(config);
     this.#hooks = hooks;
   }
@@ -204,6 +215,15 @@ class OrderlySqliteDialect extends SqliteDialect {
     if (this.#hooks.beginImmediate) {
       driver.beginTransaction = async (connection) => {
         await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      };
+    }
+    const { beforeBegin } = this.#hooks;
+    if (beforeBegin) {
+      const begin = driver.beginTransaction.bind(driver);
+      driver.beginTransaction = async (connection, settings) => {
+        const copying = beforeBegin();
+        if (copying) await copying;
+        await begin(connection, settings);
       };
     }
     const { afterCommit } = this.#hooks;
