@@ -72,6 +72,16 @@ const ROWS_PER_STATEMENT = 200;
 /** The schema name the SQLite seed attaches the worker's orders file under. */
 const ASIDE = 'seed_orders_aside';
 
+/** What stock moves do to each product's balances, summed by product id. */
+type StockDeltas = Map<number, [onHand: number, reserved: number]>;
+
+function addStock(into: StockDeltas, moves: Iterable<Balance>): void {
+  for (const [id, onHand, reserved] of moves) {
+    const sum = into.get(id) ?? [0, 0];
+    into.set(id, [sum[0] + onHand, sum[1] + reserved]);
+  }
+}
+
 /** The seed sized each product's opening stock above what its orders take; a product short of it is a bug. */
 const SHORT_OF_STOCK = 'select count(*) as short from products where reserved > on_hand or on_hand < 0';
 const shortOfStockError = (count: number) => new Error(`${count} products ended with more reserved or shipped than received: the opening stock is too small for this seed`);
@@ -501,10 +511,10 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
   const transpose = (rows: BulkRow[], width: number) => Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
   let dropped: Array<{ indexname: string; indexdef: string }> = [];
   let droppedKeys: Array<{ table: string; name: string; definition: string }> = [];
-  const stockDeltas = new Map<number, [onHand: number, reserved: number]>();
+  const stockDeltas: StockDeltas = new Map();
   const sequenceValues = new Map<string, number>();
   /** Moves each product's balances by its deltas, in one statement. */
-  const moveProducts = async (deltas: Map<number, [onHand: number, reserved: number]>) => {
+  const moveProducts = async (deltas: StockDeltas) => {
     const stock = [...deltas].map(([id, [onHand, reserved]]) => [id, onHand, reserved]);
     if (stock.length === 0) return;
     await client.query(
@@ -569,10 +579,7 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       // Summed here and written once at commit: every update of a product row inside this one transaction
       // leaves a row version no one can prune yet, so an update per batch made each product's version chain,
       // and each later update's walk along it, grow with the load (quadratic; thousands of batches at 10 M).
-      for (const [id, onHand, reserved] of batch.stock ?? []) {
-        const delta = stockDeltas.get(id) ?? [0, 0];
-        stockDeltas.set(id, [delta[0] + onHand, delta[1] + reserved]);
-      }
+      addStock(stockDeltas, batch.stock ?? []);
       for (const [name, value] of batch.sequences ?? []) sequenceValues.set(name, Math.max(value, sequenceValues.get(name) ?? value));
     },
     async generate(plan) {
@@ -585,7 +592,7 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       ).rows;
       const generators: pg.Client[] = [];
       const written: Record<string, number> = {};
-      const balances = new Map<number, [onHand: number, reserved: number]>();
+      const balances: StockDeltas = new Map();
       try {
         for (let i = 0; i < GENERATORS; i++) generators.push(await openGenerator());
         const parts = generators.map((_, index): SeriesPart => ({ index, of: generators.length, block: GENERATOR_BLOCK }));
@@ -605,10 +612,10 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
         );
         // What the generated stock movements move, summed by each generator over its share of the orders.
         const shares = await Promise.all(generators.map((generator, i) => generator.query<[string, string, string]>({ text: statements[i].balances, rowMode: 'array' })));
-        for (const [id, onHand, reserved] of shares.flatMap((share) => share.rows)) {
-          const sum = balances.get(Number(id)) ?? [0, 0];
-          balances.set(Number(id), [sum[0] + Number(onHand), sum[1] + Number(reserved)]);
-        }
+        addStock(
+          balances,
+          shares.flatMap((share) => share.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)])),
+        );
         for (const [k, { table, columns }] of statements[0].selects.entries()) {
           await timed(`${table} generated`, async () => {
             written[table] = await relayCopy(

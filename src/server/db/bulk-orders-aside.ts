@@ -49,7 +49,7 @@ const ASIDE_SUFFIX = '-seed-orders-';
 export const asideFile = (databaseFile: string) => `${databaseFile}${ASIDE_SUFFIX}${randomBytes(6).toString('hex')}`;
 
 export function removeAsideFile(file: string): void {
-  for (const path of [file, `${file}-journal`]) fs.rmSync(path, { force: true });
+  for (const name of [file, `${file}-journal`]) fs.rmSync(name, { force: true });
 }
 
 /**
@@ -58,10 +58,11 @@ export function removeAsideFile(file: string): void {
  * the database's write lock, which every seed holds for as long as its scratch file is in use.
  */
 export function removeStaleAsideFiles(databaseFile: string, current: string): void {
+  const folder = path.dirname(databaseFile);
   const prefix = `${path.basename(databaseFile)}${ASIDE_SUFFIX}`;
-  for (const name of fs.readdirSync(path.dirname(databaseFile))) {
-    const file = path.join(path.dirname(databaseFile), name.replace(/-journal$/, ''));
-    if (name.startsWith(prefix) && file !== current) fs.rmSync(path.join(path.dirname(databaseFile), name), { force: true });
+  const own = path.basename(current);
+  for (const name of fs.readdirSync(folder)) {
+    if (name.startsWith(prefix) && name.replace(/-journal$/, '') !== own) fs.rmSync(path.join(folder, name), { force: true });
   }
 }
 
