@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { buildTestApp, createTestDatabase, DIALECTS, type TestApp, type TestDatabase } from '../../test/helpers.js';
+import { buildTestApp, createTestDatabase, DIALECTS, PG_URL, type TestApp, type TestDatabase } from '../../test/helpers.js';
 import { ORDER_STATUSES } from '../contracts/orders.js';
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import pg from 'pg';
 import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
 import { checkInvariants } from '../server/modules/integrity/invariants.js';
 import { openBulkWriter } from '../server/db/bulk-load.js';
@@ -323,5 +325,54 @@ describe.runIf(DIALECTS.includes('sqlite'))('bulk seed with the orders generated
     await db.ctx.kysely.insertInto('orders').values({ ...order, id: order.id + 1, number: 'SO-1999-000001' }).execute();
     const deltas = await sql<{ n: number }>`select count(*) as n from dashboard_summary_deltas`.execute(db.ctx.kysely);
     expect(deltas.rows[0].n).toBeGreaterThan(0);
+  });
+});
+
+describe.runIf(DIALECTS.includes('postgres'))('bulk seed on a server with no connection to spare (postgres)', () => {
+  let db: TestDatabase;
+  // Connection limits bind roles other than superusers only: the seed connects as a role of its own that owns
+  // the tables (the load drops and rebuilds their indexes and keys), the test's checks as the superuser.
+  const role = `orderly_seed_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const seedAs = async (limit: number, orders: number) => {
+    await sql.raw(`alter role ${role} connection limit ${limit}`).execute(db.ctx.kysely);
+    const database = db.config.database;
+    if (database.dialect !== 'postgres') throw new Error('postgres only');
+    const url = new URL(database.url);
+    url.username = role;
+    const lines: string[] = [];
+    const result = await bulkSeed(db.ctx, { ...database, url: url.toString() }, { orders, customers: 20, products: 5, log: (line) => lines.push(line) });
+    return { result, log: lines.join('\n') };
+  };
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    await sql.raw(`create role ${role} login`).execute(db.ctx.kysely);
+    await sql.raw(`grant usage, create on schema public to ${role}`).execute(db.ctx.kysely);
+    const { rows } = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema()`.execute(db.ctx.kysely);
+    for (const { name } of rows) await sql.raw(`alter table "${name}" owner to ${role}`).execute(db.ctx.kysely);
+  });
+  afterAll(async () => {
+    await db?.drop();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`drop role if exists ${role}`);
+    await admin.end();
+  });
+
+  it('generates on the loading connection alone when no generator connection can be had, then on the ones it gets', async () => {
+    const alone = await seedAs(1, 300);
+    expect(alone.log).toMatch(/generator connection 1 refused \(.*too many connections.*\): generating on the loading connection/);
+    expect(alone.result.orders).toBe(300);
+    const withOne = await seedAs(2, 200);
+    if (availableParallelism() > 1) expect(withOne.log).toMatch(/generator connection 2 refused .*: generating on 1/);
+    expect(withOne.log).toContain('orders computed (1 connections)');
+    const { rows } = await sql<{ orders: string; items: string }>`select (select count(*) from orders) as orders, (select count(*) from order_items) as items`.execute(db.ctx.kysely);
+    expect(Number(rows[0].orders)).toBe(500);
+    expect(Number(rows[0].items)).toBe(alone.result.items + withOne.result.items);
+    expect(await checkInvariants(db.ctx.kysely)).toEqual([]);
+    // The summary was recounted inside each load, nothing left paused.
+    const paused = await sql<{ n: string }>`select count(*) as n from dashboard_summary_paused`.execute(db.ctx.kysely);
+    expect(Number(paused.rows[0].n)).toBe(0);
+    const summary = await sql<{ n: string }>`select coalesce(sum(orders), 0) as n from dashboard_summary`.execute(db.ctx.kysely);
+    expect(Number(summary.rows[0].n)).toBe(500);
   });
 });

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../server/config.js';
 import type { Ctx } from '../server/db/context.js';
-import { pauseDashboardSummary, resumeDashboardSummary } from '../server/db/dashboard-summary.js';
 import { searchKey } from '../server/db/search.js';
 import { createUser } from '../server/modules/users/users.service.js';
 import { systemActor } from '../server/platform/actor.js';
@@ -185,8 +184,6 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
   const counts = { orders: 0, items: 0, customers: customerCount, products: productCount, stockMovements: 0, ledgerEntries: 0 };
   const writer: BulkWriter = await openBulkWriter(database, log);
   try {
-    // The dashboard summary's triggers stand aside during the load; its end recounts the summary in one statement.
-    await pauseDashboardSummary(ctx.kysely);
     await writer.begin({ rebuildIndexes });
     const master = generateMasterData(random, ids, { customers: customerCount, products: productCount, orders: orderCount }, new Date(from - DAY).toISOString());
     counts.stockMovements += master.rows.stock_movements.length;
@@ -228,7 +225,6 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
     throw error;
   } finally {
     await writer.close();
-    await resumeDashboardSummary(ctx);
   }
   const elapsed = seconds(started);
   const rowsWritten = counts.orders + counts.items + counts.customers + counts.products + counts.stockMovements + counts.ledgerEntries;

@@ -6,6 +6,7 @@ import type { Database } from '../config.js';
 import { connect, type Db } from './connect.js';
 import type { Socket } from 'node:net';
 import { generatedOrderStatements, type GeneratedOrders, type SeriesPart } from './bulk-generate.js';
+import { pauseStatement, recountStatements } from './dashboard-summary.js';
 import { asideFile, generateOrdersAside, removeAsideFile, removeStaleAsideFiles, type Balance, type OrdersAside } from './bulk-orders-aside.js';
 import type { DB } from './schema.js';
 
@@ -45,6 +46,8 @@ export interface BulkBatch {
  * keys once is far cheaper than a million random index inserts — still inside the same transaction, so a
  * failed load also brings the indexes back. Constraint indexes (primary keys, unique order numbers) stay. On
  * PostgreSQL the seeded tables' foreign keys go too, and are checked in full when they are added back at commit.
+ * The dashboard summary's triggers are paused in the same transaction and the summary recounted at commit: a
+ * load that dies, even by kill -9, leaves the summary counting as before.
  */
 export interface BulkWriter {
   begin(options: { rebuildIndexes: boolean }): Promise<void>;
@@ -164,6 +167,7 @@ function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter
       } else {
         db.exec('begin immediate');
       }
+      db.exec(pauseStatement());
       if (!rebuildIndexes) return;
       const indexes = db
         .prepare(`select name, tbl_name as "table", sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${BULK_TABLES.map(() => '?').join(',')})`)
@@ -227,6 +231,7 @@ function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter
     },
     async commit() {
       rebuild(() => true);
+      for (const statement of recountStatements('sqlite')) db.exec(statement);
       db.exec('commit');
       await discardAside();
     },
@@ -472,6 +477,11 @@ async function relayCopy(target: pg.Client, into: string, sources: Array<{ clien
  * (measured at 1 M orders: 19 s against 21 s), so more generators than cores only compete with it.
  */
 const GENERATORS = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * SQLSTATE 53300: no connection slot left (the server's max_connections, or the role's or the database's
+ * connection limit). The seed then generates on the connections it got, or on the loading one alone.
+ */
+const outOfConnections = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '53300';
 /** Orders per block of the series the generators take turns over (see SeriesPart). */
 const GENERATOR_BLOCK = 1_024;
 
@@ -491,7 +501,12 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
     // A relay whose load failed cuts its generators off mid-query; that query's promise carries the error, and an
     // unlistened 'error' event would end the process.
     generator.on('error', () => undefined);
-    await generator.connect();
+    try {
+      await generator.connect();
+    } catch (error) {
+      await generator.end().catch(() => undefined);
+      throw error;
+    }
     // The share of the orders is computed into a temporary table the four COPYs read: keep it in memory.
     await generator.query(`set temp_buffers = '256MB'`);
     await generator.query(`set work_mem = '64MB'`);
@@ -501,6 +516,8 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
   await client.connect();
   // Commits need not wait for the disk: a seed interrupted by a crash is simply run again.
   await client.query('set synchronous_commit = off');
+  // Where no generator connection can be had, this one computes the orders into a temporary table.
+  await client.query(`set temp_buffers = '256MB'`);
   /** Tables emptied by TRUNCATE in this transaction: COPY may write their rows already frozen. */
   const truncated = new Set<BulkTable>();
   const copyCommand = (table: BulkTable, rows: BulkRow[]) => {
@@ -527,9 +544,23 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
     await work();
     log(`    ${what}: ${secondsSince(started)}`);
   };
+  /** Generation on the loading connection alone, when the server has no connection to spare for a generator. */
+  const generateHere = async (plan: GeneratedOrders, written: Record<string, number>, balances: StockDeltas) => {
+    const statements = generatedOrderStatements('postgres', plan);
+    await timed('orders computed (the loading connection alone)', () => client.query(statements.prepare));
+    for (const { table, columns, select } of statements.selects) {
+      await timed(`${table} generated`, async () => {
+        written[table] = (await client.query(`insert into ${table} (${columns}) ${select}`)).rowCount ?? 0;
+      });
+    }
+    const sums = await client.query<[string, string, string]>({ text: statements.balances, rowMode: 'array' });
+    addStock(balances, sums.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)]));
+    await client.query(statements.cleanup);
+  };
   return {
     async begin({ rebuildIndexes }) {
       await client.query('begin');
+      await client.query(pauseStatement());
       // For the index builds and the foreign-key checks at commit: each sorts or hashes a whole table.
       await client.query(`set local maintenance_work_mem = '1GB'`);
       await client.query(`set local work_mem = '256MB'`);
@@ -594,36 +625,47 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       const written: Record<string, number> = {};
       const balances: StockDeltas = new Map();
       try {
-        for (let i = 0; i < GENERATORS; i++) generators.push(await openGenerator());
-        const parts = generators.map((_, index): SeriesPart => ({ index, of: generators.length, block: GENERATOR_BLOCK }));
-        const statements = parts.map((part) => generatedOrderStatements('postgres', plan, { part, products: 'seed_products' }));
-        await timed(`orders computed (${generators.length} connections)`, () =>
-          Promise.all(
-            generators.map(async (generator, i) => {
-              await generator.query(
-                `create temp table seed_products as select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) as p(id, price, sku, name)`,
-                [products.map((p) => p.id), products.map((p) => p.price), products.map((p) => p.sku), products.map((p) => p.name)],
+        for (let i = 0; i < GENERATORS; i++) {
+          try {
+            generators.push(await openGenerator());
+          } catch (error) {
+            if (!outOfConnections(error)) throw error;
+            log(`    generator connection ${i + 1} refused (${(error as Error).message}): ${i > 0 ? `generating on ${i}` : 'generating on the loading connection'}`);
+            break;
+          }
+        }
+        if (generators.length === 0) await generateHere(plan, written, balances);
+        else {
+          const parts = generators.map((_, index): SeriesPart => ({ index, of: generators.length, block: GENERATOR_BLOCK }));
+          const statements = parts.map((part) => generatedOrderStatements('postgres', plan, { part, products: 'seed_products' }));
+          await timed(`orders computed (${generators.length} connections)`, () =>
+            Promise.all(
+              generators.map(async (generator, i) => {
+                await generator.query(
+                  `create temp table seed_products as select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) as p(id, price, sku, name)`,
+                  [products.map((p) => p.id), products.map((p) => p.price), products.map((p) => p.sku), products.map((p) => p.name)],
+                );
+                await generator.query('alter table seed_products add primary key (id)');
+                await generator.query('analyze seed_products');
+                await generator.query(statements[i].prepare);
+              }),
+            ),
+          );
+          // What the generated stock movements move, summed by each generator over its share of the orders.
+          const shares = await Promise.all(generators.map((generator, i) => generator.query<[string, string, string]>({ text: statements[i].balances, rowMode: 'array' })));
+          addStock(
+            balances,
+            shares.flatMap((share) => share.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)])),
+          );
+          for (const [k, { table, columns }] of statements[0].selects.entries()) {
+            await timed(`${table} generated`, async () => {
+              written[table] = await relayCopy(
+                client,
+                `copy ${table} (${columns}) from stdin${truncated.has(table) ? ' with (freeze)' : ''}`,
+                generators.map((generator, i) => ({ client: generator, text: `copy (${statements[i].selects[k].select}) to stdout` })),
               );
-              await generator.query('alter table seed_products add primary key (id)');
-              await generator.query('analyze seed_products');
-              await generator.query(statements[i].prepare);
-            }),
-          ),
-        );
-        // What the generated stock movements move, summed by each generator over its share of the orders.
-        const shares = await Promise.all(generators.map((generator, i) => generator.query<[string, string, string]>({ text: statements[i].balances, rowMode: 'array' })));
-        addStock(
-          balances,
-          shares.flatMap((share) => share.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)])),
-        );
-        for (const [k, { table, columns }] of statements[0].selects.entries()) {
-          await timed(`${table} generated`, async () => {
-            written[table] = await relayCopy(
-              client,
-              `copy ${table} (${columns}) from stdin${truncated.has(table) ? ' with (freeze)' : ''}`,
-              generators.map((generator, i) => ({ client: generator, text: `copy (${statements[i].selects[k].select}) to stdout` })),
-            );
-          });
+            });
+          }
         }
       } finally {
         await Promise.all(generators.map((generator) => generator.end().catch(() => undefined)));
@@ -645,6 +687,9 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       for (const table of BULK_TABLES) {
         await client.query(`select setval(pg_get_serial_sequence('${table}', 'id'), max(id)) from ${table} having max(id) is not null`);
       }
+      await timed('dashboard summary recounted', async () => {
+        for (const statement of recountStatements('postgres')) await client.query(statement);
+      });
       await client.query('commit');
     },
     async rollback() {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
-import { dialectOf, type Db } from './connect.js';
+import { dialectOf, type Db, type Dialect } from './connect.js';
 
 /**
  * Upkeep of the dashboard's summary (migration 0020): triggers on `orders` append deltas; this folds them into
@@ -11,7 +11,10 @@ const KEY = 'owner_id, status, confirmed_month, deleted_month, delete_reason';
 const COLUMNS = `${KEY}, orders, total`;
 /** Compaction and rebuild take turns on PostgreSQL (SQLite has one writer anyway): each is the summary's only writer. */
 const SUMMARY_LOCK_KEY = 0x6f72_6432; // "ord2"
-/** A pause older than this was left by a load that died: the compaction job ends it (recounting everything). */
+/**
+ * A pause older than this was left by a load that died after committing it (loads before the pause moved into
+ * their own transaction did so): the compaction job ends it, recounting everything.
+ */
 export const STALE_PAUSE_MS = 6 * 3_600_000;
 
 const FOLD = `on conflict (${KEY}) do update set orders = dashboard_summary.orders + excluded.orders, total = dashboard_summary.total + excluded.total`;
@@ -63,30 +66,40 @@ export async function compactDashboardSummary(ctx: Db, now: Date = new Date()): 
 }
 
 /**
- * Recounts the summary from `orders` inside the caller's transaction (a backup restore; the end of a pause) and
- * ends any pause. On PostgreSQL it first waits for the writers of `orders` in flight and holds new ones until the
- * transaction ends, so the recount and the deltas it discards describe the same orders.
+ * The recount as statements of text, for `rebuildDashboardSummary` and for the bulk seed's own connection (its
+ * writer runs them inside the load's transaction). On PostgreSQL it first waits for the writers of `orders` in
+ * flight and holds new ones until the transaction ends, so the recount and the deltas it discards describe the
+ * same orders. Ends any pause.
  */
-export async function rebuildDashboardSummary(trx: Kysely<DB>): Promise<void> {
-  if (dialectOf(trx) === 'postgres') {
-    await sql`lock table orders in share mode`.execute(trx);
-    await sql`select pg_advisory_xact_lock(${SUMMARY_LOCK_KEY})`.execute(trx);
-  }
-  await sql`delete from dashboard_summary_deltas`.execute(trx);
-  await sql`delete from dashboard_summary`.execute(trx);
-  await sql`delete from dashboard_summary_paused`.execute(trx);
-  await sql`insert into dashboard_summary (${sql.raw(COLUMNS)})
+export function recountStatements(dialect: Dialect): string[] {
+  return [
+    ...(dialect === 'postgres' ? ['lock table orders in share mode', `select pg_advisory_xact_lock(${SUMMARY_LOCK_KEY})`] : []),
+    'delete from dashboard_summary_deltas',
+    'delete from dashboard_summary',
+    'delete from dashboard_summary_paused',
+    `insert into dashboard_summary (${COLUMNS})
     select owner_id, status, coalesce(substr(confirmed_at, 1, 7), ''), coalesce(substr(deleted_at, 1, 7), ''), coalesce(delete_reason, ''), count(*), coalesce(sum(total), 0)
-    from orders group by owner_id, status, coalesce(substr(confirmed_at, 1, 7), ''), coalesce(substr(deleted_at, 1, 7), ''), coalesce(delete_reason, '')`.execute(trx);
+    from orders group by owner_id, status, coalesce(substr(confirmed_at, 1, 7), ''), coalesce(substr(deleted_at, 1, 7), ''), coalesce(delete_reason, '')`,
+  ];
+}
+
+/** Recounts the summary from `orders` inside the caller's transaction (a backup restore; the end of a stale pause). */
+export async function rebuildDashboardSummary(trx: Kysely<DB>): Promise<void> {
+  for (const statement of recountStatements(dialectOf(trx))) await sql.raw(statement).execute(trx);
 }
 
 /**
- * Stops the triggers appending deltas, for a bulk load (the seed, through a connection of its own; a backup
- * restore, inside its transaction): a million rows then cost one recount at the end (`resumeDashboardSummary`,
- * `rebuildDashboardSummary`) instead of a million trigger runs. Other writers meanwhile are counted by that recount.
+ * The statement that stops the triggers appending deltas, for a bulk load: a million rows then cost one recount
+ * at the end instead of a million trigger runs. Run inside the load's own transaction (a backup restore, the bulk
+ * seed), so a load that dies — killed outright too — leaves no pause behind, and other writers on PostgreSQL,
+ * who cannot see the uncommitted pause, keep counting as usual.
  */
-export async function pauseDashboardSummary(db: Kysely<DB>, now: Date = new Date()): Promise<void> {
-  await sql`insert into dashboard_summary_paused (since) values (${now.toISOString()}) on conflict (since) do nothing`.execute(db);
+export const pauseStatement = (now: Date = new Date()): string =>
+  `insert into dashboard_summary_paused (since) values ('${now.toISOString()}') on conflict (since) do nothing`;
+
+/** Pauses the summary's triggers inside the caller's transaction (see `pauseStatement`); its recount ends the pause. */
+export async function pauseDashboardSummary(trx: Kysely<DB>, now: Date = new Date()): Promise<void> {
+  await sql.raw(pauseStatement(now)).execute(trx);
 }
 
 /** Ends a pause: recounts the summary in one `INSERT … SELECT`. */

@@ -5,6 +5,7 @@
  * again after compaction. Then the ways orders arrive in bulk (seed, backup restore, the migration's backfill),
  * and, on PostgreSQL, many transactions writing the same owner's and month's keys at once.
  */
+import SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, buildTestApp, createTestDatabase, DIALECTS, makeCustomer, makeProduct, type Client, type TestApp } from '../../../../test/helpers.js';
@@ -230,7 +231,35 @@ describe.each(DIALECTS)('dashboard summary (%s)', (dialect) => {
   });
 
   it('counts a bulk seed in one recount at its end, with the triggers paused during the load', async () => {
-    await bulkSeed(t.db.ctx, t.db.config.database, { orders: 400, customers: 10, products: 5 });
+    // What another connection sees while the load runs: the pause is inside the load's transaction, so a seed
+    // killed outright leaves none behind (it is never committed), and other writers keep counting meanwhile.
+    // SQLite: read at once, on a connection of the test's own, while the writer's transaction is open.
+    // PostgreSQL: read by the pool whenever the server gets to it, together with whether the load was still open.
+    const database = t.db.config.database;
+    const reader = database.dialect === 'sqlite' ? new SQLite(database.file, { readonly: true }) : undefined;
+    const ordersBefore = Number((await sql<{ n: number | string }>`select count(*) as n from orders`.execute(db)).rows[0].n);
+    const seen: Array<Promise<{ paused: number; loading: boolean }>> = [];
+    const observe = () => {
+      if (reader) {
+        const row = reader.prepare('select (select count(*) from dashboard_summary_paused) as paused, (select count(*) from orders) as orders').get() as { paused: number; orders: number };
+        seen.push(Promise.resolve({ paused: row.paused, loading: row.orders === ordersBefore }));
+        return;
+      }
+      seen.push(
+        sql<{ paused: string; loading: boolean }>`select (select count(*) from dashboard_summary_paused) as paused,
+          exists (select 1 from pg_stat_activity where datname = current_database() and application_name = 'orderly seed' and xact_start is not null) as loading`
+          .execute(db)
+          .then(({ rows }) => ({ paused: Number(rows[0].paused), loading: rows[0].loading })),
+      );
+    };
+    try {
+      await bulkSeed(t.db.ctx, database, { orders: 400, customers: 10, products: 5, log: observe });
+    } finally {
+      reader?.close();
+    }
+    const observed = await Promise.all(seen);
+    expect(observed.filter((o) => o.loading).length).toBeGreaterThan(0);
+    expect(observed.map((o) => o.paused)).toEqual(observed.map(() => 0));
     expect(await countOf(db, 'dashboard_summary_deltas')).toBe(0);
     expect(Number((await sql<{ n: number }>`select count(*) as n from dashboard_summary_paused`.execute(db)).rows[0].n)).toBe(0);
     expect(await summarised(db)).toEqual(await recount(db));
