@@ -49,3 +49,16 @@ export function inIdSet(dialect: Dialect, column: string, ids: readonly number[]
   if (dialect === 'postgres') return sql<boolean>`${sql.ref(column)} = any(${ids}::bigint[])`;
   return sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(ids)}))`;
 }
+
+/**
+ * `column IS NOT NULL` (deleted, under legal hold) for a statement that picks its orders by id, in a form neither
+ * planner matches to the partial indexes on that condition (the recycle bin's, the holds'), so both look the ids up
+ * by primary key whatever their statistics say. Statistics taken while no order was deleted or held (a bulk seed's
+ * ANALYZE; PostgreSQL's after a purge emptied the bin) rate those indexes at one row, and both planners then walked
+ * the whole bin for each lookup, a walk that grows with the bin: on a seeded million-order PostgreSQL database with
+ * 50,000 orders deleted since, reading 1,000 of them by id as a restore does took 27–31 ms instead of 5–11, one
+ * order 2.5 ms instead of 0.4.
+ */
+export function isSetForIds(column: 'deleted_at' | 'held_at'): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.ref(column)} is not null) is true`;
+}

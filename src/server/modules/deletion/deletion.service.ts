@@ -30,7 +30,7 @@ import { getRetention } from '../settings/settings.service.js';
 import { assertSteppedUp } from '../auth/step-up.service.js';
 import { STEP_UP_DELETION_THRESHOLD } from '../../../contracts/governance.js';
 import { idChunks } from '../../db/chunks.js';
-import { inIdSet } from '../../db/row-sets.js';
+import { inIdSet, isSetForIds } from '../../db/row-sets.js';
 import { heldStock, openReceivables, releaseStock, reversalsByOrder, reverseReceivables } from '../journals/journals.service.js';
 import { departmentsOfOrderChange } from '../notifications/notifications.routing.js';
 import { orderSetHash, previewSecret, readPreviewToken, signPreviewToken, type PreviewClaims } from './preview-token.js';
@@ -236,7 +236,7 @@ function assertDeletable(actor: Actor, rows: TargetRow[]): void {
  */
 async function assertNoneHeld(trx: Transaction<DB>, dialect: Dialect, rows: Array<{ id: number; number: string; status: string }>): Promise<void> {
   const held = new Set(
-    (await trx.selectFrom('orders').select('id').where(inIdSet(dialect, 'id', rows.map((r) => r.id))).where('held_at', 'is not', null).execute()).map((h) => h.id),
+    (await trx.selectFrom('orders').select('id').where(inIdSet(dialect, 'id', rows.map((r) => r.id))).where(isSetForIds('held_at')).execute()).map((h) => h.id),
   );
   if (held.size === 0) return;
   const blocked = rows.filter((r) => held.has(r.id));

@@ -3,6 +3,7 @@ import { fromMinor, toMinor } from '../../../contracts/common.js';
 import { ORDER_STATUSES, TRANSITIONS, type CreateOrderInput, type OrderFilter, type OrderItemInput, type OrderListQuery, type OrderStatus, type OrderStatusCounts, type OrderView, type Transition, type UpdateOrderInput } from '../../../contracts/orders.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB, OrderRow } from '../../db/schema.js';
+import { isSetForIds } from '../../db/row-sets.js';
 import { ownerFilter, requirePermission, type Actor } from '../../platform/actor.js';
 import { assertCustomerComplete, assertMayConfirm } from '../governance/standard-process.service.js';
 import { diffFields, recordAudit } from '../../platform/audit.js';
@@ -133,7 +134,7 @@ export async function getOrder(ctx: Ctx, actor: Actor, id: number): Promise<Orde
   const order = await findOrder(ctx.kysely, id, { ownerId });
   if (order) return order;
   // An old link to a deleted order: whoever may see it in the recycle bin is told it is there, not just "not found".
-  let binned = ctx.kysely.selectFrom('orders').select(['number', 'deleted_at', 'purge_after']).where('id', '=', id).where('deleted_at', 'is not', null);
+  let binned = ctx.kysely.selectFrom('orders').select(['number', 'deleted_at', 'purge_after']).where('id', '=', id).where(isSetForIds('deleted_at'));
   if (ownerId !== undefined) binned = binned.where('owner_id', '=', ownerId);
   const row = await binned.executeTakeFirst();
   if (row) throw new AppError('not_found', `Order ${row.number} is in the recycle bin`, { code: 'in_recycle_bin', number: row.number, deletedAt: row.deleted_at, purgeAfter: row.purge_after });

@@ -32,7 +32,7 @@ import type { PurgeRequested } from '../../../contracts/governance.js';
 import { assertSteppedUp } from '../auth/step-up.service.js';
 import { getSetting } from '../settings/settings.service.js';
 import { idChunks } from '../../db/chunks.js';
-import { inIdSet } from '../../db/row-sets.js';
+import { inIdSet, isSetForIds } from '../../db/row-sets.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
 import { legalHoldOf, NUMBER_LIKE, numberCondition } from '../orders/orders.queries.js';
 
@@ -119,17 +119,17 @@ async function loadDeleted(trx: Transaction<DB>, dialect: Dialect, actor: Actor,
   const rows: OrderRow[] = [];
   const base = () => {
     // Row locks on PostgreSQL, so a concurrent restore, purge or purge job waits; SQLite has one writer anyway.
-    let q = lockRows(trx.selectFrom('orders').selectAll().where('deleted_at', 'is not', null), dialect);
+    let q = lockRows(trx.selectFrom('orders').selectAll(), dialect);
     if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
     return q;
   };
   if (target.batchId !== undefined) {
-    rows.push(...(await base().where('delete_batch_id', '=', target.batchId).orderBy('id').execute()));
+    rows.push(...(await base().where('deleted_at', 'is not', null).where('delete_batch_id', '=', target.batchId).orderBy('id').execute()));
     if (rows.length === 0) throw new AppError('not_found', `No orders of batch ${target.batchId} are in the recycle bin`);
     return rows;
   }
   const ids = (target.ids ?? []).map(Number);
-  for (const chunk of idChunks(ids)) rows.push(...(await base().where('id', 'in', chunk).orderBy('id').execute()));
+  for (const chunk of idChunks(ids)) rows.push(...(await base().where('id', 'in', chunk).where(isSetForIds('deleted_at')).orderBy('id').execute()));
   const found = new Set(rows.map((r) => r.id));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) {
@@ -164,7 +164,7 @@ export async function restoreRows(trx: Transaction<DB>, dialect: Dialect, actor:
     .updateTable('orders')
     .set((eb) => ({ deleted_at: null, deleted_by: null, delete_reason: null, delete_note: null, delete_batch_id: null, purge_after: null, version: eb('version', '+', 1), updated_at: now }))
     .where(inIdSet(dialect, 'id', rows.map((r) => r.id)))
-    .where('deleted_at', 'is not', null)
+    .where(isSetForIds('deleted_at'))
     .returning(['id', 'version'])
     .execute();
   for (const c of changed) if (expected.get(c.id) === c.version) restored++;
@@ -256,7 +256,7 @@ export async function purgeRows(trx: Transaction<DB>, dialect: Dialect, actor: A
   let purged = 0;
   for (const chunk of idChunks(ids)) {
     await trx.deleteFrom('order_items').where('order_id', 'in', chunk).execute();
-    const result = await trx.deleteFrom('orders').where('id', 'in', chunk).where('deleted_at', 'is not', null).executeTakeFirst();
+    const result = await trx.deleteFrom('orders').where('id', 'in', chunk).where(isSetForIds('deleted_at')).executeTakeFirst();
     purged += Number(result.numDeletedRows);
   }
   if (purged !== rows.length) throw new AppError('conflict', 'Some of these orders were restored or purged by someone else meanwhile; reload the recycle bin', { code: 'concurrent_change' });
@@ -343,7 +343,7 @@ async function requestPurge(ctx: Ctx, actor: Actor, input: PurgeInput, claim?: I
 export async function deletedRowsForPurge(trx: Transaction<DB>, dialect: Dialect, items: Array<{ order_id: number; number: string }>): Promise<OrderRow[]> {
   const rows: OrderRow[] = [];
   for (const chunk of idChunks(items.map((i) => i.order_id))) {
-    rows.push(...(await lockRows(trx.selectFrom('orders').selectAll().where('id', 'in', chunk).where('deleted_at', 'is not', null), dialect).orderBy('id').execute()));
+    rows.push(...(await lockRows(trx.selectFrom('orders').selectAll().where('id', 'in', chunk).where(isSetForIds('deleted_at')), dialect).orderBy('id').execute()));
   }
   if (rows.length !== items.length) {
     const present = new Set(rows.map((r) => r.id));

@@ -13,6 +13,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { publish } from '../../platform/outbox.js';
 import { idChunks } from '../../db/chunks.js';
 import { lockRows } from '../../db/claim.js';
+import { isSetForIds } from '../../db/row-sets.js';
 import { restoreRows } from './recycle-bin.service.js';
 import { requestPeople } from './request-people.js';
 
@@ -47,7 +48,7 @@ async function deletedOrdersInScope(trx: Transaction<DB>, actor: Actor, ids: num
   const ownerId = ownerFilter(actor, 'orders.read');
   const rows: Array<{ id: number; number: string; owner_id: number }> = [];
   for (const chunk of idChunks(ids)) {
-    let q = trx.selectFrom('orders').select(['id', 'number', 'owner_id']).where('id', 'in', chunk).where('deleted_at', 'is not', null);
+    let q = trx.selectFrom('orders').select(['id', 'number', 'owner_id']).where('id', 'in', chunk).where(isSetForIds('deleted_at'));
     if (ownerId !== undefined) q = q.where('owner_id', '=', ownerId);
     rows.push(...(await q.execute()));
   }
@@ -137,7 +138,7 @@ export async function decideRestoreRequest(ctx: Ctx, actor: Actor, id: number, d
     if (decision === 'approve') {
       const rows = [];
       for (const chunk of idChunks(items.map((i) => i.order_id))) {
-        rows.push(...(await lockRows(trx.selectFrom('orders').selectAll().where('id', 'in', chunk).where('deleted_at', 'is not', null), ctx.dialect).execute()));
+        rows.push(...(await lockRows(trx.selectFrom('orders').selectAll().where('id', 'in', chunk).where(isSetForIds('deleted_at')), ctx.dialect).execute()));
       }
       if (rows.length !== items.length) {
         const present = new Set(rows.map((r) => r.id));
