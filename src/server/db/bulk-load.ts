@@ -544,6 +544,46 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
     await work();
     log(`    ${what}: ${secondsSince(started)}`);
   };
+  /** Generation on generator connections, each over its share of the series, streamed into the load's COPY. */
+  const generateOn = async (generators: pg.Client[], plan: GeneratedOrders, written: Record<string, number>, balances: StockDeltas) => {
+    // The generators cannot see this transaction's products: each gets a temporary copy of what it reads.
+    const products = (
+      await client.query<{ id: string; price: string; sku: string; name: string }>('select id, price, sku, name from products where id >= $1 and id < $2', [
+        plan.products.first,
+        plan.products.first + plan.products.count,
+      ])
+    ).rows;
+    const parts = generators.map((_, index): SeriesPart => ({ index, of: generators.length, block: GENERATOR_BLOCK }));
+    const statements = parts.map((part) => generatedOrderStatements('postgres', plan, { part, products: 'seed_products' }));
+    await timed(`orders computed (${generators.length} connections)`, () =>
+      Promise.all(
+        generators.map(async (generator, i) => {
+          await generator.query(
+            `create temp table seed_products as select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) as p(id, price, sku, name)`,
+            [products.map((p) => p.id), products.map((p) => p.price), products.map((p) => p.sku), products.map((p) => p.name)],
+          );
+          await generator.query('alter table seed_products add primary key (id)');
+          await generator.query('analyze seed_products');
+          await generator.query(statements[i].prepare);
+        }),
+      ),
+    );
+    // What the generated stock movements move, summed by each generator over its share of the orders.
+    const shares = await Promise.all(generators.map((generator, i) => generator.query<[string, string, string]>({ text: statements[i].balances, rowMode: 'array' })));
+    addStock(
+      balances,
+      shares.flatMap((share) => share.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)])),
+    );
+    for (const [k, { table, columns }] of statements[0].selects.entries()) {
+      await timed(`${table} generated`, async () => {
+        written[table] = await relayCopy(
+          client,
+          `copy ${table} (${columns}) from stdin${truncated.has(table) ? ' with (freeze)' : ''}`,
+          generators.map((generator, i) => ({ client: generator, text: `copy (${statements[i].selects[k].select}) to stdout` })),
+        );
+      });
+    }
+  };
   /** Generation on the loading connection alone, when the server has no connection to spare for a generator. */
   const generateHere = async (plan: GeneratedOrders, written: Record<string, number>, balances: StockDeltas) => {
     const statements = generatedOrderStatements('postgres', plan);
@@ -614,13 +654,6 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       for (const [name, value] of batch.sequences ?? []) sequenceValues.set(name, Math.max(value, sequenceValues.get(name) ?? value));
     },
     async generate(plan) {
-      // The generators cannot see this transaction's products: each gets a temporary copy of what it reads.
-      const products = (
-        await client.query<{ id: string; price: string; sku: string; name: string }>('select id, price, sku, name from products where id >= $1 and id < $2', [
-          plan.products.first,
-          plan.products.first + plan.products.count,
-        ])
-      ).rows;
       const generators: pg.Client[] = [];
       const written: Record<string, number> = {};
       const balances: StockDeltas = new Map();
@@ -634,39 +667,8 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
             break;
           }
         }
-        if (generators.length === 0) await generateHere(plan, written, balances);
-        else {
-          const parts = generators.map((_, index): SeriesPart => ({ index, of: generators.length, block: GENERATOR_BLOCK }));
-          const statements = parts.map((part) => generatedOrderStatements('postgres', plan, { part, products: 'seed_products' }));
-          await timed(`orders computed (${generators.length} connections)`, () =>
-            Promise.all(
-              generators.map(async (generator, i) => {
-                await generator.query(
-                  `create temp table seed_products as select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) as p(id, price, sku, name)`,
-                  [products.map((p) => p.id), products.map((p) => p.price), products.map((p) => p.sku), products.map((p) => p.name)],
-                );
-                await generator.query('alter table seed_products add primary key (id)');
-                await generator.query('analyze seed_products');
-                await generator.query(statements[i].prepare);
-              }),
-            ),
-          );
-          // What the generated stock movements move, summed by each generator over its share of the orders.
-          const shares = await Promise.all(generators.map((generator, i) => generator.query<[string, string, string]>({ text: statements[i].balances, rowMode: 'array' })));
-          addStock(
-            balances,
-            shares.flatMap((share) => share.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)])),
-          );
-          for (const [k, { table, columns }] of statements[0].selects.entries()) {
-            await timed(`${table} generated`, async () => {
-              written[table] = await relayCopy(
-                client,
-                `copy ${table} (${columns}) from stdin${truncated.has(table) ? ' with (freeze)' : ''}`,
-                generators.map((generator, i) => ({ client: generator, text: `copy (${statements[i].selects[k].select}) to stdout` })),
-              );
-            });
-          }
-        }
+        if (generators.length > 0) await generateOn(generators, plan, written, balances);
+        else await generateHere(plan, written, balances);
       } finally {
         await Promise.all(generators.map((generator) => generator.end().catch(() => undefined)));
       }
