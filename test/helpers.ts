@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { InjectOptions } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { loadConfig, type Config } from '../src/server/config.js';
@@ -219,16 +219,21 @@ export async function indexDefinitions(db: Kysely<DB>, dialect: Dialect, table: 
   return new Map(rows.map((r) => [r.name, r.def]));
 }
 
-/** A query's plan as one string; PostgreSQL is told not to scan the table, so on a few rows it still shows its index choice. */
-export async function queryPlan(db: Kysely<DB>, dialect: Dialect, query: RawBuilder<unknown>): Promise<string> {
+/**
+ * A query's plan as one string; PostgreSQL is told not to scan the table, so on a few rows it still shows its index
+ * choice. The query is SQL to embed, or a statement already compiled with its parameters (as the app issued it).
+ */
+export async function queryPlan(db: Kysely<DB>, dialect: Dialect, query: RawBuilder<unknown> | CompiledQuery): Promise<string> {
   return db.transaction().execute(async (trx) => {
+    const explain = <R>(prefix: string) =>
+      'parameters' in query ? trx.executeQuery<R>(CompiledQuery.raw(`${prefix} ${query.sql}`, [...query.parameters])) : sql<R>`${sql.raw(prefix)} ${query}`.execute(trx);
     if (dialect === 'postgres') {
       await sql`set local enable_seqscan = off`.execute(trx);
       await sql`set local enable_bitmapscan = off`.execute(trx);
-      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(trx);
+      const { rows } = await explain<{ 'QUERY PLAN': string }>('explain');
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     }
-    const { rows } = await sql<{ detail: string }>`explain query plan ${query}`.execute(trx);
+    const { rows } = await explain<{ detail: string }>('explain query plan');
     return rows.map((r) => r.detail).join('\n');
   });
 }

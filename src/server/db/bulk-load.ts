@@ -78,6 +78,9 @@ const ASIDE = 'seed_orders_aside';
 /** What stock moves do to each product's balances, summed by product id. */
 type StockDeltas = Map<number, [onHand: number, reserved: number]>;
 
+/** A row of a generation's `balances` statement as PostgreSQL returns it (bigint sums as text). */
+const balanceOf = ([id, onHand, reserved]: [string, string, string]): Balance => [Number(id), Number(onHand), Number(reserved)];
+
 function addStock(into: StockDeltas, moves: Iterable<Balance>): void {
   for (const [id, onHand, reserved] of moves) {
     const sum = into.get(id) ?? [0, 0];
@@ -572,7 +575,7 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
     const shares = await Promise.all(generators.map((generator, i) => generator.query<[string, string, string]>({ text: statements[i].balances, rowMode: 'array' })));
     addStock(
       balances,
-      shares.flatMap((share) => share.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)])),
+      shares.flatMap((share) => share.rows.map(balanceOf)),
     );
     for (const [k, { table, columns }] of statements[0].selects.entries()) {
       await timed(`${table} generated`, async () => {
@@ -594,7 +597,7 @@ async function openPostgresWriter(url: string, log: (line: string) => void): Pro
       });
     }
     const sums = await client.query<[string, string, string]>({ text: statements.balances, rowMode: 'array' });
-    addStock(balances, sums.rows.map(([id, onHand, reserved]): Balance => [Number(id), Number(onHand), Number(reserved)]));
+    addStock(balances, sums.rows.map(balanceOf));
     await client.query(statements.cleanup);
   };
   return {

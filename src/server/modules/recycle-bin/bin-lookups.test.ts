@@ -1,6 +1,6 @@
-import { CompiledQuery, sql, type KyselyPlugin } from 'kysely';
+import { sql, type CompiledQuery, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, makeProduct, type TestDatabase } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, makeProduct, queryPlan, type TestDatabase } from '../../../../test/helpers.js';
 import { buildApp } from '../../app.js';
 import type { App } from '../../platform/http.js';
 import { createOrder, previewAndDelete } from '../deletion/deletion.test-support.js';
@@ -38,19 +38,6 @@ describe.each(DIALECTS)('deleted and held orders looked up by id (%s)', (dialect
     await app?.close();
     await db?.drop();
   });
-
-  /** The plan as the database would run it; on PostgreSQL with scans of the whole table ruled out, as at scale. */
-  const planOf = (query: CompiledQuery) =>
-    db.ctx.kysely.transaction().execute(async (trx) => {
-      if (dialect === 'postgres') {
-        await sql`set local enable_seqscan = off`.execute(trx);
-        await sql`set local enable_bitmapscan = off`.execute(trx);
-        const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
-        return rows.map((r) => r['QUERY PLAN']).join('\n');
-      }
-      const { rows } = await trx.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
-      return rows.map((r) => r.detail).join('\n');
-    });
 
   it('reads, restores, asks for and purges deleted orders by primary key after statistics taken with an empty bin', async () => {
     const customer = await makeCustomer(admin);
@@ -91,7 +78,7 @@ describe.each(DIALECTS)('deleted and held orders looked up by id (%s)', (dialect
     // read, the purge's read and delete, the hold check.
     expect(byId.length).toBeGreaterThanOrEqual(7);
     for (const query of byId) {
-      const plan = await planOf(query);
+      const plan = await queryPlan(db.ctx.kysely, dialect, query);
       expect(plan, query.sql).not.toMatch(/orders_deleted|orders_held/);
       expect(plan, query.sql).toMatch(dialect === 'postgres' ? /orders_pkey/ : /USING INTEGER PRIMARY KEY/);
     }
