@@ -187,14 +187,17 @@ interface DatabaseReport {
 
 async function benchDatabase(target: Target, options: Options): Promise<DatabaseReport> {
   const { config } = target;
-  const { ctx } = await openDatabase(config);
+  let { ctx } = await openDatabase(config);
   try {
     let seeding = 'reused from an earlier run';
     if (target.seeded) {
       console.log(`\n${labelOf(config)}: reusing ${config.database.dialect === 'sqlite' ? config.database.file : 'the database'} as seeded before`);
     } else {
       console.log(`\n${labelOf(config)}: seeding ${options.orders.toLocaleString('en')} orders…`);
-      const seeded = await bulkSeed(ctx, config.database, { orders: options.orders, log: (line) => console.log(line) });
+      // The bench's connections are closed for the load, as the seed command's are (a SQLite seed into the empty
+      // book then writes the file directly), and opened again for the scenarios.
+      const seeded = await bulkSeed(ctx, config.database, { orders: options.orders, log: (line) => console.log(line), releaseConnections: () => ctx.close() });
+      ({ ctx } = await openDatabase(config));
       seeding = `${seeded.seconds.toFixed(1)} s (${Math.round(seeded.orders / seeded.seconds).toLocaleString('en')} orders/s, ${seeded.rowsPerSecond.toLocaleString('en')} rows/s)`;
       console.log(`  seeded in ${seeding}`);
     }

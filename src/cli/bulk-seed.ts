@@ -30,6 +30,12 @@ export interface BulkSeedOptions {
   until?: Date;
   seed?: number;
   log?: (line: string) => void;
+  /**
+   * Called once the seed has read what it needs through `ctx`, before the load. On SQLite a caller that closes its
+   * connections there (and has no other open) lets a seed into an empty book write the database file directly
+   * instead of through the write-ahead log: a fifth faster at a million orders (bulk-load.ts, writeDirectly).
+   */
+  releaseConnections?: () => Promise<void>;
 }
 
 export interface BulkSeedResult {
@@ -182,6 +188,7 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
   // Rebuilding indexes pays off when the load at least doubles the table; a small top-up keeps them.
   const rebuildIndexes = orderCount >= ids.order - 1;
   const counts = { orders: 0, items: 0, customers: customerCount, products: productCount, stockMovements: 0, ledgerEntries: 0 };
+  await options.releaseConnections?.();
   const writer: BulkWriter = await openBulkWriter(database, log);
   try {
     await writer.begin({ rebuildIndexes });

@@ -15,10 +15,15 @@ export const seedCommand: Command = {
     const products = wholeNumberOption(args, 'products', { min: 3 });
     const config = loadConfig();
     const { ctx, generatedPassword } = await openDatabase(config);
+    let open = true;
+    const close = async () => {
+      if (open) await ctx.close();
+      open = false;
+    };
     try {
       for (const line of adminBanner(generatedPassword)) console.log(line);
       console.log(`Seeding ${orders.toLocaleString('en')} orders into ${databaseLabel(config.database)}…`);
-      const result = await bulkSeed(ctx, config.database, { orders, customers, products, log: (line) => console.log(line) });
+      const result = await bulkSeed(ctx, config.database, { orders, customers, products, log: (line) => console.log(line), releaseConnections: close });
       console.log(
         `Seeded ${result.orders.toLocaleString('en')} orders, ${result.items.toLocaleString('en')} lines, ${result.stockMovements.toLocaleString('en')} stock movements and ` +
           `${result.ledgerEntries.toLocaleString('en')} ledger entries in ${result.seconds.toFixed(1)} s ` +
@@ -26,7 +31,7 @@ export const seedCommand: Command = {
       );
       return 0;
     } finally {
-      await ctx.close();
+      await close();
     }
   },
 };
