@@ -99,7 +99,7 @@ describe.runIf(DIALECTS.includes('sqlite'))('bulk seed writing the database file
     expect(output).toContain('writing the database file directly');
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    // What the next open must roll back: pages of the file overwritten under a journal holding their old content.
+    // A hot journal: the old content of the pages the load had changed, for the next open to put back.
     expect(fs.statSync(`${file()}-journal`).size).toBeGreaterThan(0);
     const ctx = reopen();
     expect(await state(ctx)).toEqual({ ...before, mode: 'wal', integrity: 'ok' });
