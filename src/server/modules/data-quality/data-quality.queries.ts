@@ -68,9 +68,18 @@ async function duplicateOrders(db: Kysely<DB>, { dialect }: CheckInput): Promise
     .select((eb) => ['b.id', 'b.number', 'b.owner_id', eb.fn.min('a.id').as('other_id'), eb.fn.min('a.number').as('other_number'), eb.fn.countAll().over().as('total')])
     .where('b.deleted_at', 'is', null)
     .where('b.status', '<>', 'cancelled')
-    // Only signatures two live orders share can pair: found by reading the signature index alone, so the
-    // orders themselves are read for a few thousand candidates instead of every order in the book.
-    .where('b.signature', 'in', (eb) => eb.selectFrom('orders').select('signature').where('deleted_at', 'is', null).groupBy('signature').having((h) => h.fn.countAll(), '>', 1))
+    // Only signatures two orders share can pair: found by reading the signature index alone, so the orders
+    // themselves are read for a few thousand candidates instead of every order in the book. The index covers the
+    // live orders on PostgreSQL and every order on SQLite (migration 0028), and the filter follows it: on a
+    // whole-table index a `deleted_at` condition would read every row. Deleted candidates are dropped by the pairing.
+    .where('b.signature', 'in', (eb) =>
+      eb
+        .selectFrom('orders')
+        .select('signature')
+        .$if(dialect === 'postgres', (q) => q.where('deleted_at', 'is', null))
+        .groupBy('signature')
+        .having((h) => h.fn.countAll(), '>', 1),
+    )
     .groupBy(['b.id', 'b.number', 'b.owner_id'])
     .orderBy('b.id', 'desc')
     .limit(LIMIT)
