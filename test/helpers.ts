@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type KyselyPlugin, type RawBuilder } from 'kysely';
 import type { InjectOptions } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { loadConfig, type Config } from '../src/server/config.js';
@@ -217,6 +217,24 @@ export async function indexDefinitions(db: Kysely<DB>, dialect: Dialect, table: 
       ? await sql<{ name: string; def: string }>`select indexname as name, indexdef as def from pg_indexes where schemaname = current_schema() and tablename = ${table}`.execute(db)
       : await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(db);
   return new Map(rows.map((r) => [r.name, r.def]));
+}
+
+/**
+ * `kysely` with a plugin that records each statement as it goes to the database, compiled with its values, for
+ * `queryPlan`. Reads compiled once per shape (db/compiled.ts) pass through the plugin with placeholders instead of
+ * values and are left out.
+ */
+export function recordStatements(kysely: Kysely<DB>): { kysely: Kysely<DB>; issued: CompiledQuery[] } {
+  const issued: CompiledQuery[] = [];
+  const recorder: KyselyPlugin = {
+    transformQuery(args) {
+      const compiled = kysely.getExecutor().compileQuery(args.node, args.queryId);
+      if (!compiled.parameters.some((p) => typeof p === 'object' && p !== null && !Array.isArray(p))) issued.push(compiled);
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { kysely: kysely.withPlugin(recorder), issued };
 }
 
 /**

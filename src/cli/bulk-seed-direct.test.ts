@@ -27,6 +27,20 @@ describe.runIf(DIALECTS.includes('sqlite'))('bulk seed writing the database file
              (select journal_mode from pragma_journal_mode) as mode, (select integrity_check from pragma_integrity_check) as integrity`.execute(ctx.kysely);
     return rows[0];
   };
+  /**
+   * A seed's log lines, and whether a rollback journal existed while it loaded (checked as the orders are copied in):
+   * one exists only while a transaction of a database in that mode writes; in WAL mode never.
+   */
+  const watchLoad = () => {
+    const load: { lines: string[]; journalDuringLoad?: boolean; log: (line: string) => void } = {
+      lines: [],
+      log(line) {
+        load.lines.push(line);
+        if (line.includes('orders copied in')) load.journalDuringLoad = fs.existsSync(`${file()}-journal`);
+      },
+    };
+    return load;
+  };
   const triggers = async (ctx: Db) =>
     (await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' order by name`.execute(ctx.kysely)).rows.map((r) => r.name);
 
@@ -41,17 +55,11 @@ describe.runIf(DIALECTS.includes('sqlite'))('bulk seed writing the database file
 
   it('writes the file under a rollback journal, not the log, and hands it back in WAL mode', async () => {
     const triggersBefore = await triggers(db.ctx);
-    const lines: string[] = [];
-    // A rollback journal exists only while a transaction of a database in that mode writes; in WAL mode never.
-    let journalDuringLoad: boolean | undefined;
-    const log = (line: string) => {
-      lines.push(line);
-      if (line.includes('orders copied in')) journalDuringLoad = fs.existsSync(`${file()}-journal`);
-    };
-    const result = await bulkSeed(db.ctx, db.config.database, { orders: 3_000, log, releaseConnections: () => db.ctx.close() });
+    const load = watchLoad();
+    const result = await bulkSeed(db.ctx, db.config.database, { orders: 3_000, log: load.log, releaseConnections: () => db.ctx.close() });
     expect(result.orders).toBe(3_000);
-    expect(lines).toContain('  writing the database file directly (no other connection open)');
-    expect(journalDuringLoad).toBe(true);
+    expect(load.lines).toContain('  writing the database file directly (no other connection open)');
+    expect(load.journalDuringLoad).toBe(true);
     expect(fs.existsSync(`${file()}-journal`)).toBe(false);
     // The file's own header, before the app (which asks for WAL on opening) touches it: versions 2 mean WAL mode.
     const header = Buffer.alloc(20);
@@ -66,15 +74,10 @@ describe.runIf(DIALECTS.includes('sqlite'))('bulk seed writing the database file
   });
 
   it('goes through the write-ahead log while another connection has the file open', async () => {
-    const lines: string[] = [];
-    let journalDuringLoad: boolean | undefined;
-    const log = (line: string) => {
-      lines.push(line);
-      if (line.includes('orders copied in')) journalDuringLoad = fs.existsSync(`${file()}-journal`);
-    };
-    await bulkSeed(db.ctx, db.config.database, { orders: 400, log });
-    expect(lines).toContain('  writing through the write-ahead log (another connection is open)');
-    expect(journalDuringLoad).toBe(false);
+    const load = watchLoad();
+    await bulkSeed(db.ctx, db.config.database, { orders: 400, log: load.log });
+    expect(load.lines).toContain('  writing through the write-ahead log (another connection is open)');
+    expect(load.journalDuringLoad).toBe(false);
     expect(await state(db.ctx)).toMatchObject({ orders: 400, mode: 'wal', integrity: 'ok' });
   });
 

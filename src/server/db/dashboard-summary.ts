@@ -103,6 +103,6 @@ export async function pauseDashboardSummary(trx: Kysely<DB>, now: Date = new Dat
 }
 
 /** Ends a pause: recounts the summary in one `INSERT … SELECT`. */
-export async function resumeDashboardSummary(ctx: Db): Promise<void> {
+async function resumeDashboardSummary(ctx: Db): Promise<void> {
   await ctx.kysely.transaction().execute((trx) => rebuildDashboardSummary(trx));
 }

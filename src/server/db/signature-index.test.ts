@@ -1,6 +1,6 @@
-import { sql, type CompiledQuery, type Kysely, type KyselyPlugin } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, indexDefinitions, queryPlan, type TestDatabase } from '../../../test/helpers.js';
+import { createTestDatabase, DIALECTS, indexDefinitions, queryPlan, recordStatements, type TestDatabase } from '../../../test/helpers.js';
 import { runDataQuality } from '../modules/data-quality/data-quality.service.js';
 import { checkInvariants } from '../modules/integrity/invariants.js';
 import { migrateToLatest } from './migrate.js';
@@ -28,15 +28,8 @@ describe.each(DIALECTS)('the signature index (%s)', (dialect) => {
   it('covers every order on SQLite and the live ones on PostgreSQL, and gives the duplicate check its candidates alone', async () => {
     await expectIndex();
     // The duplicate check's statement as the app issues it, recorded on its way to the database.
-    const issued: CompiledQuery[] = [];
-    const recorder: KyselyPlugin = {
-      transformQuery(args) {
-        issued.push(db().getExecutor().compileQuery(args.node, args.queryId));
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    await runDataQuality({ ...t.ctx, kysely: db().withPlugin(recorder) }, null, 'manual');
+    const { kysely, issued } = recordStatements(db());
+    await runDataQuality({ ...t.ctx, kysely }, null, 'manual');
     const duplicateCheck = issued.filter((q) => /"b"\."signature" in \(select/.test(q.sql));
     expect(duplicateCheck).toHaveLength(1);
     expect(await queryPlan(db(), dialect, duplicateCheck[0])).toMatch(dialect === 'postgres' ? /Index Only Scan using orders_signature_created\b/ : /SCAN orders USING COVERING INDEX orders_signature_created\b/);

@@ -1,6 +1,6 @@
-import { sql, type CompiledQuery, type KyselyPlugin } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, makeProduct, queryPlan, type TestDatabase } from '../../../../test/helpers.js';
+import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, makeProduct, queryPlan, recordStatements, type TestDatabase } from '../../../../test/helpers.js';
 import { buildApp } from '../../app.js';
 import type { App } from '../../platform/http.js';
 import { createOrder, previewAndDelete } from '../deletion/deletion.test-support.js';
@@ -16,21 +16,13 @@ describe.each(DIALECTS)('deleted and held orders looked up by id (%s)', (dialect
   let db: TestDatabase;
   let app: App;
   let admin: Client;
-  const issued: CompiledQuery[] = [];
+  let issued: CompiledQuery[];
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
-    const kysely = db.ctx.kysely;
-    const recorder: KyselyPlugin = {
-      transformQuery(args) {
-        const compiled = kysely.getExecutor().compileQuery(args.node, args.queryId);
-        // Reads compiled once per shape (db/compiled.ts) pass through here with placeholders, never with values.
-        if (!compiled.parameters.some((p) => typeof p === 'object' && p !== null && !Array.isArray(p))) issued.push(compiled);
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    app = await buildApp(db.config, { ...db.ctx, kysely: kysely.withPlugin(recorder) }, { logger: false });
+    const recorded = recordStatements(db.ctx.kysely);
+    issued = recorded.issued;
+    app = await buildApp(db.config, { ...db.ctx, kysely: recorded.kysely }, { logger: false });
     await app.ready();
     admin = await new Client(app).login('admin', ADMIN_PASSWORD);
   });
