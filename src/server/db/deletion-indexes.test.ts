@@ -9,10 +9,11 @@ import type { DB } from './schema.js';
 const DROPPED = ['orders_confirmed_revenue', 'orders_deleted_reason', 'stock_movements_order', 'ledger_entries_order'];
 /**
  * Partial on `deleted_at is null`: made whole-table, their readers would read each row's deleted_at. (On SQLite
- * `orders_signature_created` covers every order since 0028, signature-index.test.ts.)
+ * `orders_signature_created` covers every order since 0028, signature-index.test.ts, and `orders_total` since 0029,
+ * total-index.test.ts.)
  */
 const STAY_PARTIAL = (dialect: Dialect) =>
-  [...(dialect === 'postgres' ? ['orders_signature_created'] : []), 'orders_customer_created', 'orders_total', 'orders_status_total', 'orders_owner_status'];
+  [...(dialect === 'postgres' ? ['orders_signature_created', 'orders_total'] : []), 'orders_customer_created', 'orders_status_total', 'orders_owner_status'];
 
 /**
  * Migration 0027: the orders and journal indexes a deletion had to move and no query needs. Every query that
