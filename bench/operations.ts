@@ -54,8 +54,8 @@ export function deletableConfirmedOrders(ctx: Db, limit: number) {
  * Preview, delete and restore of 1,000 confirmed orders without payments, on fresh orders each round. Deleting
  * more than 100 orders needs a step-up (SPEC §5): the password is confirmed before each round, outside the timing.
  * One round on orders of its own goes first, untimed, as the latency scenarios are warmed: a fresh server runs its
- * first deletion in V8's interpreter (over HTTP the first preview of a fresh server took 28–36 ms, the next few 17–29,
- * after two hundred 10), and five timed rounds would otherwise count that start-up in their median and worst.
+ * first deletion in V8's interpreter (over HTTP a fresh server's first preview took 28–36 ms and the next few
+ * 17–29), and five timed rounds would otherwise count that start-up in their median and worst.
  */
 async function deletionRounds(baseUrl: string, headers: Record<string, string>, ctx: Db, config: Config, password: string): Promise<OperationRow[]> {
   const warmed = await warmDatabase(ctx, config);
