@@ -210,6 +210,20 @@ export async function makeOrder(client: Client, customerId: string, items: Array
   return res.body as { id: string; number: string; version: number; total: string; status: string; ownerId: string };
 }
 
+/**
+ * The first user and a new customer, written straight to the tables: for tests that insert orders by hand (a deleted
+ * one, say) into a database rewound to before a migration, where the API would not write such rows.
+ */
+export async function ownerAndCustomer(db: Kysely<DB>, name: string, at = '2026-01-01T00:00:00.000Z'): Promise<{ ownerId: number; customerId: number }> {
+  const { id: ownerId } = await db.selectFrom('users').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const { id: customerId } = await db
+    .insertInto('customers')
+    .values({ name, name_key: name.toLowerCase(), created_at: at, updated_at: at } as never)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { ownerId, customerId };
+}
+
 /** A table's indexes, name → definition as the database reports it (the ones SQLite makes for constraints left out). */
 export async function indexDefinitions(db: Kysely<DB>, dialect: Dialect, table: string): Promise<Map<string, string>> {
   const { rows } =

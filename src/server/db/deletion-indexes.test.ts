@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, indexDefinitions, queryPlan, type TestDatabase } from '../../../test/helpers.js';
+import { createTestDatabase, DIALECTS, indexDefinitions, ownerAndCustomer, queryPlan, type TestDatabase } from '../../../test/helpers.js';
 import { checkInvariants } from '../modules/integrity/invariants.js';
 import type { Dialect } from './connect.js';
 import { migrateToLatest } from './migrate.js';
@@ -57,12 +57,7 @@ describe.each(DIALECTS)('indexes a deletion moves (%s)', (dialect) => {
   it('migrates a database made before it, keeping every order and the invariants', async () => {
     const kysely = db();
     const now = '2026-01-01T00:00:00.000Z';
-    const { id: ownerId } = await kysely.selectFrom('users').select('id').orderBy('id').executeTakeFirstOrThrow();
-    const { id: customerId } = await kysely
-      .insertInto('customers')
-      .values({ name: 'Index Test Ltd', name_key: 'index test ltd', created_at: now, updated_at: now } as never)
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const { ownerId, customerId } = await ownerAndCustomer(kysely, 'Index Test Ltd', now);
     for (const [number, deleted] of [['SO-IDX-1', null], ['SO-IDX-2', now]] as const) {
       await kysely
         .insertInto('orders')

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, indexDefinitions, queryPlan, recordStatements, type TestDatabase } from '../../../test/helpers.js';
+import { createTestDatabase, DIALECTS, indexDefinitions, ownerAndCustomer, queryPlan, recordStatements, type TestDatabase } from '../../../test/helpers.js';
 import { runDataQuality } from '../modules/data-quality/data-quality.service.js';
 import { checkInvariants } from '../modules/integrity/invariants.js';
 import { migrateToLatest } from './migrate.js';
@@ -43,12 +43,7 @@ describe.each(DIALECTS)('the signature index (%s)', (dialect) => {
 
   it('migrates a database made before it, and the duplicate check pairs live orders only', async () => {
     const kysely = db();
-    const { id: ownerId } = await kysely.selectFrom('users').select('id').orderBy('id').executeTakeFirstOrThrow();
-    const { id: customerId } = await kysely
-      .insertInto('customers')
-      .values({ name: 'Signature Test Ltd', name_key: 'signature test ltd', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' } as never)
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const { ownerId, customerId } = await ownerAndCustomer(kysely, 'Signature Test Ltd');
     const now = Date.now();
     const at = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
     // Two live orders with one signature five minutes apart (a duplicate), and a live order whose only twin is deleted.

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, indexDefinitions, queryPlan, type TestDatabase } from '../../../test/helpers.js';
+import { createTestDatabase, DIALECTS, indexDefinitions, ownerAndCustomer, queryPlan, type TestDatabase } from '../../../test/helpers.js';
 import { checkInvariants } from '../modules/integrity/invariants.js';
 import { countOrdersByStatus, listOrders } from '../modules/orders/orders.queries.js';
 import { migrateToLatest } from './migrate.js';
@@ -42,12 +42,7 @@ describe.each(DIALECTS)('the total index (%s)', (dialect) => {
 
   it('migrates a database made before it, and lists and counts by total live orders only', async () => {
     const kysely = db();
-    const { id: ownerId } = await kysely.selectFrom('users').select('id').orderBy('id').executeTakeFirstOrThrow();
-    const { id: customerId } = await kysely
-      .insertInto('customers')
-      .values({ name: 'Total Test Ltd', name_key: 'total test ltd', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' } as never)
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const { ownerId, customerId } = await ownerAndCustomer(kysely, 'Total Test Ltd');
     const at = '2026-02-01T00:00:00.000Z';
     // The largest totals of the book: a deleted order above two live ones.
     const orders: Array<[number: string, total: number, deletedAt: string | null]> = [
