@@ -212,7 +212,7 @@ export async function makeOrder(client: Client, customerId: string, items: Array
 
 /**
  * The first user and a new customer, written straight to the tables: for tests that insert orders by hand (a deleted
- * one, say) into a database rewound to before a migration, where the API would not write such rows.
+ * one, say) into a database made or rewound to before a migration, where the API would not write such rows.
  */
 export async function ownerAndCustomer(db: Kysely<DB>, name: string, at = '2026-01-01T00:00:00.000Z'): Promise<{ ownerId: number; customerId: number }> {
   const { id: ownerId } = await db.selectFrom('users').select('id').orderBy('id').executeTakeFirstOrThrow();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, indexDefinitions, ownerAndCustomer, queryPlan, recordStatements, type TestDatabase } from '../../../test/helpers.js';
 import { runDataQuality } from '../modules/data-quality/data-quality.service.js';
 import { checkInvariants } from '../modules/integrity/invariants.js';
-import { migrateToLatest } from './migrate.js';
+import { migrateUpTo } from './migrate.js';
 import type { DB } from './schema.js';
 
 /**
@@ -14,10 +14,10 @@ import type { DB } from './schema.js';
 describe.each(DIALECTS)('the signature index (%s)', (dialect) => {
   let t: TestDatabase;
   const db = () => t.ctx.kysely;
-  const definition = async () => (await indexDefinitions(db(), dialect, 'orders')).get('orders_signature_created');
-  const expectIndex = async () => {
-    if (dialect === 'sqlite') expect(await definition()).not.toMatch(/\bwhere\b/i);
-    else expect(await definition()).toMatch(/where \(?deleted_at is null\)?/i);
+  const definition = async (kysely: Kysely<DB>) => (await indexDefinitions(kysely, dialect, 'orders')).get('orders_signature_created');
+  const expectIndex = async (kysely: Kysely<DB>) => {
+    if (dialect === 'sqlite') expect(await definition(kysely)).not.toMatch(/\bwhere\b/i);
+    else expect(await definition(kysely)).toMatch(/where \(?deleted_at is null\)?/i);
   };
 
   beforeAll(async () => {
@@ -26,7 +26,7 @@ describe.each(DIALECTS)('the signature index (%s)', (dialect) => {
   afterAll(async () => t?.drop());
 
   it('covers every order on SQLite and the live ones on PostgreSQL, and gives the duplicate check its candidates alone', async () => {
-    await expectIndex();
+    await expectIndex(db());
     // The duplicate check's statement as the app issues it, recorded on its way to the database.
     const { kysely, issued } = recordStatements(db());
     await runDataQuality({ ...t.ctx, kysely }, null, 'manual');
@@ -42,7 +42,16 @@ describe.each(DIALECTS)('the signature index (%s)', (dialect) => {
   });
 
   it('migrates a database made before it, and the duplicate check pairs live orders only', async () => {
-    const kysely = db();
+    const earlier = await createTestDatabase(dialect, { migrateUpTo: '0027_deletion_indexes' });
+    try {
+      await migrateAndCheck(earlier);
+    } finally {
+      await earlier.drop();
+    }
+  });
+
+  async function migrateAndCheck(earlier: TestDatabase): Promise<void> {
+    const kysely = earlier.ctx.kysely;
     const { ownerId, customerId } = await ownerAndCustomer(kysely, 'Signature Test Ltd');
     const now = Date.now();
     const at = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
@@ -59,24 +68,16 @@ describe.each(DIALECTS)('the signature index (%s)', (dialect) => {
         .values({ number, customer_id: customerId, owner_id: ownerId, status: 'draft', total: 0, signature, created_at: createdAt, updated_at: createdAt, deleted_at: deletedAt, purge_after: deletedAt } as never)
         .execute();
     }
-    await rewindToBefore0028(kysely);
-    expect(await definition()).toMatch(/where \(?deleted_at is null\)?/i);
+    expect(await definition(kysely)).toMatch(/where \(?deleted_at is null\)?/i);
     const before = await kysely.selectFrom('orders').selectAll().orderBy('id').execute();
 
-    expect(await migrateToLatest(kysely, dialect)).toEqual(['0028_signature_index']);
-    await expectIndex();
+    expect(await migrateUpTo(kysely, dialect, '0028_signature_index')).toEqual(['0028_signature_index']);
+    await expectIndex(kysely);
     expect(await kysely.selectFrom('orders').selectAll().orderBy('id').execute()).toEqual(before);
     expect(await checkInvariants(kysely)).toEqual([]);
-    const duplicates = (await runDataQuality(t.ctx, null, 'manual')).checks.find((c) => c.code === 'duplicate_orders');
+    const duplicates = (await runDataQuality(earlier.ctx, null, 'manual')).checks.find((c) => c.code === 'duplicate_orders');
     expect(duplicates?.count).toBe(1);
     expect(duplicates?.samples.map((s) => [s.label, s.related?.label])).toEqual([['SO-SIG-2', 'SO-SIG-1']]);
-    expect(await migrateToLatest(kysely, dialect)).toEqual([]);
-  });
+    expect(await migrateUpTo(kysely, dialect, '0028_signature_index')).toEqual([]);
+  }
 });
-
-/** The index as migration 0010 made it (partial on both databases), 0028 not yet recorded. */
-async function rewindToBefore0028(db: Kysely<DB>): Promise<void> {
-  await db.schema.dropIndex('orders_signature_created').execute();
-  await db.schema.createIndex('orders_signature_created').on('orders').columns(['signature', 'created_at', 'id']).where(sql<boolean>`deleted_at is null`).execute();
-  await db.deleteFrom('orderly_migrations' as never).where('name' as never, '=', '0028_signature_index' as never).execute();
-}
