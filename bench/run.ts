@@ -23,6 +23,7 @@ import type { Db, Dialect } from '../src/server/db/connect.js';
 import { openDatabase } from '../src/server/main.js';
 import type { LoadJob, LoadMessage, LoadResult } from './load-worker.js';
 import { measureOperations, OPERATIONS, printOperations, type Operation, type OperationRow } from './operations.js';
+import { emptyRecycleBin, fillRecycleBin } from './recycle-bin.js';
 import { SCENARIOS, type BenchContext } from './scenarios.js';
 import { onlyFlag, wholeNumberFlag } from './cli-options.js';
 import { startAppServer } from './server.js';
@@ -227,6 +228,7 @@ export async function measureScenarios(
 ): Promise<Omit<DatabaseReport, 'label' | 'seeding'>> {
   const scenarios: DatabaseReport['scenarios'] = [];
   let prepared: Array<{ scenario: (typeof SCENARIOS)[number]; requests: LoadJob['requests']; note?: string }> | undefined;
+  const binned = await fillRecycleBin(ctx);
   for (const workers of options.workers) {
     const server = await startAppServer(config, workers, ADMIN_PASSWORD);
     try {
@@ -290,6 +292,7 @@ export async function measureScenarios(
       await server.stop();
     }
   }
+  await emptyRecycleBin(ctx, binned);
   console.log('  timing single operations (deletion, restore, dispatch, cleanup, dashboard, export, backup)…');
   const server = await startAppServer(config, 1, ADMIN_PASSWORD);
   let operations: OperationRow[];

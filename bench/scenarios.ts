@@ -64,6 +64,13 @@ async function spreadIds(bench: BenchContext, count: number): Promise<number[]> 
 const PAGE = 1_000;
 const LIST_P95 = { sqlite: 10, postgres: 20 };
 
+/** Numbers of orders in the recycle bin (bench/recycle-bin.ts fills it), spread over it. */
+async function binNumbers(bench: BenchContext, count: number): Promise<string[]> {
+  const rows = await bench.db.kysely.selectFrom('orders').select('number').where('deleted_at', 'is not', null).orderBy('id').execute();
+  const step = Math.max(1, Math.floor(rows.length / count));
+  return rows.filter((_, i) => i % step === 0).map((r) => r.number);
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'status filter, first page',
@@ -128,6 +135,32 @@ export const SCENARIOS: Scenario[] = [
       }
       const path = `/api/orders?limit=50${cursor ? `&cursor=${cursor}` : ''}`;
       return { requests: repeat(get(path), count), note: page < PAGE ? `only ${page} pages exist: timed page ${page}` : undefined };
+    },
+  },
+  {
+    name: 'recycle bin, first page',
+    targetP95Ms: LIST_P95,
+    async prepare(bench, count) {
+      const { total } = await bench.get<{ total: number }>('/api/recycle-bin?limit=1');
+      return { requests: repeat(get('/api/recycle-bin?limit=50'), count), note: `${total.toLocaleString('en')} orders in the bin` };
+    },
+  },
+  {
+    name: 'recycle bin, customer name search',
+    targetP95Ms: LIST_P95,
+    async prepare(bench, count) {
+      const fragment = SEARCH_SAMPLES.broad;
+      const { total } = await bench.get<{ total: number }>(`/api/recycle-bin?q=${encodeURIComponent(fragment)}&limit=1`);
+      return { requests: repeat(get(`/api/recycle-bin?q=${encodeURIComponent(fragment)}&limit=50`), count), note: `"${fragment}" matches ${total.toLocaleString('en')} orders in the bin` };
+    },
+  },
+  {
+    name: 'recycle bin, order number search',
+    targetP95Ms: LIST_P95,
+    async prepare(bench, count) {
+      // As people type it: the serial without its zeros (every year's order with that serial, deleted or not).
+      const numbers = await binNumbers(bench, count);
+      return { requests: Array.from({ length: count }, (_, i) => get(`/api/recycle-bin?q=${Number(numbers[i % numbers.length].slice(8))}&limit=50`)) };
     },
   },
 ];

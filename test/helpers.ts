@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { CompiledQuery, sql, type Kysely, type KyselyPlugin, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type Kysely, type KyselyPlugin, type QueryId, type RawBuilder } from 'kysely';
 import type { InjectOptions } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { loadConfig, type Config } from '../src/server/config.js';
@@ -236,9 +236,10 @@ export async function indexDefinitions(db: Kysely<DB>, dialect: Dialect, table: 
 /**
  * `kysely` with a plugin that records each statement as it goes to the database, compiled with its values, for
  * `queryPlan`. Reads compiled once per shape (db/compiled.ts) pass through the plugin with placeholders instead of
- * values and are left out.
+ * values and are left out, unless `compiledOnce`: then they are recorded as they run, SQL and values, as are the
+ * other statements the app hands over already compiled (the session lookup, the name cache's reads).
  */
-export function recordStatements(kysely: Kysely<DB>): { kysely: Kysely<DB>; issued: CompiledQuery[] } {
+export function recordStatements(kysely: Kysely<DB>, options: { compiledOnce?: boolean } = {}): { kysely: Kysely<DB>; issued: CompiledQuery[] } {
   const issued: CompiledQuery[] = [];
   const recorder: KyselyPlugin = {
     transformQuery(args) {
@@ -248,7 +249,15 @@ export function recordStatements(kysely: Kysely<DB>): { kysely: Kysely<DB>; issu
     },
     transformResult: async (args) => args.result,
   };
-  return { kysely: kysely.withPlugin(recorder), issued };
+  const recording = kysely.withPlugin(recorder);
+  if (options.compiledOnce) {
+    const execute = recording.executeQuery.bind(recording);
+    recording.executeQuery = ((query: CompiledQuery | Compilable<unknown>, queryId?: QueryId) => {
+      if ('sql' in query) issued.push(query);
+      return execute(query, queryId);
+    }) as typeof recording.executeQuery;
+  }
+  return { kysely: recording, issued };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
-import { dialectOf } from './connect.js';
+import { dialectOf, type Dialect } from './connect.js';
 import type { DB } from './schema.js';
 
 /**
@@ -51,4 +51,26 @@ export async function runCompiled<R, V extends readonly unknown[]>(db: Kysely<DB
 
 function sameLayout(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((p, i) => (p instanceof Placeholder ? b[i] instanceof Placeholder && b[i].index === p.index : p === b[i]));
+}
+
+/**
+ * A query that SQLite must read through `index` (INDEXED BY) where it reads `table` under `alias`, which must come
+ * exactly once in its SQL. For reads whose best index the planner cannot know from its statistics: those a bulk
+ * seed's ANALYZE took while the recycle bin was empty rate every index of the bin at one row, and SQLite then
+ * walks the whole bin in date order for a filter another of its indexes answers at once. An index the statement
+ * names and the schema lacks is an error when the statement is prepared, never a silently slower plan.
+ * PostgreSQL gets the query as it is.
+ */
+export function indexedBy<R>(query: Compilable<R>, dialect: Dialect, table: string, alias: string, index: string | undefined): Compilable<R> {
+  if (dialect !== 'sqlite' || index === undefined) return query;
+  return {
+    compile() {
+      const compiled = query.compile();
+      const from = `from "${table}" as "${alias}"`;
+      const at = compiled.sql.indexOf(from);
+      if (at < 0 || compiled.sql.includes(from, at + 1)) throw new Error(`indexedBy: ${from} must come exactly once in ${compiled.sql}`);
+      const end = at + from.length;
+      return { ...compiled, sql: `${compiled.sql.slice(0, end)} indexed by "${index}"${compiled.sql.slice(end)}` };
+    },
+  };
 }

@@ -34,6 +34,7 @@ import * as m0026 from './migrations/0026_order_line_count.js';
 import * as m0027 from './migrations/0027_deletion_indexes.js';
 import * as m0028 from './migrations/0028_signature_index.js';
 import * as m0029 from './migrations/0029_total_index.js';
+import * as m0030 from './migrations/0030_bin_filters.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -74,6 +75,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0027_deletion_indexes': m0027,
   '0028_signature_index': m0028,
   '0029_total_index': m0029,
+  '0030_bin_filters': m0030,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */

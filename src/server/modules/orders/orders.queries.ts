@@ -57,12 +57,6 @@ function numberWhere(eb: ExpressionBuilder<{ o: OrderRow }, 'o'>, ranges: Array<
   return eb.or([...ranges.map(([lo, hi]) => eb.and([eb('o.number', '>=', lo as string), eb('o.number', '<', hi as string)])), ...(exact.length ? [eb('o.number', 'in', exact as string[])] : [])]);
 }
 
-/** Also the recycle bin's number search, so a typed number means the same there and reads the same index. */
-export async function numberCondition(db: Kysely<DB>, typed: string) {
-  const { ranges, exact } = numberBounds(typed, readOrderNumber(typed).serial ? await numberYears(db) : []);
-  return (eb: ExpressionBuilder<{ o: OrderRow }, 'o'>) => numberWhere(eb, ranges, exact);
-}
-
 type Scope = { ownerId?: number };
 
 type OrdersQuery = SelectQueryBuilder<DB & { o: OrderRow }, 'o', object>;
@@ -71,7 +65,7 @@ type OrdersQuery = SelectQueryBuilder<DB & { o: OrderRow }, 'o', object>;
  * One condition of the order filter: `shape` names the SQL it adds, `values` what it binds, `apply` adds it to
  * a query with whatever stands for those values (the values themselves, or placeholders of a compiled shape).
  */
-interface FilterPart {
+export interface FilterPart {
   shape: string;
   values: unknown[];
   apply(q: OrdersQuery, values: unknown[]): OrdersQuery;
@@ -85,14 +79,7 @@ function filterParts(dialect: Dialect, filter: OrderFilter, scope: Scope, years:
   const equals = (shape: string, column: 'o.owner_id' | 'o.customer_id', value: number) => parts.push({ shape, values: [value], apply: (q, [v]) => q.where(column, '=', v as number) });
   const compare = (shape: string, column: 'o.created_at' | 'o.total', op: '>=' | '<' | '<=', value: string | number) =>
     parts.push({ shape, values: [value], apply: (q, [v]) => q.where(column, op, v as never) });
-  const number = (shape: string, typed: string) => {
-    const { ranges, exact } = numberBounds(typed, years);
-    parts.push({
-      shape: `${shape}:${ranges.length}:${exact.length}`,
-      values: [...ranges.flat(), ...exact],
-      apply: (q, v) => q.where((eb) => numberWhere(eb, ranges.map((_, i) => [v[2 * i], v[2 * i + 1]]), v.slice(2 * ranges.length))),
-    });
-  };
+  const number = (shape: string, typed: string) => parts.push(numberPart(shape, typed, years));
   if (scope.ownerId !== undefined) equals('scope', 'o.owner_id', scope.ownerId);
   if (filter.status?.length) parts.push({ shape: `status:${filter.status.length}`, values: [...filter.status], apply: (q, v) => q.where('o.status', 'in', v as string[]) });
   if (filter.ownerId) equals('owner', 'o.owner_id', Number(filter.ownerId));
@@ -111,10 +98,28 @@ function filterParts(dialect: Dialect, filter: OrderFilter, scope: Scope, years:
   return parts;
 }
 
-/** Whether a filter reads a bare serial number, which needs the years numbers exist in. */
-const needsYears = (filter: OrderFilter) => [filter.number, filter.q && NUMBER_LIKE.test(filter.q) ? filter.q : undefined].some((typed) => typed !== undefined && readOrderNumber(typed).serial !== undefined);
+/**
+ * A typed order number as one condition of a compiled shape: the order list's and the recycle bin's, so a typed
+ * number means the same in both and reads the number's index in both. `years` as yearsOfNumbers gives them.
+ */
+export function numberPart(shape: string, typed: string, years: string[]): FilterPart {
+  const { ranges, exact } = numberBounds(typed, years);
+  return {
+    shape: `${shape}:${ranges.length}:${exact.length}`,
+    values: [...ranges.flat(), ...exact],
+    apply: (q, v) => q.where((eb) => numberWhere(eb, ranges.map((_, i) => [v[2 * i], v[2 * i + 1]]), v.slice(2 * ranges.length))),
+  };
+}
 
-function applyParts(q: OrdersQuery, parts: FilterPart[], values: readonly unknown[]): OrdersQuery {
+/** The years order numbers exist in when one of the typed numbers is a bare serial (which needs them), else none. */
+export async function yearsOfNumbers(db: Kysely<DB>, typed: Array<string | undefined>): Promise<string[]> {
+  return typed.some((t) => t !== undefined && readOrderNumber(t).serial !== undefined) ? numberYears(db) : [];
+}
+
+/** The typed numbers of a filter: its number, and its search term when that reads as one. */
+const typedNumbers = (filter: OrderFilter) => [filter.number, filter.q && NUMBER_LIKE.test(filter.q) ? filter.q : undefined];
+
+export function applyParts(q: OrdersQuery, parts: FilterPart[], values: readonly unknown[]): OrdersQuery {
   let offset = 0;
   for (const part of parts) {
     q = part.apply(q, values.slice(offset, offset + part.values.length));
@@ -128,7 +133,7 @@ function applyParts(q: OrdersQuery, parts: FilterPart[], values: readonly unknow
  * the count, the export and deletion by filter, so all of them agree on what "matching" means.
  */
 export async function filteredOrders(db: Kysely<DB>, filter: OrderFilter, scope: Scope) {
-  const parts = filterParts(dialectOf(db), filter, scope, needsYears(filter) ? await numberYears(db) : []);
+  const parts = filterParts(dialectOf(db), filter, scope, await yearsOfNumbers(db, typedNumbers(filter)));
   return applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), parts, parts.flatMap((p) => p.values));
 }
 
@@ -151,7 +156,7 @@ const FEW_CUSTOMERS = 64;
 const MANY_CUSTOMERS = 1_000;
 
 /** The filter's first name part and the customers it matches (see customerIdsRead), if at most MANY_CUSTOMERS. */
-async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[]): Promise<{ index: number; count: number; ids: string } | undefined> {
+export async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[]): Promise<{ index: number; count: number; ids: string } | undefined> {
   const index = parts.findIndex((p) => p.name);
   if (index < 0) return undefined;
   const { name, values } = parts[index];
@@ -169,7 +174,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
   const key = query.sort.replace('-', '') as keyof typeof SORT_COLUMNS;
   const column = SORT_COLUMNS[key];
   const direction = descending ? 'desc' : 'asc';
-  const parts = filterParts(dialectOf(db), query, scope, needsYears(query) ? await numberYears(db) : []);
+  const parts = filterParts(dialectOf(db), query, scope, await yearsOfNumbers(db, typedNumbers(query)));
   let cursor: [string | number, number] | undefined;
   if (query.cursor) {
     cursor = decodeKeysetCursor(query.cursor);

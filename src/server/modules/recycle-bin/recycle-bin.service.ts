@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SelectQueryBuilder, Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { fromMinor } from '../../../contracts/common.js';
 import {
   UNDO_WINDOW_MS,
@@ -20,7 +20,10 @@ import { claimRows, lockRows } from '../../db/claim.js';
 import type { Dialect } from '../../db/connect.js';
 import { decodeTextKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderRow } from '../../db/schema.js';
-import { customerNameMatches } from '../../db/search.js';
+import { customerNameMatch, ofCustomers, readsMatchedCustomersFirst } from '../../db/search.js';
+import { indexedBy, runCompiled } from '../../db/compiled.js';
+import { literalLimit } from '../../db/connect.js';
+import { nameToken, pageNames } from '../../db/names.js';
 import { ownerFilter, requirePermission, scopeOf, type Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
 import { nowIso } from '../../platform/clock.js';
@@ -34,81 +37,122 @@ import { getSetting } from '../settings/settings.service.js';
 import { idChunks } from '../../db/chunks.js';
 import { inIdSet, isSetForIds } from '../../db/row-sets.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
-import { legalHoldOf, NUMBER_LIKE, numberCondition } from '../orders/orders.queries.js';
+import { applyParts, legalHoldOf, matchedCustomers, NUMBER_LIKE, numberPart, yearsOfNumbers, type FilterPart } from '../orders/orders.queries.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
  * job once `purge_after` has passed. Deleted rows keep their number, so a number is never handed out twice.
  */
 
-/** GET /api/recycle-bin: newest deletions first, in the caller's `orders.read` scope. */
+/**
+ * The index a page and the count of the bin are read through on SQLite (db/compiled.ts `indexedBy`), by the
+ * filter that narrows the bin most. None for a typed number: the bin's condition is then written so that no index
+ * of the bin fits it (row-sets.ts `isSetForIds`), and the number's own unique index gives the few orders it names.
+ */
+function binIndex(query: RecycleBinQuery, byNumber: boolean, byName: boolean, ownerId: number | undefined): string | undefined {
+  if (byNumber) return undefined;
+  if (query.batchId) return 'orders_deleted_batch';
+  if (byName) return 'orders_deleted_customer';
+  if (query.reason) return 'orders_deleted_code';
+  return ownerId === undefined ? 'orders_deleted' : 'orders_deleted_owner';
+}
+
+/**
+ * GET /api/recycle-bin: newest deletions first, in the caller's `orders.read` scope. Page and count are compiled
+ * once per shape (db/compiled.ts) from one list of conditions, so "N items" is what paging through the pages would
+ * show; the page reads its ids from the index first and only then their rows (a deferred join, as the order list
+ * does), and takes customer and user names from the per-process cache (db/names.ts) instead of three joins a row.
+ */
 export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQuery): Promise<RecycleBinPage> {
+  const db = ctx.kysely;
   const ownerId = ownerFilter(actor, 'orders.read');
-  // One filter for the page and for the count, so "N items" is what paging through the pages would show.
-  const byName = query.q && !NUMBER_LIKE.test(query.q) ? customerNameMatches(ctx.kysely, 'o.customer_id', query.q) : undefined;
-  const byNumber = query.q && NUMBER_LIKE.test(query.q) ? await numberCondition(ctx.kysely, query.q) : undefined;
-  const byTypedNumber = query.number ? await numberCondition(ctx.kysely, query.number) : undefined;
-  const filtered = <Q extends SelectQueryBuilder<DB & { o: OrderRow }, 'o', object>>(base: Q): Q => {
-    let f = base.where('o.deleted_at', 'is not', null);
-    if (ownerId !== undefined) f = f.where('o.owner_id', '=', ownerId);
-    if (query.reason) f = f.where('o.delete_reason', '=', query.reason);
-    if (query.batchId) f = f.where('o.delete_batch_id', '=', query.batchId);
-    // A typed number reads the same way as in the order list: ranges and exact values of the number's unique
-    // index, never a LIKE in which a typed "%" or "_" would be a wildcard.
-    if (byTypedNumber) f = f.where(byTypedNumber);
-    if (byName) f = f.where(byName);
-    if (byNumber) f = f.where(byNumber);
-    return f as Q;
-  };
-  let q = filtered(ctx.kysely.selectFrom('orders as o'))
-    .innerJoin('customers as c', 'c.id', 'o.customer_id')
-    .leftJoin('users as u', 'u.id', 'o.deleted_by')
-    .leftJoin('users as hu', 'hu.id', 'o.held_by')
-    .select([
-      'o.id',
-      'o.number',
-      'o.status',
-      'o.total',
-      'o.customer_id',
-      'c.name as customer_name',
-      'o.owner_id',
-      'o.deleted_at',
-      'o.deleted_by',
-      'u.username',
-      'u.display_name',
-      'o.delete_reason',
-      'o.delete_note',
-      'o.delete_batch_id',
-      'o.purge_after',
-      'o.hold_reason',
-      'o.held_at',
-      'o.held_by',
-      'hu.username as held_by_username',
-      'hu.display_name as held_by_display_name',
-    ])
-    .orderBy('o.deleted_at', 'desc')
-    .orderBy('o.id', 'desc')
-    .limit(query.limit + 1);
-  if (query.cursor) {
-    const [deletedAt, id] = decodeTextKeysetCursor(query.cursor);
-    q = q.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string | null, id)));
+  const typedInQ = query.q && NUMBER_LIKE.test(query.q) ? query.q : undefined;
+  const nameInQ = query.q && !typedInQ ? query.q : undefined;
+  // A typed number reads the same way as in the order list: ranges and exact values of the number's unique
+  // index, never a LIKE in which a typed "%" or "_" would be a wildcard.
+  const years = await yearsOfNumbers(db, [query.number, typedInQ]);
+  const parts: FilterPart[] = [];
+  const equals = (shape: string, column: 'o.owner_id' | 'o.delete_reason' | 'o.delete_batch_id', value: string | number) =>
+    parts.push({ shape, values: [value], apply: (q, [v]) => q.where(column, '=', v as never) });
+  if (ownerId !== undefined) equals('scope', 'o.owner_id', ownerId);
+  if (query.reason) equals('reason', 'o.delete_reason', query.reason);
+  if (query.batchId) equals('batch', 'o.delete_batch_id', query.batchId);
+  if (query.number) parts.push(numberPart('number', query.number, years));
+  if (nameInQ) {
+    const match = customerNameMatch(ctx.dialect, 'o.customer_id', nameInQ);
+    parts.push({ shape: `name:${match.shape}`, values: [match.value], apply: (q, [v]) => q.where(match.condition(v)), name: match });
   }
-  const [rows, counted] = await Promise.all([q.execute(), filtered(ctx.kysely.selectFrom('orders as o')).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()]);
+  if (typedInQ) parts.push(numberPart('q', typedInQ, years));
+  // On PostgreSQL the customers a name matches are read once, as the order list does (orders.queries.ts
+  // MANY_CUSTOMERS), and page and count both take their ids, instead of each running the trigram match again.
+  const matched = readsMatchedCustomersFirst(ctx.dialect) ? await matchedCustomers(db, parts) : undefined;
+  if (matched) parts[matched.index] = { shape: 'customers', values: [matched.ids], apply: (q, [v]) => q.where(ofCustomers(v)) };
+  const byNumber = query.number !== undefined || typedInQ !== undefined;
+  const index = binIndex(query, byNumber, nameInQ !== undefined, ownerId);
+  const filterValues = parts.flatMap((p) => p.values);
+  const inBin = (values: readonly unknown[]) => {
+    const orders = db.selectFrom('orders as o');
+    return applyParts(byNumber ? orders.where(isSetForIds('deleted_at')) : orders.where('o.deleted_at', 'is not', null), parts, values);
+  };
+  const shape = `${parts.map((p) => p.shape).join(',')}|${byNumber ? 'number' : 'bin'}|${index ?? 'planner'}`;
+  const cursor = query.cursor ? decodeTextKeysetCursor(query.cursor) : undefined;
+
+  const [rows, [counted]] = await Promise.all([
+    runCompiled(db, `bin.page|${shape}|${cursor ? 'cursor' : 'first'}|${query.limit}`, [...filterValues, ...(cursor ?? [])], (values) => {
+      let ids = inBin(values.slice(0, filterValues.length));
+      if (cursor) {
+        const [deletedAt, id] = values.slice(filterValues.length);
+        ids = ids.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string, id as number)));
+      }
+      const sorted = ids.select('o.id').orderBy('o.deleted_at', 'desc').orderBy('o.id', 'desc').limit(literalLimit(query.limit + 1));
+      const page = db
+        .selectFrom(sql<{ id: number }>`(${sorted})`.as('page'))
+        .innerJoin('orders as d', 'd.id', 'page.id')
+        .select([
+          'd.id',
+          'd.number',
+          'd.status',
+          'd.total',
+          'd.customer_id',
+          'd.owner_id',
+          'd.deleted_at',
+          'd.deleted_by',
+          'd.delete_reason',
+          'd.delete_note',
+          'd.delete_batch_id',
+          'd.purge_after',
+          'd.hold_reason',
+          'd.held_at',
+          'd.held_by',
+          nameToken(),
+        ])
+        .orderBy('d.deleted_at', 'desc')
+        .orderBy('d.id', 'desc');
+      return indexedBy(page, ctx.dialect, 'orders', 'o', index);
+    }),
+    runCompiled(db, `bin.count|${shape}`, filterValues, (values) =>
+      indexedBy(inBin(values).select((eb) => eb.fn.countAll<number | string>().as('n')), ctx.dialect, 'orders', 'o', index),
+    ),
+  ]);
   const page = rows.slice(0, query.limit);
-  const items: RecycleBinItem[] = page.map((r) => ({
-    id: String(r.id),
-    number: r.number,
-    status: r.status as OrderStatus,
-    total: fromMinor(r.total),
-    customer: { id: String(r.customer_id), name: r.customer_name },
-    ownerId: String(r.owner_id),
-    deletedAt: r.deleted_at!,
-    deletedBy: r.deleted_by == null ? null : { id: String(r.deleted_by), name: r.display_name ?? r.username ?? `user ${r.deleted_by}` },
-    reason: { code: r.delete_reason as DeleteReasonCode, note: r.delete_note },
-    batchId: r.delete_batch_id!,
-    purgeAfter: r.purge_after!,
-    legalHold: legalHoldOf(r),
-  }));
+  const names = await pageNames(db, rows[0]?.name_token, page.map((r) => r.customer_id), page.flatMap((r) => [r.deleted_by, r.held_by]));
+  const items: RecycleBinItem[] = page.map((r) => {
+    const deleter = names.user(r.deleted_by);
+    return {
+      id: String(r.id),
+      number: r.number,
+      status: r.status as OrderStatus,
+      total: fromMinor(r.total),
+      customer: { id: String(r.customer_id), name: names.customer(r.customer_id) },
+      ownerId: String(r.owner_id),
+      deletedAt: r.deleted_at!,
+      deletedBy: r.deleted_by == null ? null : { id: String(r.deleted_by), name: deleter ? (deleter.displayName ?? deleter.username) : `user ${r.deleted_by}` },
+      reason: { code: r.delete_reason as DeleteReasonCode, note: r.delete_note },
+      batchId: r.delete_batch_id!,
+      purgeAfter: r.purge_after!,
+      legalHold: legalHoldOf(r, names.user(r.held_by)),
+    };
+  });
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.deleted_at!, last.id) : null, total: Number(counted.n) };
 }
