@@ -5,10 +5,10 @@ import { restoreOrders } from '../src/server/modules/recycle-bin/recycle-bin.ser
 import { systemActor, type Actor } from '../src/server/platform/actor.js';
 
 /**
- * The recycle bin the bin's scenarios read: BIN_ORDERS of the oldest drafts and cancelled orders deleted before any
- * scenario is prepared (so no other scenario picks one of them), in batches of 1,000 as a person deletes them, and
- * restored once every scenario has run, so the single operations meet the seeded book. A bulk seed leaves the bin
- * empty, and a bin of a percent of the book is what a few weeks of deletions within the retention period leave.
+ * The recycle bin the bin's scenarios read: BIN_ORDERS of the oldest drafts and cancelled orders deleted in batches of
+ * 1,000 as a person deletes them, after the other scenarios and the single operations (run.ts), and restored once
+ * the bin's scenarios have run. A bulk seed leaves the bin empty, and a bin of a percent of the book is what a few
+ * weeks of deletions within the retention period leave.
  */
 export const BIN_ORDERS = 10_000;
 const BATCH = 1_000;

@@ -23,8 +23,8 @@ import type { Db, Dialect } from '../src/server/db/connect.js';
 import { openDatabase } from '../src/server/main.js';
 import type { LoadJob, LoadMessage, LoadResult } from './load-worker.js';
 import { measureOperations, OPERATIONS, printOperations, type Operation, type OperationRow } from './operations.js';
-import { emptyRecycleBin, fillRecycleBin } from './recycle-bin.js';
-import { SCENARIOS, type BenchContext } from './scenarios.js';
+import { BIN_ORDERS, emptyRecycleBin, fillRecycleBin } from './recycle-bin.js';
+import { SCENARIOS, type BenchContext, type Scenario } from './scenarios.js';
 import { onlyFlag, wholeNumberFlag } from './cli-options.js';
 import { startAppServer } from './server.js';
 
@@ -217,18 +217,42 @@ async function signIn(baseUrl: string): Promise<Record<string, string>> {
   return { cookie, 'x-csrf-token': ((await login.json()) as { csrfToken: string }).csrfToken };
 }
 
+type ScenarioOptions = Pick<Options, 'orders' | 'requests' | 'concurrency' | 'seconds' | 'warmupSeconds' | 'workers'>;
+
 /**
  * For each worker count: serves the seeded database with that many worker processes, signs in as admin and
- * runs every scenario for `seconds` after `warmupSeconds`; then the single operations, on one worker.
+ * runs every scenario for `seconds` after `warmupSeconds`; then the single operations, on one worker; then the
+ * recycle bin's scenarios, over a bin filled for them (bench/recycle-bin.ts) after the operations, so that neither
+ * its 10,000 deletions nor their restore (a restore renews each order's `updated_at`) touch what the operations
+ * measure: the deletion rounds, the stale drafts, the dashboard's pending deltas.
  */
-export async function measureScenarios(
-  config: Config,
-  ctx: Db,
-  options: Pick<Options, 'orders' | 'requests' | 'concurrency' | 'seconds' | 'warmupSeconds' | 'workers'> & { skip?: Operation[] },
-): Promise<Omit<DatabaseReport, 'label' | 'seeding'>> {
-  const scenarios: DatabaseReport['scenarios'] = [];
-  let prepared: Array<{ scenario: (typeof SCENARIOS)[number]; requests: LoadJob['requests']; note?: string }> | undefined;
+export async function measureScenarios(config: Config, ctx: Db, options: ScenarioOptions & { skip?: Operation[] }): Promise<Omit<DatabaseReport, 'label' | 'seeding'>> {
+  const scenarios = await runScenarios(config, ctx, SCENARIOS.filter((s) => !s.readsRecycleBin), options);
+  console.log('  timing single operations (deletion, restore, dispatch, cleanup, dashboard, export, backup)…');
+  const server = await startAppServer(config, 1, ADMIN_PASSWORD);
+  let operations: OperationRow[];
+  try {
+    operations = await measureOperations(server.baseUrl, await signIn(server.baseUrl), ctx, config, ADMIN_PASSWORD, options.skip);
+  } finally {
+    await server.stop();
+  }
+  printOperations(`${labelOf(config)} — single operations at ${options.orders.toLocaleString('en')} orders`, operations);
+  console.log(`  filling the recycle bin with up to ${BIN_ORDERS.toLocaleString('en')} orders for its scenarios…`);
   const binned = await fillRecycleBin(ctx);
+  try {
+    const inBin = await runScenarios(config, ctx, SCENARIOS.filter((s) => s.readsRecycleBin), options);
+    for (const { workers, rows } of inBin) scenarios.find((s) => s.workers === workers)!.rows.push(...rows);
+  } finally {
+    // A --sqlite-file is kept for the next run, which fills the bin afresh.
+    await emptyRecycleBin(ctx, binned);
+  }
+  return { scenarios, operations, pass: scenarios.every((s) => s.rows.every((r) => r.pass)) && operations.every((r) => r.pass) };
+}
+
+/** Each scenario of `list` for `seconds` after `warmupSeconds`, with each worker count of the options. */
+async function runScenarios(config: Config, ctx: Db, list: Scenario[], options: ScenarioOptions): Promise<DatabaseReport['scenarios']> {
+  const scenarios: DatabaseReport['scenarios'] = [];
+  let prepared: Array<{ scenario: Scenario; requests: LoadJob['requests']; note?: string }> | undefined;
   for (const workers of options.workers) {
     const server = await startAppServer(config, workers, ADMIN_PASSWORD);
     try {
@@ -245,7 +269,7 @@ export async function measureScenarios(
       };
       if (!prepared) {
         prepared = [];
-        for (const scenario of SCENARIOS) prepared.push({ scenario, ...(await scenario.prepare(bench, options.requests)) });
+        for (const scenario of list) prepared.push({ scenario, ...(await scenario.prepare(bench, options.requests)) });
       }
       // A fresh server process runs its first requests in the interpreter and reads its first pages from disk:
       // warm every scenario's path before any clock starts, so the first scenario does not pay for all of them.
@@ -292,17 +316,7 @@ export async function measureScenarios(
       await server.stop();
     }
   }
-  await emptyRecycleBin(ctx, binned);
-  console.log('  timing single operations (deletion, restore, dispatch, cleanup, dashboard, export, backup)…');
-  const server = await startAppServer(config, 1, ADMIN_PASSWORD);
-  let operations: OperationRow[];
-  try {
-    operations = await measureOperations(server.baseUrl, await signIn(server.baseUrl), ctx, config, ADMIN_PASSWORD, options.skip);
-  } finally {
-    await server.stop();
-  }
-  printOperations(`${labelOf(config)} — single operations at ${options.orders.toLocaleString('en')} orders`, operations);
-  return { scenarios, operations, pass: scenarios.every((s) => s.rows.every((r) => r.pass)) && operations.every((r) => r.pass) };
+  return scenarios;
 }
 
 /** The machine, for the record: a benchmark number means little without what it ran on and what else ran. */
