@@ -235,9 +235,10 @@ export async function indexDefinitions(db: Kysely<DB>, dialect: Dialect, table: 
 
 /**
  * `kysely` with a plugin that records each statement as it goes to the database, compiled with its values, for
- * `queryPlan`. Reads compiled once per shape (db/compiled.ts) pass through the plugin with placeholders instead of
- * values and are left out, unless `compiledOnce`: then they are recorded as they run, SQL and values, as are the
- * other statements the app hands over already compiled (the session lookup, the name cache's reads).
+ * `queryPlan`. Reads compiled once per shape (db/compiled.ts) pass through the plugin only as they are built: with
+ * placeholders instead of values (left out), or as they are when they bind none. With `compiledOnce` they are also
+ * recorded as they run, SQL and values (a raw query), as are the other statements the app hands over already
+ * compiled (the session lookup, the name cache's reads).
  */
 export function recordStatements(kysely: Kysely<DB>, options: { compiledOnce?: boolean } = {}): { kysely: Kysely<DB>; issued: CompiledQuery[] } {
   const issued: CompiledQuery[] = [];
