@@ -73,8 +73,11 @@ export interface FilterPart {
   name?: CustomerNameMatch;
 }
 
-/** The conditions of a filter, in order; the years are needed when a typed number is a bare serial. */
-function filterParts(dialect: Dialect, filter: OrderFilter, scope: Scope, years: string[]): FilterPart[] {
+/**
+ * The conditions of a filter, in order; the years are needed when a typed number is a bare serial. Also the
+ * recycle bin's scope, typed number and name, so a number or a name means the same there and reads the same index.
+ */
+export function filterParts(dialect: Dialect, filter: OrderFilter, scope: Scope, years: string[]): FilterPart[] {
   const parts: FilterPart[] = [];
   const equals = (shape: string, column: 'o.owner_id' | 'o.customer_id', value: number) => parts.push({ shape, values: [value], apply: (q, [v]) => q.where(column, '=', v as number) });
   const compare = (shape: string, column: 'o.created_at' | 'o.total', op: '>=' | '<' | '<=', value: string | number) =>
@@ -98,11 +101,8 @@ function filterParts(dialect: Dialect, filter: OrderFilter, scope: Scope, years:
   return parts;
 }
 
-/**
- * A typed order number as one condition of a compiled shape: the order list's and the recycle bin's, so a typed
- * number means the same in both and reads the number's index in both. `years` as yearsOfNumbers gives them.
- */
-export function numberPart(shape: string, typed: string, years: string[]): FilterPart {
+/** A typed order number as one condition of a compiled shape; `years` as yearsOfNumbers gives them. */
+function numberPart(shape: string, typed: string, years: string[]): FilterPart {
   const { ranges, exact } = numberBounds(typed, years);
   return {
     shape: `${shape}:${ranges.length}:${exact.length}`,
@@ -117,7 +117,7 @@ export async function yearsOfNumbers(db: Kysely<DB>, typed: Array<string | undef
 }
 
 /** The typed numbers of a filter: its number, and its search term when that reads as one. */
-const typedNumbers = (filter: OrderFilter) => [filter.number, filter.q && NUMBER_LIKE.test(filter.q) ? filter.q : undefined];
+export const typedNumbers = (filter: OrderFilter) => [filter.number, filter.q && NUMBER_LIKE.test(filter.q) ? filter.q : undefined];
 
 export function applyParts(q: OrdersQuery, parts: FilterPart[], values: readonly unknown[]): OrdersQuery {
   let offset = 0;

@@ -20,7 +20,7 @@ import { claimRows, lockRows } from '../../db/claim.js';
 import type { Dialect } from '../../db/connect.js';
 import { decodeTextKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderRow } from '../../db/schema.js';
-import { customerNameMatch, ofCustomers, readsMatchedCustomersFirst } from '../../db/search.js';
+import { ofCustomers, readsMatchedCustomersFirst } from '../../db/search.js';
 import { indexedBy, runCompiled } from '../../db/compiled.js';
 import { literalLimit } from '../../db/connect.js';
 import { nameToken, pageNames } from '../../db/names.js';
@@ -37,7 +37,7 @@ import { getSetting } from '../settings/settings.service.js';
 import { idChunks } from '../../db/chunks.js';
 import { inIdSet, isSetForIds } from '../../db/row-sets.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
-import { applyParts, legalHoldOf, matchedCustomers, NUMBER_LIKE, numberPart, yearsOfNumbers, type FilterPart } from '../orders/orders.queries.js';
+import { applyParts, filterParts, legalHoldOf, matchedCustomers, typedNumbers, yearsOfNumbers } from '../orders/orders.queries.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
@@ -66,29 +66,20 @@ function binIndex(query: RecycleBinQuery, byNumber: boolean, byName: boolean, ow
 export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQuery): Promise<RecycleBinPage> {
   const db = ctx.kysely;
   const ownerId = ownerFilter(actor, 'orders.read');
-  const typedInQ = query.q && NUMBER_LIKE.test(query.q) ? query.q : undefined;
-  const nameInQ = query.q && !typedInQ ? query.q : undefined;
-  // A typed number reads the same way as in the order list: ranges and exact values of the number's unique
-  // index, never a LIKE in which a typed "%" or "_" would be a wildcard.
-  const years = await yearsOfNumbers(db, [query.number, typedInQ]);
-  const parts: FilterPart[] = [];
-  const equals = (shape: string, column: 'o.owner_id' | 'o.delete_reason' | 'o.delete_batch_id', value: string | number) =>
-    parts.push({ shape, values: [value], apply: (q, [v]) => q.where(column, '=', v as never) });
-  if (ownerId !== undefined) equals('scope', 'o.owner_id', ownerId);
-  if (query.reason) equals('reason', 'o.delete_reason', query.reason);
-  if (query.batchId) equals('batch', 'o.delete_batch_id', query.batchId);
-  if (query.number) parts.push(numberPart('number', query.number, years));
-  if (nameInQ) {
-    const match = customerNameMatch(ctx.dialect, 'o.customer_id', nameInQ);
-    parts.push({ shape: `name:${match.shape}`, values: [match.value], apply: (q, [v]) => q.where(match.condition(v)), name: match });
-  }
-  if (typedInQ) parts.push(numberPart('q', typedInQ, years));
+  // The order list's conditions for what both filter by (the caller's scope, a typed number, a customer's name),
+  // so a typed number or a name means the same in both and reads the same index; then the bin's own.
+  const filter = { q: query.q, number: query.number };
+  const typed = typedNumbers(filter);
+  const parts = filterParts(ctx.dialect, filter, { ownerId }, await yearsOfNumbers(db, typed));
+  if (query.reason) parts.push({ shape: 'reason', values: [query.reason], apply: (q, [v]) => q.where('o.delete_reason', '=', v as string) });
+  if (query.batchId) parts.push({ shape: 'batch', values: [query.batchId], apply: (q, [v]) => q.where('o.delete_batch_id', '=', v as string) });
+  const byNumber = typed.some((t) => t !== undefined);
+  const byName = parts.some((p) => p.name);
   // On PostgreSQL the customers a name matches are read once, as the order list does (orders.queries.ts
   // MANY_CUSTOMERS), and page and count both take their ids, instead of each running the trigram match again.
   const matched = readsMatchedCustomersFirst(ctx.dialect) ? await matchedCustomers(db, parts) : undefined;
   if (matched) parts[matched.index] = { shape: 'customers', values: [matched.ids], apply: (q, [v]) => q.where(ofCustomers(v)) };
-  const byNumber = query.number !== undefined || typedInQ !== undefined;
-  const index = binIndex(query, byNumber, nameInQ !== undefined, ownerId);
+  const index = binIndex(query, byNumber, byName, ownerId);
   const filterValues = parts.flatMap((p) => p.values);
   const inBin = (values: readonly unknown[]) => {
     const orders = db.selectFrom('orders as o');
