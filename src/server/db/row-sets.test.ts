@@ -35,10 +35,11 @@ describe.each(DIALECTS)('many-row inserts (%s)', (dialect) => {
 
   it('inserts every row in the order given, each value as given', async () => {
     await sql`delete from row_set_probe`.execute(kysely);
-    const awkward = ["it's \"quoted\"", 'é 漢字 😀', '', 'a\\b', 'line\nbreak', '[1,2]', 'null'];
+    const awkward = ["it's \"quoted\"", 'é 漢字 😀', '', 'a\\b', 'line\nbreak', '[1,2]', 'null', '\\ud800 written out', 'a lone \ud800 surrogate'];
     const rows: SetRow[] = Array.from({ length: 1_200 }, (_, i) => [i % 7 === 3 ? null : (i * 7_919) % 1_000 - 500 + (i === 5 ? Number.MAX_SAFE_INTEGER : 0), i % 11 === 4 ? null : `${awkward[i % awkward.length]} #${i}`]);
     await kysely.transaction().execute((trx) => insertRowSet(trx, dialect, probe, COLUMNS, rows));
-    expect(await stored()).toEqual(rows);
+    // A lone surrogate has no UTF-8 form: both databases store U+FFFD in its place.
+    expect(await stored()).toEqual(rows.map(([n, label]) => [n, typeof label === 'string' ? label.replace('\ud800', '\ufffd') : label]));
   });
 
   it('a set that fails part-way leaves none of its rows, even when its caller goes on and commits', async () => {

@@ -7,7 +7,7 @@ import type { DB } from './schema.js';
  * A thousand journal rows bound value by value were 10,000 placeholders over several statements, each one built
  * and compiled by Kysely, prepared afresh whenever the last chunk had a new size, and bound one value at a time.
  *
- * PostgreSQL: one statement, one array parameter per column (unnest), so a set is one round trip.
+ * PostgreSQL: one statement with the rows as one jsonb parameter (see rowSet), so a set is one round trip.
  * SQLite inserts run in process, with no round trip to save: a prepared one-row insert run once per row (connect.ts
  * EACH_ROW, inside a savepoint) beat every single-statement form. Inserting a deletion's 1,000 audit entries took
  * 30–35 ms read out of one JSON array (json_each renders each row back to JSON text, which `->>` parses again for
@@ -21,7 +21,18 @@ export type SetColumnType = 'int' | 'text';
 export type SetColumns = ReadonlyArray<readonly [name: string, type: SetColumnType]>;
 export type SetRow = ReadonlyArray<string | number | null>;
 
-const PG_ARRAY_TYPE: Record<SetColumnType, string> = { int: 'bigint[]', text: 'text[]' };
+const PG_TYPE: Record<SetColumnType, string> = { int: 'bigint', text: 'text' };
+const SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The rows with any lone UTF-16 surrogate in their text as U+FFFD: it has no UTF-8 form, jsonb refuses it, and
+ * better-sqlite3 would store it as bytes that are not UTF-8 at all. (A text parameter on PostgreSQL gets U+FFFD too.)
+ */
+function wellFormed(rows: readonly SetRow[]): readonly SetRow[] {
+  if (!rows.some((row) => row.some((value) => typeof value === 'string' && SURROGATE.test(value)))) return rows;
+  return rows.map((row) => row.map((value) => (typeof value === 'string' ? value.replace(LONE_SURROGATE, '\uFFFD') : value)));
+}
 
 /**
  * The rows as a table `alias(columns…, ord)` to select from or join, `ord` counting from 0 in the order given.
@@ -29,10 +40,13 @@ const PG_ARRAY_TYPE: Record<SetColumnType, string> = { int: 'bigint[]', text: 't
  */
 export function rowSet(dialect: Dialect, alias: string, columns: SetColumns, rows: readonly SetRow[]): RawBuilder<unknown> {
   if (dialect === 'postgres') {
-    const arrays = columns.map(([, type], c) => sql`${rows.map((r) => r[c])}::${sql.raw(PG_ARRAY_TYPE[type])}`);
-    const names = [...columns.map(([name]) => sql.id(name)), sql.id('ord')];
+    // One jsonb array of rows rather than an array parameter per column: pg writes an array's every value through
+    // two regular expressions in JavaScript, the costliest part of a deletion's journal inserts on the app's side,
+    // where JSON.stringify runs natively (1,000 audit entries: 4.0 ms against 1.6). Inserting them, measured from
+    // the app: 39.7 ms against 46.9 (median of 41); 1,000 outbox events 12.8 against 17.7.
+    const fields = columns.map(([name, type], c) => sql`(e.r ->> ${sql.lit(c)})::${sql.raw(PG_TYPE[type])} as ${sql.id(name)}`);
     // WITH ORDINALITY counts from 1; `- 1` keeps ord the same on both databases.
-    return sql`(select ${sql.join(names.slice(0, -1).map((n) => sql`u.${n}`))}, u.ord - 1 as ord from unnest(${sql.join(arrays)}) with ordinality as u(${sql.join(names)})) as ${sql.id(alias)}`;
+    return sql`(select ${sql.join(fields)}, e.ord - 1 as ord from jsonb_array_elements(${JSON.stringify(wellFormed(rows))}::jsonb) with ordinality as e(r, ord)) as ${sql.id(alias)}`;
   }
   // ->> gives SQL values: JSON numbers as integers, strings as text, null as NULL.
   const fields = columns.map(([name], c) => sql`value ->> ${sql.lit(c)} as ${sql.id(name)}`);
@@ -46,7 +60,7 @@ export function rowSet(dialect: Dialect, alias: string, columns: SetColumns, row
 export async function insertRowSet(trx: Transaction<DB>, dialect: Dialect, table: keyof DB, columns: SetColumns, rows: readonly SetRow[]): Promise<void> {
   if (rows.length === 0) return;
   if (dialect === 'sqlite') {
-    await trx.executeQuery(CompiledQuery.raw(eachRowInsert(table, columns), rows as unknown[]));
+    await trx.executeQuery(CompiledQuery.raw(eachRowInsert(table, columns), wellFormed(rows) as unknown[]));
     return;
   }
   const names = columns.map(([name]) => sql.id(name));
