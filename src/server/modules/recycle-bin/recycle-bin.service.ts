@@ -164,7 +164,7 @@ async function loadDeleted(trx: Transaction<DB>, dialect: Dialect, actor: Actor,
     return rows;
   }
   const ids = (target.ids ?? []).map(Number);
-  for (const chunk of idChunks(ids)) rows.push(...(await base().where('id', 'in', chunk).where(isSetForIds('deleted_at')).orderBy('id').execute()));
+  rows.push(...(await base().where(inIdSet(dialect, 'id', ids)).where(isSetForIds('deleted_at')).orderBy('id').execute()));
   const found = new Set(rows.map((r) => r.id));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length > 0) {
