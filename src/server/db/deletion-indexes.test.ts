@@ -1,10 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, indexDefinitions, ownerAndCustomer, queryPlan, type TestDatabase } from '../../../test/helpers.js';
 import { checkInvariants } from '../modules/integrity/invariants.js';
 import type { Dialect } from './connect.js';
-import { migrateToLatest } from './migrate.js';
-import type { DB } from './schema.js';
+import { migrateUpTo } from './migrate.js';
 
 const DROPPED = ['orders_confirmed_revenue', 'orders_deleted_reason', 'stock_movements_order', 'ledger_entries_order'];
 /**
@@ -29,19 +28,19 @@ describe.each(DIALECTS)('indexes a deletion moves (%s)', (dialect) => {
   });
   afterAll(async () => t?.drop());
 
-  const indexesOf = (table: string) => indexDefinitions(db(), dialect, table);
+  const indexesOf = (table: string, kysely = db()) => indexDefinitions(kysely, dialect, table);
   const planOf = (query: ReturnType<typeof sql>) => queryPlan(db(), dialect, query);
 
-  const expectIndexes = async () => {
-    const orders = await indexesOf('orders');
-    const all = new Map([...orders, ...(await indexesOf('stock_movements')), ...(await indexesOf('ledger_entries'))]);
+  const expectIndexes = async (kysely = db()) => {
+    const orders = await indexesOf('orders', kysely);
+    const all = new Map([...orders, ...(await indexesOf('stock_movements', kysely)), ...(await indexesOf('ledger_entries', kysely))]);
     for (const name of DROPPED) expect(all.has(name), name).toBe(false);
     for (const name of STAY_PARTIAL(dialect)) expect(orders.get(name), name).toMatch(/where \(?deleted_at is null\)?/i);
     expect(all.has('stock_movements_order_totals')).toBe(true);
     expect(all.has('ledger_entries_order_totals')).toBe(true);
   };
 
-  it('drops the indexes nothing reads and keeps the live ones partial', expectIndexes);
+  it('drops the indexes nothing reads and keeps the live ones partial', () => expectIndexes());
 
   it('serves the queries that read the dropped indexes from the ones left', async () => {
     const uses = (plan: string, index: string) => expect(plan).toMatch(new RegExp(dialect === 'postgres' ? `Index (Only )?Scan( Backward)? using ${index}\\b` : `(SEARCH|SCAN) \\w+ USING (COVERING )?INDEX ${index}\\b`));
@@ -55,33 +54,28 @@ describe.each(DIALECTS)('indexes a deletion moves (%s)', (dialect) => {
   });
 
   it('migrates a database made before it, keeping every order and the invariants', async () => {
-    const kysely = db();
-    const now = '2026-01-01T00:00:00.000Z';
-    const { ownerId, customerId } = await ownerAndCustomer(kysely, 'Index Test Ltd', now);
-    for (const [number, deleted] of [['SO-IDX-1', null], ['SO-IDX-2', now]] as const) {
-      await kysely
-        .insertInto('orders')
-        .values({ number, customer_id: customerId, owner_id: ownerId, status: 'draft', total: 0, signature: `sig-${number}`, created_at: now, updated_at: now, deleted_at: deleted, purge_after: deleted } as never)
-        .execute();
-    }
-    await rewindToBefore0027(kysely, dialect);
-    expect([...(await indexesOf('orders')).keys()]).toEqual(expect.arrayContaining(['orders_confirmed_revenue', 'orders_deleted_reason']));
-    const before = await kysely.selectFrom('orders').selectAll().orderBy('id').execute();
+    const earlier = await createTestDatabase(dialect, { migrateUpTo: '0026_order_line_count' });
+    try {
+      const kysely = earlier.ctx.kysely;
+      const now = '2026-01-01T00:00:00.000Z';
+      const { ownerId, customerId } = await ownerAndCustomer(kysely, 'Index Test Ltd', now);
+      for (const [number, deleted] of [['SO-IDX-1', null], ['SO-IDX-2', now]] as const) {
+        await kysely
+          .insertInto('orders')
+          .values({ number, customer_id: customerId, owner_id: ownerId, status: 'draft', total: 0, signature: `sig-${number}`, created_at: now, updated_at: now, deleted_at: deleted, purge_after: deleted } as never)
+          .execute();
+      }
+      expect([...(await indexesOf('orders', kysely)).keys()]).toEqual(expect.arrayContaining(['orders_confirmed_revenue', 'orders_deleted_reason']));
+      const before = await kysely.selectFrom('orders').selectAll().orderBy('id').execute();
 
-    expect(await migrateToLatest(kysely, dialect)).toEqual(['0027_deletion_indexes']);
-    await expectIndexes();
-    expect(await kysely.selectFrom('orders').selectAll().orderBy('id').execute()).toEqual(before);
-    expect(await checkInvariants(kysely)).toEqual([]);
-    // Run again, it finds nothing left to do.
-    expect(await migrateToLatest(kysely, dialect)).toEqual([]);
+      expect(await migrateUpTo(kysely, dialect, '0027_deletion_indexes')).toEqual(['0027_deletion_indexes']);
+      await expectIndexes(kysely);
+      expect(await kysely.selectFrom('orders').selectAll().orderBy('id').execute()).toEqual(before);
+      expect(await checkInvariants(kysely)).toEqual([]);
+      // Run again, it finds nothing left to do.
+      expect(await migrateUpTo(kysely, dialect, '0027_deletion_indexes')).toEqual([]);
+    } finally {
+      await earlier.drop();
+    }
   });
 });
-
-/** The schema as migration 0025 left it: the dropped indexes back, 0027 not yet recorded. */
-async function rewindToBefore0027(db: Kysely<DB>, _dialect: Dialect): Promise<void> {
-  await db.schema.createIndex('orders_confirmed_revenue').on('orders').columns(['confirmed_at', 'status', 'owner_id', 'total']).where(sql<boolean>`deleted_at is null and confirmed_at is not null`).execute();
-  await db.schema.createIndex('orders_deleted_reason').on('orders').columns(['deleted_at', 'delete_reason', 'owner_id']).where(sql<boolean>`deleted_at is not null`).execute();
-  await db.schema.createIndex('stock_movements_order').on('stock_movements').columns(['order_id', 'id']).execute();
-  await db.schema.createIndex('ledger_entries_order').on('ledger_entries').columns(['order_id', 'id']).execute();
-  await db.deleteFrom('orderly_migrations' as never).where('name' as never, '=', '0027_deletion_indexes' as never).execute();
-}
