@@ -4,7 +4,7 @@
  * `ORDERLY_DB` or `DATABASE_URL` (migrated first), on fresh orders each round. Run it on a copy of a seeded file:
  * it leaves the orders restored but adds journal, audit and outbox rows.
  *
- *   node dist/bench/deletion-profile.js [--rounds 5] [--batch 1000] [--statements] [--keep-wal] [--gap-ms N] [--pages]
+ *   node dist/bench/deletion-profile.js [--rounds 5] [--batch 1000] [--skip N] [--statements] [--keep-wal] [--gap-ms N] [--pages]
  *
  * Besides wall-clock time it reports CPU time, which a loaded machine distorts far less: this process's main
  * thread (`/proc/self/task/<pid>/schedstat`: JavaScript, and on SQLite every statement and the commit's WAL
@@ -15,6 +15,8 @@
  * instead, as a server does: commands then meet the previous command's checkpoint, as they do in `npm run bench`;
  * `--gap-ms` waits that long before each command (outside the timing), as the time between a person's clicks.
  * `--pages` (SQLite, without `--keep-wal`) counts each command's log pages by the table or index they belong to.
+ * `--skip N` passes over the N newest candidates: every run leaves its orders restored, with one more release and
+ * reserve per line each round, so runs to compare on one database take orders of their own.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -28,7 +30,7 @@ import { restoreOrders } from '../src/server/modules/recycle-bin/recycle-bin.ser
 import { systemActor, type Actor } from '../src/server/platform/actor.js';
 import { deletableConfirmedOrders } from './operations.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '1000' }, statements: { type: 'boolean', default: false }, 'keep-wal': { type: 'boolean', default: false }, 'gap-ms': { type: 'string', default: '0' }, pages: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, batch: { type: 'string', default: '1000' }, statements: { type: 'boolean', default: false }, 'keep-wal': { type: 'boolean', default: false }, 'gap-ms': { type: 'string', default: '0' }, pages: { type: 'boolean', default: false }, skip: { type: 'string', default: '0' } } });
 const GAP_MS = Number(args['gap-ms']);
 const ROUNDS = Number(args.rounds);
 const BATCH = Number(args.batch);
@@ -182,7 +184,8 @@ async function main() {
   const shmFile = dbFile && `${dbFile}-shm`;
 
   const owners = args.pages && dbFile ? await pageOwners(dbFile) : undefined;
-  const candidates = await deletableConfirmedOrders(db, BATCH * (ROUNDS + 1));
+  const skip = Number(args.skip);
+  const candidates = (await deletableConfirmedOrders(db, skip + BATCH * (ROUNDS + 1))).slice(skip);
   if (candidates.length < BATCH * (ROUNDS + 1)) throw new Error(`only ${candidates.length} confirmed orders without payments`);
 
   const phases = { preview: [] as PhaseRun[], delete: [] as PhaseRun[], restore: [] as PhaseRun[] };
