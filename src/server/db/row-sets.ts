@@ -9,11 +9,13 @@ import type { DB } from './schema.js';
  *
  * PostgreSQL: one statement with the rows as one jsonb parameter (see rowSet), so a set is one round trip.
  * SQLite inserts run in process, with no round trip to save: a prepared one-row insert run once per row (connect.ts
- * EACH_ROW, inside a savepoint) beat every single-statement form. Inserting a deletion's 1,000 audit entries took
- * 30–35 ms read out of one JSON array (json_each renders each row back to JSON text, which `->>` parses again for
- * every column), 24 ms with jsonb_each, 26–28 ms as VALUES lists of 64–1,024 rows, 16–18 ms a row at a time; 1,000
- * ledger entries 19–20 ms, 15–17, 15–17 and 11 ms. Reads that join or filter by a set (rowSet, inIdSet) still read
- * JSON: one parse of a short array.
+ * EACH_ROW, inside a savepoint) beat every single-statement form. 1,000 audit entries inserted again and again
+ * (their pages cached) took 35 ms read out of one JSON array (json_each renders each row back to JSON text, which
+ * `->>` parses again for every column), 24 ms with jsonb_each, 27–28 ms as VALUES lists of 256–1,024 rows and 18 ms
+ * a row at a time; 1,000 ledger entries 20, 18, 15–17 and 11 ms. Within a real deletion most of an insert's time is
+ * the index pages it changes, so there the gain is smaller: the four journal inserts of deleting 1,000 orders took
+ * 51.6 ms against 57.5 (median of 12 rounds), and SQLite's own instructions over a preview, delete and restore fell
+ * by 28 % (callgrind). Reads that join or filter by a set (rowSet, inIdSet) still read JSON: one short array.
  */
 
 /** How a column travels: whole numbers (ids, counts, money in minor units) or text. NULL is allowed in both. */
