@@ -1,7 +1,7 @@
 /**
  * Many-row inserts (row-sets.ts): the journals, the audit chain and the outbox write a deletion's thousand rows
  * with one call. On SQLite that call runs a one-row insert per row inside a savepoint (connect.ts EACH_ROW), on
- * PostgreSQL one statement over arrays: both must keep the rows' order (the audit chain's id order is its chain
+ * PostgreSQL one statement over a jsonb array: both must keep the rows' order (the audit chain's id order is its chain
  * order), carry every value as given, and change all rows or none.
  */
 import { sql, type Kysely } from 'kysely';
@@ -65,7 +65,7 @@ describe.each(DIALECTS)('many-row inserts (%s)', (dialect) => {
     expect(await stored()).toEqual(dialect === 'sqlite' ? [[1, 'kept']] : []);
   });
 
-  it('an empty set writes nothing and issues no statement', async () => {
+  it('an empty set writes nothing', async () => {
     await sql`delete from row_set_probe`.execute(kysely);
     await kysely.transaction().execute((trx) => insertRowSet(trx, dialect, probe, COLUMNS, []));
     expect(await stored()).toEqual([]);
