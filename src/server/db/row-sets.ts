@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type RawBuilder, type Transaction } from 'kysely';
 import { EACH_ROW, type Dialect } from './connect.js';
 import type { DB } from './schema.js';
+import { wellFormedText } from '../platform/canonical-input.js';
 
 /*
  * Many rows with one call whose SQL never changes, so both databases keep it prepared whatever the number of rows.
@@ -24,16 +25,14 @@ export type SetColumns = ReadonlyArray<readonly [name: string, type: SetColumnTy
 export type SetRow = ReadonlyArray<string | number | null>;
 
 const PG_TYPE: Record<SetColumnType, string> = { int: 'bigint', text: 'text' };
-const SURROGATE = /[\uD800-\uDFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
  * The rows with any lone UTF-16 surrogate in their text as U+FFFD: it has no UTF-8 form, jsonb refuses it, and
  * better-sqlite3 would store it as bytes that are not UTF-8 at all. (A text parameter on PostgreSQL gets U+FFFD too.)
  */
 function wellFormed(rows: readonly SetRow[]): readonly SetRow[] {
-  if (!rows.some((row) => row.some((value) => typeof value === 'string' && SURROGATE.test(value)))) return rows;
-  return rows.map((row) => row.map((value) => (typeof value === 'string' ? value.replace(LONE_SURROGATE, '\uFFFD') : value)));
+  if (!rows.some((row) => row.some((value) => typeof value === 'string' && wellFormedText(value) !== value))) return rows;
+  return rows.map((row) => row.map((value) => (typeof value === 'string' ? wellFormedText(value) : value)));
 }
 
 /**

@@ -5,6 +5,7 @@ import { insertRowSet, type SetColumns, type SetRow } from '../db/row-sets.js';
 import type { DB } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import { nowIso } from './clock.js';
+import { wellFormedText } from './canonical-input.js';
 import { sealPersonalValues, type Personal } from './personal-data.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -25,10 +26,6 @@ type AuditRow = Omit<DB['audit_log'], 'id' | 'hash' | 'hash_version'> & { hash?:
 /** The encoding new entries are hashed with; older entries keep theirs (see hashAuditRow). */
 export const AUDIT_HASH_VERSION = 2;
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-/** Any surrogate: text without one and without NUL (nearly all) is canonical as it is, found by scans without lookarounds. */
-const SURROGATE = /[\uD800-\uDFFF]/;
-
 /**
  * Text exactly as both databases store and return it: a lone UTF-16 surrogate has no UTF-8 form (SQLite and
  * PostgreSQL would each turn it into something else) and PostgreSQL refuses NUL in text, so both become
@@ -36,8 +33,8 @@ const SURROGATE = /[\uD800-\uDFFF]/;
  * hash is always over the bytes read back.
  */
 export function canonicalText(text: string): string {
-  if (!SURROGATE.test(text) && !text.includes('\u0000')) return text;
-  return text.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '\uFFFD');
+  const wellFormed = wellFormedText(text);
+  return wellFormed.includes('\u0000') ? wellFormed.replaceAll('\u0000', '\uFFFD') : wellFormed;
 }
 const canonical = (text: string | null): string | null => (text === null ? null : canonicalText(text));
 

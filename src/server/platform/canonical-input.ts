@@ -12,6 +12,9 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+// Any surrogate: text without one (nearly all) is well-formed as it is, found by a scan without lookarounds.
+const SURROGATE = /[\uD800-\uDFFF]/;
 // Only text outside ASCII (a code unit from U+0080 up) can change under NFC: the common case skips normalize().
 const NON_ASCII = /[\u0080-\uFFFF]/;
 
@@ -71,8 +74,15 @@ export function canonicalInput(value: unknown, path: Array<string | number> = []
  */
 export function sanitizedText(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const cleaned = text.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g, '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD');
-  return canonicalText(cleaned);
+  return canonicalText(wellFormedText(text.replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/g, '\uFFFD')));
+}
+
+/**
+ * `text` with each lone surrogate as U+FFFD, which has no UTF-8 form: for text written without passing the door's
+ * check (the audit log's entries, the journals' rows), so that both databases store, and hash, the same characters.
+ */
+export function wellFormedText(text: string): string {
+  return SURROGATE.test(text) ? text.replace(LONE_SURROGATES, '\uFFFD') : text;
 }
 
 // The shape fastify-type-provider-zod gives its own issues, so the one error mapper (app.ts) names the field.
