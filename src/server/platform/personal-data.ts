@@ -22,6 +22,7 @@ export class Personal {
 export const personal = (customerId: number, value: string | null | undefined): Personal => new Personal(customerId, value ?? null);
 
 /** `sealed:v1:c<customer id>:<base64 of iv | ciphertext | tag>` — ASCII, so audit text canonicalisation leaves it be. */
+export const SEALED_PREFIX = 'sealed:v1:';
 const SEALED = /^sealed:v1:c(\d+):([A-Za-z0-9+/]+=*)$/;
 const SEALED_ANYWHERE = /sealed:v1:c(\d+):/g;
 const SEALED_IN_JSON = /sealed:v1:c(\d+):([A-Za-z0-9+/]+=*)/g;
@@ -38,7 +39,7 @@ function seal(customerId: number, key: Buffer, value: string): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aadOf(customerId));
   const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-  return `sealed:v1:c${customerId}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64')}`;
+  return `${SEALED_PREFIX}c${customerId}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64')}`;
 }
 
 function open(customerId: number, key: Buffer, blob: string): string | null {
