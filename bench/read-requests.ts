@@ -28,7 +28,7 @@ export async function serveBuild(distRoot: string, port: number, log: string): P
   process.once('SIGTERM', () => void app.close().then(() => ctx.close()).finally(() => process.exit(0)));
 }
 
-/** The requests of each scenario, as bench/scenarios.ts sends them, plus one order with its lines. */
+/** The requests of each scenario, as bench/scenarios.ts sends them, plus one order with its lines and the recycle bin's first page and name search. */
 export async function readScenarios(count: number): Promise<ReadScenario[]> {
   const { loadConfig } = await import('../src/server/config.js');
   const { connect } = await import('../src/server/db/connect.js');
@@ -65,6 +65,9 @@ export async function readScenarios(count: number): Promise<ReadScenario[]> {
       { name: 'search by serial number', paths: spread.map((r) => `/api/orders?q=${Number(r.number.slice(8))}`) },
       { name: 'page 1,000 via cursor', paths: [`/api/orders?limit=50&cursor=${encodeKeysetCursor(last.created_at, last.id)}`] },
       { name: 'one order with lines', paths: Array.from({ length: count }, (_, i) => `/api/orders/${pick(spread, i).id}`) },
+      // The bin as the database holds it: empty after a seed, or as bench/recycle-bin.ts fillRecycleBin left it.
+      { name: 'recycle bin, first page', paths: ['/api/recycle-bin?limit=50'] },
+      { name: 'recycle bin, customer name search', paths: [`/api/recycle-bin?q=${encodeURIComponent(SEARCH_SAMPLES.broad)}&limit=50`] },
     ];
   } finally {
     await db.close();

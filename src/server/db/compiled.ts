@@ -1,5 +1,5 @@
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
-import { dialectOf, type Dialect } from './connect.js';
+import { dialectOf, keepPrepared, type Dialect } from './connect.js';
 import type { DB } from './schema.js';
 
 /**
@@ -28,9 +28,17 @@ const VERIFY = process.env.VITEST !== undefined;
 
 /**
  * Runs the query `build` makes from `values` (each placeholder given to it stands for the value at its index),
- * compiled once per `key` and dialect.
+ * compiled once per `key` and dialect. `prepared`: on PostgreSQL the SQL runs as a named prepared statement
+ * (connect.ts `keepPrepared`), so after five runs it is no longer planned per call. Only for a shape whose plan
+ * is the same whatever values it binds: a generic plan chosen for one value can be poor for another.
  */
-export async function runCompiled<R, V extends readonly unknown[]>(db: Kysely<DB>, key: string, values: V, build: (values: V) => Compilable<R>): Promise<R[]> {
+export async function runCompiled<R, V extends readonly unknown[]>(
+  db: Kysely<DB>,
+  key: string,
+  values: V,
+  build: (values: V) => Compilable<R>,
+  options: { prepared?: boolean } = {},
+): Promise<R[]> {
   const fullKey = `${dialectOf(db)}|${key}`;
   let shape = shapes.get(fullKey);
   if (!shape || VERIFY) {
@@ -42,6 +50,7 @@ export async function runCompiled<R, V extends readonly unknown[]>(db: Kysely<DB
     if (fresh.parameters.filter((p) => p instanceof Placeholder).length !== values.length) {
       throw new Error(`The compiled query "${key}" does not bind each of its ${values.length} values exactly once`);
     }
+    if (!shape && options.prepared && dialectOf(db) === 'postgres') keepPrepared(fresh.sql);
     shape ??= fresh;
     shapes.set(fullKey, shape);
   }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../../test/helpers.js';
 import fs from 'node:fs';
 import { WAL_SAFETY_PAGES } from './checkpointer.js';
-import { keepPrepared, SPILL_PAGES } from './connect.js';
+import { runCompiled } from './compiled.js';
+import { isKeptPrepared, keepPrepared, SPILL_PAGES } from './connect.js';
 
 describe.each(DIALECTS)('database connection (%s)', (dialect) => {
   let t: TestDatabase;
@@ -52,6 +53,30 @@ describe.each(DIALECTS)('database connection (%s)', (dialect) => {
     if (dialect === 'postgres') {
       const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements where name like 'orderly_kept_%'`.execute(t.ctx.kysely);
       expect(rows.map((r) => r.statement)).toContain(byName('').sql);
+    }
+  });
+
+  it('a query compiled once and asked to be prepared runs as a named statement on PostgreSQL, fresh values each run', async () => {
+    const first = await addCustomer('Compiled Kept One');
+    const second = await addCustomer('Compiled Kept Two');
+    // Two statements of their own (the columns in another order), so no other test's kept statement is either.
+    const query = (columns: Array<'id' | 'name' | 'version'>) => (name: unknown) =>
+      t.ctx.kysely.selectFrom('customers').select(columns).where('name', '=', name as string).where('version', '>=', 1);
+    const kept = query(['version', 'id', 'name']);
+    const plain = query(['version', 'name', 'id']);
+    const run = (prepared: boolean, name: string) => runCompiled(t.ctx.kysely, `test.by-name|${prepared}`, [name], ([n]) => (prepared ? kept : plain)(n), { prepared });
+    for (let round = 0; round < 8; round++) {
+      // PostgreSQL switches a prepared statement to a generic plan after five runs: both plans must answer alike.
+      expect(await run(true, 'Compiled Kept One')).toEqual([{ ...first, version: 1 }]);
+      expect(await run(true, 'Compiled Kept Two')).toEqual([{ ...second, version: 1 }]);
+      expect(await run(false, 'Compiled Kept Two')).toEqual([{ ...second, version: 1 }]);
+    }
+    if (dialect === 'postgres') {
+      const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(t.ctx.kysely);
+      const statements = rows.map((r) => r.statement);
+      expect(statements).toContain(kept('').compile().sql);
+      expect(statements).not.toContain(plain('').compile().sql);
+      expect(isKeptPrepared(plain('').compile().sql)).toBe(false);
     }
   });
 

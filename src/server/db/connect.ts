@@ -265,6 +265,10 @@ export function keepPrepared(sqlText: string): void {
   if (!keptStatements.has(sqlText)) keptStatements.set(sqlText, `orderly_kept_${keptStatements.size + 1}`);
 }
 
+export function isKeptPrepared(sqlText: string): boolean {
+  return keptStatements.has(sqlText);
+}
+
 function runKeptStatementsPrepared(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((...args: unknown[]) => {

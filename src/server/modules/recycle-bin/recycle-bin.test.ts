@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { createOrder, orderIn, previewAndDelete, receivable, stockOf } from '../deletion/deletion.test-support.js';
 import { checkInvariants } from '../integrity/invariants.js';
+import { encodeKeysetCursor } from '../../db/cursor.js';
 
 describe.each(DIALECTS)('recycle bin, restore, purge and restore requests over HTTP (%s)', (dialect) => {
   let t: TestApp;
@@ -197,15 +198,22 @@ describe.each(DIALECTS)('recycle bin, restore, purge and restore requests over H
 
     const pages: string[] = [];
     let cursor: string | null = null;
+    let last: { id: string; deletedAt: string } | undefined;
     do {
-      const page: { status: number; body: { items: Array<{ id: string; customer: { name: string } }>; nextCursor: string | null } } = await t.admin.get(
+      const page: { status: number; body: { items: Array<{ id: string; deletedAt: string }>; nextCursor: string | null; total: number } } = await t.admin.get(
         `/api/recycle-bin?q=${encodeURIComponent('回收站')}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
       expect(page.status).toBe(200);
+      // Every page counts the whole filtered bin, not what is left after its cursor.
+      expect(page.body.total).toBe(6);
       pages.push(...page.body.items.map((i) => i.id));
+      last = page.body.items.at(-1) ?? last;
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(pages).toHaveLength(6);
+    // A page past the last one (a cursor made of the last item) is empty and still counts the six.
+    const beyond = await t.admin.get(`/api/recycle-bin?q=${encodeURIComponent('回收站')}&limit=2&cursor=${encodeKeysetCursor(last!.deletedAt, Number(last!.id))}`);
+    expect(beyond.body).toMatchObject({ items: [], nextCursor: null, total: 6 });
     expect(new Set(pages).size).toBe(6);
     expect(pages.slice(0, 3).sort()).toEqual([...orders.slice(3).map((o) => o.id), repOrder.id].sort());
 
