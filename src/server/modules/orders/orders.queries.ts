@@ -155,16 +155,70 @@ const FEW_CUSTOMERS = 64;
  */
 const MANY_CUSTOMERS = 1_000;
 
+export interface MatchedCustomers {
+  /** Which of the parts is the name. */
+  index: number;
+  count: number;
+  /** PostgreSQL's text of a bigint array (customerIdsRead). */
+  ids: string;
+  /** The names' token (db/names.ts) read with the match, and whether the match came from this process's keep. */
+  token: unknown;
+  kept: boolean;
+}
+
+/**
+ * The customers a name matched, per process (one keep per Kysely instance, as db/names.ts), each with the token it
+ * was matched under: the page query reads the token in its own snapshot (`nameToken()`), and migrations 0025 and
+ * 0031 renew it with every customer added, renamed, re-keyed or deleted. A page whose token differs from the
+ * match's is read again with a fresh match (withMatchedCustomers), so a kept match never shows what a fresh one
+ * would not. Matching `Ltd` (508 customers) cost 0.4 ms of PostgreSQL's CPU and a round trip per page.
+ */
+type KeptMatch = Omit<MatchedCustomers, 'index' | 'kept'>;
+const keptMatches = new WeakMap<Kysely<DB>, Map<string, KeptMatch>>();
+/** Past this many names kept, the keep starts over rather than grow with every fragment typed. */
+const MAX_KEPT_MATCHES = 1_000;
+
 /** The filter's first name part and the customers it matches (see customerIdsRead), if at most MANY_CUSTOMERS. */
-export async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[]): Promise<{ index: number; count: number; ids: string } | undefined> {
+export async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[], fresh = false): Promise<MatchedCustomers | undefined> {
   const index = parts.findIndex((p) => p.name);
   if (index < 0) return undefined;
   const { name, values } = parts[index];
+  let kept = keptMatches.get(db);
+  if (!kept) keptMatches.set(db, (kept = new Map<string, KeptMatch>()));
+  const key = `${name!.shape}|${String(values[0])}`;
+  const found = fresh ? undefined : kept.get(key);
+  if (found) return { ...found, index, kept: true };
   const [read] = await runCompiled(db, `orders.list.customers|${name!.shape}`, values, ([value]) =>
-    db.selectFrom(customerIdsRead(name!.customers(value), literalLimit(MANY_CUSTOMERS + 1)).as('r')).select(['r.n', 'r.ids']),
+    db.selectFrom(customerIdsRead(name!.customers(value), literalLimit(MANY_CUSTOMERS + 1)).as('r')).select(['r.n', 'r.ids', nameToken()]),
   );
   const count = Number(read.n);
-  return count <= MANY_CUSTOMERS ? { index, count, ids: read.ids ?? '{}' } : undefined;
+  if (count > MANY_CUSTOMERS) return undefined;
+  const match = { count, ids: read.ids ?? '{}', token: read.name_token };
+  if (kept.size >= MAX_KEPT_MATCHES) kept.clear();
+  kept.set(key, match);
+  return { ...match, index, kept: false };
+}
+
+/**
+ * What `read` reads with the customers the filter's name matches (undefined: no name, or more than
+ * MANY_CUSTOMERS, and the page matches the name itself); `pageRow` picks the first row of its page, which carries
+ * the token its statement read. A kept match the page's token contradicts is matched afresh and read again. A page
+ * without rows carries no token: the name is matched afresh, and an unchanged token (random, so never the same
+ * value again) says the empty page stands.
+ */
+export async function withMatchedCustomers<T>(
+  db: Kysely<DB>,
+  parts: FilterPart[],
+  read: (matched: MatchedCustomers | undefined) => Promise<T>,
+  pageRow: (result: T) => { name_token: unknown } | undefined,
+): Promise<T> {
+  const matched = await matchedCustomers(db, parts);
+  const result = await read(matched);
+  const row = pageRow(result);
+  if (!matched?.kept || (row && row.name_token === matched.token)) return result;
+  const fresh = await matchedCustomers(db, parts, true);
+  if (!row && fresh?.token === matched.token) return result;
+  return read(fresh);
 }
 
 const SORT_COLUMNS = { createdAt: 'o.created_at', total: 'o.total', number: 'o.number' } as const;
@@ -180,40 +234,42 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
     cursor = decodeKeysetCursor(query.cursor);
     if (typeof cursor[0] !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
   }
-  // On PostgreSQL the customers a name search matches are read first, and their ids replace the name condition
-  // (MANY_CUSTOMERS). Sorted by date and matching few customers, the page reads each one's newest orders from its
+  // On PostgreSQL the customers a name search matches are read first (or kept from an earlier page: see
+  // withMatchedCustomers), and their ids replace the name condition (MANY_CUSTOMERS). Sorted by date and matching few customers, the page reads each one's newest orders from its
   // own index (db/search.ts, pagePerCustomer), the rest of the filter applied per customer. A customerId filter
   // already confines the read to one customer.
-  const matched = !query.customerId && readsMatchedCustomersFirst(dialectOf(db)) ? await matchedCustomers(db, parts) : undefined;
-  const perCustomer = matched && key === 'createdAt' && matched.count <= FEW_CUSTOMERS;
-  const listed = matched ? parts.filter((_, i) => i !== matched.index) : parts;
-  const filterValues = listed.flatMap((p) => p.values);
-  // Compiled once per shape: which conditions, the sort, whether a cursor continues, the page size, the read.
-  const read = matched ? `${perCustomer ? 'customer' : 'any'}:${matched.index}` : 'one';
-  const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}|${read}`;
-  const rows = await runCompiled(db, shape, [...filterValues, ...(cursor ?? []), ...(matched ? [matched.ids] : [])], (values) => {
-    const [value, id] = cursor ? values.slice(filterValues.length) : [];
-    const customers = values[values.length - 1];
-    const limit = literalLimit(query.limit + 1);
-    // The first ids (and sort keys) of the live orders the filter selects, after the cursor if one continues.
-    let firstIds = applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), listed, values.slice(0, filterValues.length));
-    if (matched && !perCustomer) firstIds = firstIds.where(ofCustomers(customers));
-    if (cursor) firstIds = firstIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
-    const sorted = firstIds.select(['o.id', sql.ref(column).as('sort_key')]).orderBy(column, direction).orderBy('o.id', direction).limit(limit);
-    const pageIds = perCustomer
-      ? pagePerCustomer(customers, (customer) => sorted.where('o.customer_id', '=', customer), direction, limit).as('page')
-      : // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
-        // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
-        // A subquery with LIMIT is never flattened into the join, on either database.
-        sql<{ id: number }>`(${sorted})`.as('page');
-    // Names come from the per-process cache of db/names.ts, checked against the token read in this query.
-    return db
-      .selectFrom(pageIds)
-      .innerJoin('orders as o', 'o.id', 'page.id')
-      .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'o.owner_id', 'o.total', 'o.created_at', 'o.updated_at', 'o.version', 'o.hold_reason', 'o.held_at', 'o.held_by', nameToken()])
-      .orderBy(column, direction)
-      .orderBy('o.id', direction);
-  });
+  const readPage = (matched: MatchedCustomers | undefined) => {
+    const perCustomer = matched && key === 'createdAt' && matched.count <= FEW_CUSTOMERS;
+    const listed = matched ? parts.filter((_, i) => i !== matched.index) : parts;
+    const filterValues = listed.flatMap((p) => p.values);
+    // Compiled once per shape: which conditions, the sort, whether a cursor continues, the page size, the read.
+    const read = matched ? `${perCustomer ? 'customer' : 'any'}:${matched.index}` : 'one';
+    const shape = `orders.list|${parts.map((p) => p.shape).join(',')}|${query.sort}|${cursor ? 'cursor' : 'first'}|${query.limit}|${read}`;
+    return runCompiled(db, shape, [...filterValues, ...(cursor ?? []), ...(matched ? [matched.ids] : [])], (values) => {
+      const [value, id] = cursor ? values.slice(filterValues.length) : [];
+      const customers = values[values.length - 1];
+      const limit = literalLimit(query.limit + 1);
+      // The first ids (and sort keys) of the live orders the filter selects, after the cursor if one continues.
+      let firstIds = applyParts(db.selectFrom('orders as o').where('o.deleted_at', 'is', null), listed, values.slice(0, filterValues.length));
+      if (matched && !perCustomer) firstIds = firstIds.where(ofCustomers(customers));
+      if (cursor) firstIds = firstIds.where((eb) => eb(eb.refTuple(column, 'o.id'), descending ? '<' : '>', eb.tuple(value as never, id as number)));
+      const sorted = firstIds.select(['o.id', sql.ref(column).as('sort_key')]).orderBy(column, direction).orderBy('o.id', direction).limit(limit);
+      const pageIds = perCustomer
+        ? pagePerCustomer(customers, (customer) => sorted.where('o.customer_id', '=', customer), direction, limit).as('page')
+        : // Deferred join: the page's ids come from the filter's index alone (sorting only index entries, e.g. the
+          // ~1,000 orders of the customers a name search matched), and only those ids are joined to full rows.
+          // A subquery with LIMIT is never flattened into the join, on either database.
+          sql<{ id: number }>`(${sorted})`.as('page');
+      // Names come from the per-process cache of db/names.ts, checked against the token read in this query.
+      return db
+        .selectFrom(pageIds)
+        .innerJoin('orders as o', 'o.id', 'page.id')
+        .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'o.owner_id', 'o.total', 'o.created_at', 'o.updated_at', 'o.version', 'o.hold_reason', 'o.held_at', 'o.held_by', nameToken()])
+        .orderBy(column, direction)
+        .orderBy('o.id', direction);
+    });
+  };
+  const rows = !query.customerId && readsMatchedCustomersFirst(dialectOf(db)) ? await withMatchedCustomers(db, parts, readPage, (rows) => rows[0]) : await readPage(undefined);
   const page = rows.slice(0, query.limit);
   const names = await pageNames(db, rows[0]?.name_token, page.map((r) => r.customer_id), page.flatMap((r) => [r.owner_id, r.held_by]));
   const last = page[page.length - 1];

@@ -37,7 +37,7 @@ import { getSetting } from '../settings/settings.service.js';
 import { idChunks } from '../../db/chunks.js';
 import { inIdSet, isSetForIds } from '../../db/row-sets.js';
 import { assertSettled, postReceivables, reserveStock } from '../journals/journals.service.js';
-import { applyParts, filterParts, legalHoldOf, matchedCustomers, typedNumbers, yearsOfNumbers } from '../orders/orders.queries.js';
+import { applyParts, filterParts, legalHoldOf, typedNumbers, withMatchedCustomers, yearsOfNumbers, type MatchedCustomers } from '../orders/orders.queries.js';
 
 /**
  * The recycle bin: deleted (soft) orders, restored back to life or purged (hard) — by hand, or by the purge
@@ -75,64 +75,73 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
   if (query.batchId) parts.push({ shape: 'batch', values: [query.batchId], apply: (q, [v]) => q.where('o.delete_batch_id', '=', v as string) });
   const byNumber = typed.some((t) => t !== undefined);
   const byName = parts.some((p) => p.name);
-  // On PostgreSQL the customers a name matches are read once, as the order list does (orders.queries.ts
-  // MANY_CUSTOMERS), and page and count both take their ids, instead of each running the trigram match again.
-  const matched = readsMatchedCustomersFirst(ctx.dialect) ? await matchedCustomers(db, parts) : undefined;
-  if (matched) parts[matched.index] = { shape: 'customers', values: [matched.ids], apply: (q, [v]) => q.where(ofCustomers(v)) };
   const index = binIndex(query, byNumber, byName, ownerId);
-  const filterValues = parts.flatMap((p) => p.values);
-  const inBin = (values: readonly unknown[]) => {
-    const orders = db.selectFrom('orders as o');
-    return applyParts(byNumber ? orders.where(isSetForIds('deleted_at')) : orders.where('o.deleted_at', 'is not', null), parts, values);
-  };
-  const shape = `${parts.map((p) => p.shape).join(',')}|${byNumber ? 'number' : 'bin'}|${index ?? 'planner'}`;
   const cursor = query.cursor ? decodeTextKeysetCursor(query.cursor) : undefined;
   // Kept prepared on PostgreSQL: planning the page for the ids of 508 matched customers took longer than running
   // it (bench/README.md). Each filter reads the bin's index made for it whatever its value, so one plan serves
   // every value; a typed number's ranges are left to the planner.
   const prepared = { prepared: !byNumber };
 
-  const [rows, [counted]] = await Promise.all([
-    runCompiled(db, `bin.page|${shape}|${cursor ? 'cursor' : 'first'}|${query.limit}`, [...filterValues, ...(cursor ?? [])], (values) => {
-      let ids = inBin(values.slice(0, filterValues.length));
-      if (cursor) {
-        const [deletedAt, id] = values.slice(filterValues.length);
-        ids = ids.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string, id as number)));
-      }
-      const sorted = ids.select('o.id').orderBy('o.deleted_at', 'desc').orderBy('o.id', 'desc').limit(literalLimit(query.limit + 1));
-      const page = db
-        .selectFrom(sql<{ id: number }>`(${sorted})`.as('page'))
-        .innerJoin('orders as d', 'd.id', 'page.id')
-        .select([
-          'd.id',
-          'd.number',
-          'd.status',
-          'd.total',
-          'd.customer_id',
-          'd.owner_id',
-          'd.deleted_at',
-          'd.deleted_by',
-          'd.delete_reason',
-          'd.delete_note',
-          'd.delete_batch_id',
-          'd.purge_after',
-          'd.hold_reason',
-          'd.held_at',
-          'd.held_by',
-          nameToken(),
-        ])
-        .orderBy('d.deleted_at', 'desc')
-        .orderBy('d.id', 'desc');
-      return indexedBy(page, ctx.dialect, 'orders', 'o', index);
-    }, prepared),
-    runCompiled(
-      db,
-      `bin.count|${shape}`,
-      filterValues,
-      (values) => indexedBy(inBin(values).select((eb) => eb.fn.countAll<number | string>().as('n')), ctx.dialect, 'orders', 'o', index),
-      prepared,
-    ),
-  ]);
+  // On PostgreSQL the customers a name matches are read (or kept: withMatchedCustomers) once, as the order list
+  // does (orders.queries.ts MANY_CUSTOMERS), and page and count both take their ids, instead of each running the
+  // trigram match again.
+  const readBin = (matched: MatchedCustomers | undefined) => {
+    const read = matched ? parts.with(matched.index, { shape: 'customers', values: [matched.ids], apply: (q, [v]) => q.where(ofCustomers(v)) }) : parts;
+    const filterValues = read.flatMap((p) => p.values);
+    const inBin = (values: readonly unknown[]) => {
+      const orders = db.selectFrom('orders as o');
+      return applyParts(byNumber ? orders.where(isSetForIds('deleted_at')) : orders.where('o.deleted_at', 'is not', null), read, values);
+    };
+    const shape = `${read.map((p) => p.shape).join(',')}|${byNumber ? 'number' : 'bin'}|${index ?? 'planner'}`;
+    return Promise.all([
+      runCompiled(
+        db,
+        `bin.page|${shape}|${cursor ? 'cursor' : 'first'}|${query.limit}`,
+        [...filterValues, ...(cursor ?? [])],
+        (values) => {
+          let ids = inBin(values.slice(0, filterValues.length));
+          if (cursor) {
+            const [deletedAt, id] = values.slice(filterValues.length);
+            ids = ids.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string, id as number)));
+          }
+          const sorted = ids.select('o.id').orderBy('o.deleted_at', 'desc').orderBy('o.id', 'desc').limit(literalLimit(query.limit + 1));
+          const page = db
+            .selectFrom(sql<{ id: number }>`(${sorted})`.as('page'))
+            .innerJoin('orders as d', 'd.id', 'page.id')
+            .select([
+              'd.id',
+              'd.number',
+              'd.status',
+              'd.total',
+              'd.customer_id',
+              'd.owner_id',
+              'd.deleted_at',
+              'd.deleted_by',
+              'd.delete_reason',
+              'd.delete_note',
+              'd.delete_batch_id',
+              'd.purge_after',
+              'd.hold_reason',
+              'd.held_at',
+              'd.held_by',
+              nameToken(),
+            ])
+            .orderBy('d.deleted_at', 'desc')
+            .orderBy('d.id', 'desc');
+          return indexedBy(page, ctx.dialect, 'orders', 'o', index);
+        },
+        prepared,
+      ),
+      runCompiled(
+        db,
+        `bin.count|${shape}`,
+        filterValues,
+        (values) => indexedBy(inBin(values).select((eb) => eb.fn.countAll<number | string>().as('n')), ctx.dialect, 'orders', 'o', index),
+        prepared,
+      ),
+    ]);
+  };
+  const [rows, [counted]] = readsMatchedCustomersFirst(ctx.dialect) ? await withMatchedCustomers(db, parts, readBin, ([page]) => page[0]) : await readBin(undefined);
   const page = rows.slice(0, query.limit);
   const names = await pageNames(db, rows[0]?.name_token, page.map((r) => r.customer_id), page.flatMap((r) => [r.deleted_by, r.held_by]));
   const items: RecycleBinItem[] = page.map((r) => {
