@@ -40,6 +40,7 @@ async function numberYears(db: Kysely<DB>): Promise<string[]> {
       eb.selectFrom('orders').select((e) => e.fn.min('number').as('n')).as('first'),
       eb.selectFrom('orders').select((e) => e.fn.max('number').as('n')).as('last'),
     ]),
+    { prepared: true },
   );
   if (!row?.first || !row.last) return [];
   const years: string[] = [];
@@ -360,6 +361,12 @@ export function toOrderView(o: OrderDetailRow, lines: OrderLineRow[]): OrderView
   };
 }
 
+/**
+ * Kept prepared on PostgreSQL (db/compiled.ts): an order and its lines are read by key, the same plan for every
+ * id, and planning the four-table join cost about as much as running it.
+ */
+const BY_KEY = { prepared: true };
+
 /** One live order in the caller's scope with its lines, or a 404 — never a hint that it exists elsewhere. */
 export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, options: { includeDeleted?: boolean } = {}): Promise<OrderView | undefined> {
   const shape = `orders.find|${options.includeDeleted ? 'any' : 'live'}|${scope.ownerId !== undefined ? 'own' : 'all'}`;
@@ -377,9 +384,9 @@ export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, option
     if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
     if (ownerId !== undefined) q = q.where('o.owner_id', '=', ownerId);
     return q;
-  });
+  }, BY_KEY);
   if (!o) return undefined;
-  const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('line_no'));
+  const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('line_no'), BY_KEY);
   return toOrderView({ ...o, owner_name: o.display_name ?? o.username }, items);
 }
 

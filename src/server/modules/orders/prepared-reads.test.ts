@@ -1,0 +1,68 @@
+import type { CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, makeProduct, recordStatements, type TestDatabase } from '../../../../test/helpers.js';
+import { buildApp } from '../../app.js';
+import { isKeptPrepared } from '../../db/connect.js';
+import type { App } from '../../platform/http.js';
+import { createOrder } from '../deletion/deletion.test-support.js';
+
+/**
+ * Which reads PostgreSQL keeps prepared (planned once per connection, db/compiled.ts `prepared`): those whose plan
+ * is the same for every value they bind — an order and its lines by key, the years of the order numbers. A list
+ * page's best plan depends on its values (a rare status, a wide date range), so it is planned per request. SQLite
+ * keeps every statement prepared anyway and registers none.
+ */
+describe.each(DIALECTS)('reads kept prepared on PostgreSQL (%s)', (dialect) => {
+  let db: TestDatabase;
+  let app: App;
+  let admin: Client;
+  let issued: CompiledQuery[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    const recorded = recordStatements(db.ctx.kysely, { compiledOnce: true });
+    issued = recorded.issued;
+    app = await buildApp(db.config, { ...db.ctx, kysely: recorded.kysely }, { logger: false });
+    await app.ready();
+    admin = await new Client(app).login('admin', ADMIN_PASSWORD);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  /** The statements one request issued that read `table`, as run (compiled once, so raw SQL with values). */
+  async function readsOf(path: string, table: string): Promise<string[]> {
+    issued.length = 0;
+    const res = await admin.get(path);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const reads = issued.filter((q) => q.query.kind === 'RawNode' && q.sql.includes(`from "${table}"`)).map((q) => q.sql);
+    expect(reads.length, path).toBeGreaterThan(0);
+    return reads;
+  }
+
+  it('reads an order and its lines by key and the numbers\' years prepared, a list page planned per request', async () => {
+    const customer = await makeCustomer(admin, 'Prepared Reads Ltd');
+    const product = await makeProduct(admin, { stock: 10 });
+    const order = await createOrder(admin, customer.id, [{ productId: product.id, quantity: 1 }]);
+    const kept = dialect === 'postgres';
+
+    for (let run = 0; run < 7; run++) {
+      // Past PostgreSQL's five custom plans, the generic one answers: the same order, lines and number.
+      const res = await admin.get(`/api/orders/${order.id}`);
+      expect(res.body).toMatchObject({ id: order.id, number: order.number, items: [{ productId: product.id, quantity: 1 }] });
+    }
+    const found = await readsOf(`/api/orders/${order.id}`, 'orders');
+    const lines = await readsOf(`/api/orders/${order.id}`, 'order_items');
+    for (const sql of [...found, ...lines]) expect(isKeptPrepared(sql), sql).toBe(kept);
+
+    const serial = Number(order.number.slice(8));
+    const typed = await readsOf(`/api/orders?q=${serial}`, 'orders');
+    const years = typed.filter((sql) => /max\("number"\)/.test(sql));
+    expect(years).toHaveLength(1);
+    expect(isKeptPrepared(years[0])).toBe(kept);
+
+    const page = await readsOf('/api/orders?status=draft&limit=50', 'orders');
+    for (const sql of page) expect(isKeptPrepared(sql), sql).toBe(false);
+  });
+});
