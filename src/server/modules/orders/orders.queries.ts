@@ -180,7 +180,7 @@ const keptMatches = new WeakMap<Kysely<DB>, Map<string, KeptMatch>>();
 const MAX_KEPT_MATCHES = 1_000;
 
 /** The filter's first name part and the customers it matches (see customerIdsRead), if at most MANY_CUSTOMERS. */
-export async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[], fresh = false): Promise<MatchedCustomers | undefined> {
+async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[], fresh = false): Promise<MatchedCustomers | undefined> {
   const index = parts.findIndex((p) => p.name);
   if (index < 0) return undefined;
   const { name, values } = parts[index];
@@ -236,9 +236,9 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
     if (typeof cursor[0] !== (key === 'total' ? 'number' : 'string')) throw invalid('cursor', 'belongs to another sort order');
   }
   // On PostgreSQL the customers a name search matches are read first (or kept from an earlier page: see
-  // withMatchedCustomers), and their ids replace the name condition (MANY_CUSTOMERS). Sorted by date and matching few customers, the page reads each one's newest orders from its
-  // own index (db/search.ts, pagePerCustomer), the rest of the filter applied per customer. A customerId filter
-  // already confines the read to one customer.
+  // withMatchedCustomers), and their ids replace the name condition (MANY_CUSTOMERS). Sorted by date and matching
+  // few customers, the page reads each one's newest orders from its own index (db/search.ts, pagePerCustomer), the
+  // rest of the filter applied per customer. A customerId filter already confines the read to one customer.
   const readPage = (matched: MatchedCustomers | undefined) => {
     const perCustomer = matched && key === 'createdAt' && matched.count <= FEW_CUSTOMERS;
     const listed = matched ? parts.filter((_, i) => i !== matched.index) : parts;
