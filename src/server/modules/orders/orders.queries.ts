@@ -363,9 +363,16 @@ export function toOrderView(o: OrderDetailRow, lines: OrderLineRow[]): OrderView
 
 /**
  * Kept prepared on PostgreSQL (db/compiled.ts): an order and its lines are read by key, the same plan for every
- * id, and planning the four-table join cost about as much as running it.
+ * id, and planning the four-table join cost about as much as running it. Their columns are named, never `*`:
+ * PostgreSQL refuses to run a prepared `select *` once a column has been added to its table ("cached plan must
+ * not change result type"), as a migration run by another instance would.
  */
 const BY_KEY = { prepared: true };
+const ORDER_COLUMNS = [
+  'o.id', 'o.number', 'o.status', 'o.customer_id', 'o.owner_id', 'o.total', 'o.paid', 'o.note', 'o.created_at', 'o.updated_at',
+  'o.confirmed_at', 'o.shipped_at', 'o.completed_at', 'o.cancelled_at', 'o.version', 'o.hold_reason', 'o.held_at', 'o.held_by',
+] as const;
+const LINE_COLUMNS = ['id', 'product_id', 'sku', 'name', 'quantity', 'unit_price', 'line_total'] as const;
 
 /** One live order in the caller's scope with its lines, or a 404 — never a hint that it exists elsewhere. */
 export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, options: { includeDeleted?: boolean } = {}): Promise<OrderView | undefined> {
@@ -378,7 +385,7 @@ export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, option
       .innerJoin('customers as c', 'c.id', 'o.customer_id')
       .leftJoin('users as u', 'u.id', 'o.owner_id')
       .leftJoin('users as hu', 'hu.id', 'o.held_by')
-      .selectAll('o')
+      .select(ORDER_COLUMNS)
       .select(['c.name as customer_name', 'u.display_name', 'u.username', 'hu.display_name as held_by_display_name', 'hu.username as held_by_username'])
       .where('o.id', '=', orderId);
     if (!options.includeDeleted) q = q.where('o.deleted_at', 'is', null);
@@ -386,7 +393,7 @@ export async function findOrder(db: Kysely<DB>, id: number, scope: Scope, option
     return q;
   }, BY_KEY);
   if (!o) return undefined;
-  const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('line_no'), BY_KEY);
+  const items = await runCompiled(db, 'orders.find.items', [id], ([orderId]) => db.selectFrom('order_items').select(LINE_COLUMNS).where('order_id', '=', orderId).orderBy('line_no'), BY_KEY);
   return toOrderView({ ...o, owner_name: o.display_name ?? o.username }, items);
 }
 
