@@ -158,15 +158,22 @@ export interface TestApp {
   app: App;
   db: TestDatabase;
   admin: Client;
+  /** The statements the app issued, when built with `recordStatements`. */
+  issued: CompiledQuery[];
   anonymous(): Client;
   /** Creates a user with the given roles and returns a client signed in as them. */
   userWithRoles(username: string, roles: string[]): Promise<Client & { userId: string }>;
   close(): Promise<void>;
 }
 
-export async function buildTestApp(dialect: Dialect): Promise<TestApp> {
+/**
+ * `recordStatements`: the app issues its statements through recordStatements (compiled once, as run), which land in
+ * `issued`; `db.ctx` stays the plain connection, for the test's own queries.
+ */
+export async function buildTestApp(dialect: Dialect, options: { recordStatements?: boolean } = {}): Promise<TestApp> {
   const db = await createTestDatabase(dialect);
-  const app = await buildApp(db.config, db.ctx, { logger: false });
+  const recorded = options.recordStatements ? recordStatements(db.ctx.kysely, { compiledOnce: true }) : undefined;
+  const app = await buildApp(db.config, recorded ? { ...db.ctx, kysely: recorded.kysely } : db.ctx, { logger: false });
   await app.ready();
   const admin = await new Client(app).login('admin', ADMIN_PASSWORD);
   return {
@@ -174,6 +181,7 @@ export async function buildTestApp(dialect: Dialect): Promise<TestApp> {
     app,
     db,
     admin,
+    issued: recorded?.issued ?? [],
     anonymous: () => new Client(app),
     async userWithRoles(username, roles) {
       const password = `${username}-password-1`;

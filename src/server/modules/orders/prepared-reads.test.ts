@@ -1,9 +1,7 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, makeProduct, recordStatements, type TestDatabase } from '../../../../test/helpers.js';
-import { buildApp } from '../../app.js';
+import { buildTestApp, DIALECTS, makeCustomer, makeProduct, type TestApp } from '../../../../test/helpers.js';
 import { isKeptPrepared } from '../../db/connect.js';
-import type { App } from '../../platform/http.js';
 import { createOrder } from '../deletion/deletion.test-support.js';
 
 /**
@@ -13,43 +11,31 @@ import { createOrder } from '../deletion/deletion.test-support.js';
  * keeps every statement prepared anyway and registers none.
  */
 describe.each(DIALECTS)('reads kept prepared on PostgreSQL (%s)', (dialect) => {
-  let db: TestDatabase;
-  let app: App;
-  let admin: Client;
-  let issued: CompiledQuery[];
-
+  let t: TestApp;
   beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    const recorded = recordStatements(db.ctx.kysely, { compiledOnce: true });
-    issued = recorded.issued;
-    app = await buildApp(db.config, { ...db.ctx, kysely: recorded.kysely }, { logger: false });
-    await app.ready();
-    admin = await new Client(app).login('admin', ADMIN_PASSWORD);
+    t = await buildTestApp(dialect, { recordStatements: true });
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(async () => t?.close());
 
   /** The statements one request issued that read `table`, as run (compiled once, so raw SQL with values). */
   async function readsOf(path: string, table: string): Promise<string[]> {
-    issued.length = 0;
-    const res = await admin.get(path);
+    t.issued.length = 0;
+    const res = await t.admin.get(path);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const reads = issued.filter((q) => q.query.kind === 'RawNode' && q.sql.includes(`from "${table}"`)).map((q) => q.sql);
+    const reads = t.issued.filter((q) => q.query.kind === 'RawNode' && q.sql.includes(`from "${table}"`)).map((q) => q.sql);
     expect(reads.length, path).toBeGreaterThan(0);
     return reads;
   }
 
   it('reads an order and its lines by key and the numbers\' years prepared, a list page planned per request', async () => {
-    const customer = await makeCustomer(admin, 'Prepared Reads Ltd');
-    const product = await makeProduct(admin, { stock: 10 });
-    const order = await createOrder(admin, customer.id, [{ productId: product.id, quantity: 1 }]);
+    const customer = await makeCustomer(t.admin, 'Prepared Reads Ltd');
+    const product = await makeProduct(t.admin, { stock: 10 });
+    const order = await createOrder(t.admin, customer.id, [{ productId: product.id, quantity: 1 }]);
     const kept = dialect === 'postgres';
 
     for (let run = 0; run < 7; run++) {
       // Past PostgreSQL's five custom plans, the generic one answers: the same order, lines and number.
-      const res = await admin.get(`/api/orders/${order.id}`);
+      const res = await t.admin.get(`/api/orders/${order.id}`);
       expect(res.body).toMatchObject({ id: order.id, number: order.number, items: [{ productId: product.id, quantity: 1 }] });
     }
     const found = await readsOf(`/api/orders/${order.id}`, 'orders');
@@ -67,16 +53,16 @@ describe.each(DIALECTS)('reads kept prepared on PostgreSQL (%s)', (dialect) => {
 
     // A column added meanwhile (a migration run by another instance) leaves the kept statements running: they name
     // their columns, where a prepared `select *` fails with "cached plan must not change result type".
-    const before = (await admin.get(`/api/orders/${order.id}`)).body;
-    await sql`alter table orders add column prepared_probe text`.execute(db.ctx.kysely);
-    await sql`alter table order_items add column prepared_probe text`.execute(db.ctx.kysely);
+    const before = (await t.admin.get(`/api/orders/${order.id}`)).body;
+    await sql`alter table orders add column prepared_probe text`.execute(t.db.ctx.kysely);
+    await sql`alter table order_items add column prepared_probe text`.execute(t.db.ctx.kysely);
     try {
-      const after = await admin.get(`/api/orders/${order.id}`);
+      const after = await t.admin.get(`/api/orders/${order.id}`);
       expect(after.status, JSON.stringify(after.body)).toBe(200);
       expect(after.body).toEqual(before);
     } finally {
-      await sql`alter table orders drop column prepared_probe`.execute(db.ctx.kysely);
-      await sql`alter table order_items drop column prepared_probe`.execute(db.ctx.kysely);
+      await sql`alter table orders drop column prepared_probe`.execute(t.db.ctx.kysely);
+      await sql`alter table order_items drop column prepared_probe`.execute(t.db.ctx.kysely);
     }
   });
 });

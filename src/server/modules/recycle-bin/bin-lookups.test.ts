@@ -1,9 +1,7 @@
 import { sql, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, createTestDatabase, DIALECTS, makeCustomer, makeProduct, queryPlan, recordStatements, type TestDatabase } from '../../../../test/helpers.js';
-import { buildApp } from '../../app.js';
+import { ADMIN_PASSWORD, buildTestApp, DIALECTS, makeCustomer, makeProduct, queryPlan, type Client, type TestApp, type TestDatabase } from '../../../../test/helpers.js';
 import { isKeptPrepared } from '../../db/connect.js';
-import type { App } from '../../platform/http.js';
 import { createOrder, previewAndDelete } from '../deletion/deletion.test-support.js';
 
 /**
@@ -18,23 +16,16 @@ import { createOrder, previewAndDelete } from '../deletion/deletion.test-support
  * The statements are recorded as the app issues them, through every path that looks deleted orders up by id.
  */
 describe.each(DIALECTS)('deleted and held orders looked up by id, the recycle bin by filter (%s)', (dialect) => {
+  let t: TestApp;
   let db: TestDatabase;
-  let app: App;
   let admin: Client;
   let issued: CompiledQuery[];
 
   beforeAll(async () => {
-    db = await createTestDatabase(dialect);
-    const recorded = recordStatements(db.ctx.kysely, { compiledOnce: true });
-    issued = recorded.issued;
-    app = await buildApp(db.config, { ...db.ctx, kysely: recorded.kysely }, { logger: false });
-    await app.ready();
-    admin = await new Client(app).login('admin', ADMIN_PASSWORD);
+    t = await buildTestApp(dialect, { recordStatements: true });
+    ({ db, admin, issued } = t);
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(async () => t?.close());
 
   /** Statistics as a bulk seed's ANALYZE leaves them: taken while no order was deleted or held. */
   async function statisticsOfAnEmptyBin(): Promise<void> {
