@@ -28,7 +28,10 @@ export async function serveBuild(distRoot: string, port: number, log: string): P
   process.once('SIGTERM', () => void app.close().then(() => ctx.close()).finally(() => process.exit(0)));
 }
 
-/** The requests of each scenario, as bench/scenarios.ts sends them, plus one order with its lines and the recycle bin's first page and name search. */
+/**
+ * The requests of each scenario, as bench/scenarios.ts sends them, plus one order with its lines and the recycle
+ * bin's first page and name search.
+ */
 export async function readScenarios(count: number): Promise<ReadScenario[]> {
   const { loadConfig } = await import('../src/server/config.js');
   const { connect } = await import('../src/server/db/connect.js');

@@ -39,7 +39,8 @@ export async function runCompiled<R, V extends readonly unknown[]>(
   build: (values: V) => Compilable<R>,
   options: { prepared?: boolean } = {},
 ): Promise<R[]> {
-  const fullKey = `${dialectOf(db)}|${key}`;
+  const dialect = dialectOf(db);
+  const fullKey = `${dialect}|${key}`;
   let shape = shapes.get(fullKey);
   if (!shape || VERIFY) {
     const compiled = build(values.map((_, index) => new Placeholder(index)) as unknown as V).compile();
@@ -50,7 +51,7 @@ export async function runCompiled<R, V extends readonly unknown[]>(
     if (fresh.parameters.filter((p) => p instanceof Placeholder).length !== values.length) {
       throw new Error(`The compiled query "${key}" does not bind each of its ${values.length} values exactly once`);
     }
-    if (!shape && options.prepared && dialectOf(db) === 'postgres') keepPrepared(fresh.sql);
+    if (!shape && options.prepared && dialect === 'postgres') keepPrepared(fresh.sql);
     shape ??= fresh;
     shapes.set(fullKey, shape);
   }

@@ -201,8 +201,8 @@ async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[], fresh = fal
 }
 
 /**
- * What `read` reads with the customers the filter's name matches (undefined: no name, or more than
- * MANY_CUSTOMERS, and the page matches the name itself); `pageRow` picks the first row of its page, which carries
+ * What `read` reads with the customers the filter's name matches (undefined: no name, more than MANY_CUSTOMERS, or
+ * SQLite, which matches inside the page's statement: readsMatchedCustomersFirst); `pageRow` picks the first row of its page, which carries
  * the token its statement read. A kept match the page's token contradicts is matched afresh and read again. A page
  * without rows carries no token: the name is matched afresh, and an unchanged token (random, so never the same
  * value again) says the empty page stands.
@@ -213,6 +213,7 @@ export async function withMatchedCustomers<T>(
   read: (matched: MatchedCustomers | undefined) => Promise<T>,
   pageRow: (result: T) => { name_token: unknown } | undefined,
 ): Promise<T> {
+  if (!readsMatchedCustomersFirst(dialectOf(db))) return read(undefined);
   const matched = await matchedCustomers(db, parts);
   const result = await read(matched);
   const row = pageRow(result);
@@ -270,7 +271,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
         .orderBy('o.id', direction);
     });
   };
-  const rows = !query.customerId && readsMatchedCustomersFirst(dialectOf(db)) ? await withMatchedCustomers(db, parts, readPage, (rows) => rows[0]) : await readPage(undefined);
+  const rows = query.customerId ? await readPage(undefined) : await withMatchedCustomers(db, parts, readPage, (rows) => rows[0]);
   const page = rows.slice(0, query.limit);
   const names = await pageNames(db, rows[0]?.name_token, page.map((r) => r.customer_id), page.flatMap((r) => [r.owner_id, r.held_by]));
   const last = page[page.length - 1];

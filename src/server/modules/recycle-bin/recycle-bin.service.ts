@@ -20,7 +20,7 @@ import { claimRows, lockRows } from '../../db/claim.js';
 import type { Dialect } from '../../db/connect.js';
 import { decodeTextKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderRow } from '../../db/schema.js';
-import { ofCustomers, readsMatchedCustomersFirst } from '../../db/search.js';
+import { ofCustomers } from '../../db/search.js';
 import { indexedBy, runCompiled } from '../../db/compiled.js';
 import { literalLimit } from '../../db/connect.js';
 import { nameToken, pageNames } from '../../db/names.js';
@@ -141,7 +141,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
       ),
     ]);
   };
-  const [rows, [counted]] = readsMatchedCustomersFirst(ctx.dialect) ? await withMatchedCustomers(db, parts, readBin, ([page]) => page[0]) : await readBin(undefined);
+  const [rows, [counted]] = await withMatchedCustomers(db, parts, readBin, ([page]) => page[0]);
   const page = rows.slice(0, query.limit);
   const names = await pageNames(db, rows[0]?.name_token, page.map((r) => r.customer_id), page.flatMap((r) => [r.deleted_by, r.held_by]));
   const items: RecycleBinItem[] = page.map((r) => {
