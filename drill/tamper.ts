@@ -64,8 +64,8 @@ async function rechainFrom(trx: Trx, from: number): Promise<void> {
   }
 }
 
-/** The content of an entry under another id (used to swap or copy entries). */
-const contentOf = ({ id: _id, ...rest }: Row) => rest;
+/** The content of an entry under another id and place (used to swap or copy entries). */
+const contentOf = ({ id: _id, seq: _seq, ...rest }: Row) => rest;
 
 /** Through temporary links first: the unique indexes on prev_hash and hash would refuse the intermediate state. */
 async function swap(trx: Trx, a: Row, b: Row): Promise<void> {
@@ -74,12 +74,14 @@ async function swap(trx: Trx, a: Row, b: Row): Promise<void> {
   await edit(trx, a, { prev_hash: b.prev_hash, hash: b.hash });
 }
 
-async function append(trx: Trx, row: Omit<Row, 'id'>): Promise<void> {
-  await trx.insertInto('audit_log').values(row).execute();
+/** At the next free place, as a forger would append it (a place already taken is refused by the unique index). */
+async function append(trx: Trx, row: Omit<Row, 'id' | 'seq'>): Promise<void> {
+  const { seq } = await trx.selectFrom('audit_log').select((eb) => eb.fn.coalesce(eb.fn.max('seq'), eb.lit(0)).as('seq')).executeTakeFirstOrThrow();
+  await trx.insertInto('audit_log').values({ ...row, seq: Number(seq) + 1 }).execute();
 }
 
 /** A plausible entry, as a forger would write it: someone deleted order 1 for a harmless reason. */
-function forgedEntry(prevHash: string, last: Row): Omit<Row, 'id'> {
+function forgedEntry(prevHash: string, last: Row): Omit<Row, 'id' | 'seq'> {
   const row = {
     prev_hash: prevHash,
     at: new Date(Date.parse(last.at) + 1000).toISOString(),

@@ -40,6 +40,15 @@ describe.each(DIALECTS)('database connection (%s)', (dialect) => {
     expect((await names()).map((r) => r.name)).toEqual(['Repeat A', 'Repeat B']);
   });
 
+
+  it('a kept `select *` answers with a column its table gained after it was first run', async () => {
+    await sql`create table widen_me (a integer, b text)`.execute(t.ctx.kysely);
+    await sql`insert into widen_me values (1, 'one')`.execute(t.ctx.kysely);
+    const all = async () => (await sql`select * from widen_me order by a`.execute(t.ctx.kysely)).rows;
+    expect(await all()).toEqual([{ a: 1, b: 'one' }]);
+    await sql`alter table widen_me add column c integer default 7`.execute(t.ctx.kysely);
+    expect(await all()).toEqual([{ a: 1, b: 'one', c: 7 }]);
+  });
   it('a statement kept prepared on PostgreSQL binds fresh values on every run', async () => {
     const byName = (name: string) => t.ctx.kysely.selectFrom('customers').select(['id', 'name']).where('name', '=', name).compile();
     keepPrepared(byName('').sql);

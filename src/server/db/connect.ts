@@ -373,7 +373,17 @@ function rowBuilder(columns: string[]): (values: unknown[]) => Record<string, un
 function statementOf(statement: SQLite.Statement): SqliteStatement {
   if (!statement.reader) return statement;
   statement.raw(true);
-  const toRow = rowBuilder(statement.columns().map((c) => c.name));
+  let width = 0;
+  let build: (values: unknown[]) => Record<string, unknown> = () => ({});
+  // A kept `select *` prepared before its table gained a column (a migration on this connection) returns the
+  // new column too: the names are read again when the width changes, so no value is dropped or misnamed.
+  const toRow = (values: unknown[]) => {
+    if (values.length !== width) {
+      build = rowBuilder(statement.columns().map((c) => c.name));
+      width = values.length;
+    }
+    return build(values);
+  };
   return {
     reader: true,
     get busy() {

@@ -36,6 +36,7 @@ import * as m0028 from './migrations/0028_signature_index.js';
 import * as m0029 from './migrations/0029_total_index.js';
 import * as m0030 from './migrations/0030_bin_filters.js';
 import * as m0031 from './migrations/0031_name_matches.js';
+import * as m0032 from './migrations/0032_audit_chain_seq.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -78,6 +79,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0029_total_index': m0029,
   '0030_bin_filters': m0030,
   '0031_name_matches': m0031,
+  '0032_audit_chain_seq': m0032,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */

@@ -268,6 +268,11 @@ export interface AuditLogTable {
   hash: string;
   /** 1: the original encoding (NULL and '' alike); 2: canonicalised text, NULL distinct from ''. */
   hash_version: Generated<number>;
+  /**
+   * The entry's place among those written since migration 0032 (1 for the first; NULL before it); unique, so the
+   * chain cannot fork. Not hashed.
+   */
+  seq: number | null;
 }
 
 /** The chain head as noted at `at`; signed (Ed25519) when ORDERLY_AUDIT_SIGNING_KEY is set. */

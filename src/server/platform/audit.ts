@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { lockForChain, type Dialect } from '../db/connect.js';
 import { insertRowSet, type SetColumns, type SetRow } from '../db/row-sets.js';
 import type { DB } from '../db/schema.js';
@@ -21,7 +21,7 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-type AuditRow = Omit<DB['audit_log'], 'id' | 'hash' | 'hash_version'> & { hash?: string; hash_version?: number };
+type AuditRow = Omit<DB['audit_log'], 'id' | 'hash' | 'hash_version' | 'seq'> & { hash?: string; hash_version?: number };
 
 /** The encoding new entries are hashed with; older entries keep theirs (see hashAuditRow). */
 export const AUDIT_HASH_VERSION = 2;
@@ -103,7 +103,7 @@ export function hashAuditRow(row: AuditRow): string {
  * Why the chain stays linear with many writers: on PostgreSQL the advisory lock serialises writers across
  * connections and instances and is released only after commit; the last hash is read AFTER the lock is
  * granted, and under READ COMMITTED that statement takes a fresh snapshot, so it sees the previous holder's
- * committed row. (A REPEATABLE READ transaction would read a stale head: the unique index on prev_hash then
+ * committed row. (A REPEATABLE READ transaction would read a stale head: the unique index on seq then
  * makes it fail instead of forking the chain.) SQLite has one writer per database; a second process is
  * refused by WAL when its read snapshot is stale. Ids are drawn under the lock, so id order is chain order.
  *
@@ -123,8 +123,11 @@ export async function recordAudit(
   const sealed = await sealPersonalValues(trx, given.map((e) => [e.entityLabel, e.diff]));
   const list = given.map((e, i) => ({ ...e, entityLabel: sealed[i][0] as string | null | undefined, diff: sealed[i][1] }));
   await lockForChain(trx, dialect, AUDIT_CHAIN_LOCK);
-  const last = await trx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  let prev = last?.hash ?? GENESIS_HASH;
+  // The head and the highest place, read together: each entry takes the next place, and a place already taken
+  // (a stale read) fails the unique index on seq. Entries from before migration 0032 have no place.
+  const { rows: heads } = await sql<{ hash: string; seq: number | null }>`select hash, (select max(seq) from audit_log) as seq from audit_log order by id desc limit 1`.execute(trx);
+  let prev = heads[0]?.hash ?? GENESIS_HASH;
+  let seq = heads[0]?.seq ?? 0;
   const at = nowIso();
   // What every entry of the call shares is canonicalised once; the chain is then hashed in one pass and the
   // entries go in as one statement, in chain order (ids are drawn in insert order).
@@ -153,7 +156,8 @@ export async function recordAudit(
       hash_version: AUDIT_HASH_VERSION,
     };
     const hash = hashAuditRow(row);
-    const written: Record<string, string | number | null> = { ...row, hash };
+    seq += 1;
+    const written: Record<string, string | number | null> = { ...row, hash, seq };
     const values: SetRow = AUDIT_COLUMNS.map(([column]) => written[column]);
     prev = hash;
     return values;
@@ -179,6 +183,7 @@ const AUDIT_COLUMNS: SetColumns = [
   ['request_id', 'text'],
   ['hash_version', 'int'],
   ['hash', 'text'],
+  ['seq', 'int'],
 ];
 
 /** Field-level before/after of the keys that changed. */
