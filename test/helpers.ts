@@ -52,8 +52,9 @@ function withDatabase(url: string, database: string): string {
 }
 
 /**
- * A fresh, migrated database with the built-in roles and `admin` (password ADMIN_PASSWORD). `bootstrap: false`
- * leaves it empty: today's bootstrap cannot write to a schema `migrateUpTo` stopped before a migration it needs.
+ * A fresh, migrated database with the built-in roles and `admin` (password ADMIN_PASSWORD). Stopped early by
+ * `migrateUpTo`, it holds one user (`owner`) written as any schema since the first had it: today's bootstrap
+ * writes what later migrations added (its audit entries' places, 0032). `bootstrap: false` leaves it empty.
  */
 export async function createTestDatabase(dialect: Dialect, options: { poolSize?: number; migrateUpTo?: string; bootstrap?: boolean } = {}): Promise<TestDatabase> {
   const name = `orderly_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -87,7 +88,13 @@ export async function createTestDatabase(dialect: Dialect, options: { poolSize?:
   }
   const ctx = connect(config.database, options);
   await migrateUpTo(ctx.kysely, ctx.dialect, options.migrateUpTo);
-  if (options.bootstrap !== false) await bootstrap(ctx, ADMIN_PASSWORD);
+  if (options.bootstrap === false) {
+    // Left empty.
+  } else if (options.migrateUpTo !== undefined) {
+    await sql`insert into users (username, password_hash, created_at, updated_at) values ('owner', 'not-a-password-hash', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`.execute(ctx.kysely);
+  } else {
+    await bootstrap(ctx, ADMIN_PASSWORD);
+  }
   return {
     config,
     ctx,
