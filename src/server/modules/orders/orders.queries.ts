@@ -263,12 +263,13 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
           // A subquery with LIMIT is never flattened into the join, on either database.
           sql<{ id: number }>`(${sorted})`.as('page');
       // Names come from the per-process cache of db/names.ts, checked against the token read in this query.
-      return db
+      const rows = db
         .selectFrom(pageIds)
         .innerJoin('orders as o', 'o.id', 'page.id')
-        .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'o.owner_id', 'o.total', 'o.created_at', 'o.updated_at', 'o.version', 'o.hold_reason', 'o.held_at', 'o.held_by', nameToken()])
-        .orderBy(column, direction)
-        .orderBy('o.id', direction);
+        .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'o.owner_id', 'o.total', 'o.created_at', 'o.updated_at', 'o.version', 'o.hold_reason', 'o.held_at', 'o.held_by', nameToken()]);
+      // Ordered by the page's own columns, SQLite reads the rows in the order the page comes in; ordered by the
+      // joined row's, it sorted the 51 full rows again in a temporary B-tree (a seventh of the page's time).
+      return perCustomer ? rows.orderBy(column, direction).orderBy('o.id', direction) : rows.orderBy(sql.ref('page.sort_key'), direction).orderBy('page.id', direction);
     });
   };
   const rows = query.customerId ? await readPage(undefined) : await withMatchedCustomers(db, parts, readPage, (rows) => rows[0]);

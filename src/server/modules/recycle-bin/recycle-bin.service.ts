@@ -104,9 +104,10 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
             const [deletedAt, id] = values.slice(filterValues.length);
             ids = ids.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string, id as number)));
           }
-          const sorted = ids.select('o.id').orderBy('o.deleted_at', 'desc').orderBy('o.id', 'desc').limit(literalLimit(query.limit + 1));
+          const sorted = ids.select(['o.id', 'o.deleted_at as sort_key']).orderBy('o.deleted_at', 'desc').orderBy('o.id', 'desc').limit(literalLimit(query.limit + 1));
+          // Ordered by the page's own columns, as the order list's page is (orders.queries.ts): no second sort.
           const page = db
-            .selectFrom(sql<{ id: number }>`(${sorted})`.as('page'))
+            .selectFrom(sql<{ id: number; sort_key: string }>`(${sorted})`.as('page'))
             .innerJoin('orders as d', 'd.id', 'page.id')
             .select([
               'd.id',
@@ -126,8 +127,8 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
               'd.held_by',
               nameToken(),
             ])
-            .orderBy('d.deleted_at', 'desc')
-            .orderBy('d.id', 'desc');
+            .orderBy('page.sort_key', 'desc')
+            .orderBy('page.id', 'desc');
           return indexedBy(page, ctx.dialect, 'orders', 'o', index);
         },
         prepared,
