@@ -57,9 +57,7 @@ async function rechainFrom(trx: Trx, from: number): Promise<void> {
   let prev = rows.filter((r) => r.id < from).at(-1)?.hash ?? '0'.repeat(64);
   for (const row of rows.filter((r) => r.id >= from)) {
     const hash = hashAuditRow({ ...row, prev_hash: prev });
-    // Through a temporary prev_hash first: the unique index on prev_hash would refuse an intermediate state.
-    await trx.updateTable('audit_log').set({ prev_hash: `rechain-${row.id}`, hash }).where('id', '=', row.id).execute();
-    await trx.updateTable('audit_log').set({ prev_hash: prev }).where('id', '=', row.id).execute();
+    await trx.updateTable('audit_log').set({ prev_hash: prev, hash }).where('id', '=', row.id).execute();
     prev = hash;
   }
 }
@@ -67,11 +65,10 @@ async function rechainFrom(trx: Trx, from: number): Promise<void> {
 /** The content of an entry under another id and place (used to swap or copy entries). */
 const contentOf = ({ id: _id, seq: _seq, ...rest }: Row) => rest;
 
-/** Through temporary links first: the unique indexes on prev_hash and hash would refuse the intermediate state. */
+/** Each entry's content, links and hash under the other's id; both keep their place. */
 async function swap(trx: Trx, a: Row, b: Row): Promise<void> {
-  await edit(trx, a, { ...contentOf(b), prev_hash: `swap-${a.id}`, hash: `swap-${a.id}` });
+  await edit(trx, a, contentOf(b));
   await edit(trx, b, contentOf(a));
-  await edit(trx, a, { prev_hash: b.prev_hash, hash: b.hash });
 }
 
 /** At the next free place, as a forger would append it (a place already taken is refused by the unique index). */
