@@ -93,7 +93,7 @@ export const customerIdsRead = (customers: RawBuilder<{ id: number }>, limit: Ra
 export const ofCustomers = (ids: unknown) => sql<boolean>`o.customer_id = any(${ids}::bigint[])`;
 
 /**
- * The first `limit` ids of the orders of the given customers (`customers` stands for an array of their ids, read
+ * The first `limit` ids (with their `sort_key`) of the orders of the given customers (`customers` stands for an array of their ids, read
  * just before by the name match's `customers` query), read customer by customer: `perCustomer` is one customer's
  * rows (its `o.id` and the sort column as `sort_key`), already sorted and cut to `limit` rows, with `customer`
  * standing for the customer's id; each customer is joined LATERAL to its own page. Where a name matches a few
@@ -108,5 +108,5 @@ export function pagePerCustomer(
   limit: RawBuilder<unknown>,
 ) {
   const order = sql.raw(direction);
-  return sql<{ id: number }>`(select page.id from unnest(${customers}::bigint[]) as m(id) cross join lateral (${perCustomer(sql<number>`m.id`)}) as page order by page.sort_key ${order}, page.id ${order} limit ${limit})`;
+  return sql<{ id: number; sort_key: unknown }>`(select page.id, page.sort_key from unnest(${customers}::bigint[]) as m(id) cross join lateral (${perCustomer(sql<number>`m.id`)}) as page order by page.sort_key ${order}, page.id ${order} limit ${limit})`;
 }

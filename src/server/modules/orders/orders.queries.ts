@@ -202,10 +202,10 @@ async function matchedCustomers(db: Kysely<DB>, parts: FilterPart[], fresh = fal
 
 /**
  * What `read` reads with the customers the filter's name matches (undefined: no name, more than MANY_CUSTOMERS, or
- * SQLite, which matches inside the page's statement: readsMatchedCustomersFirst); `pageRow` picks the first row of its page, which carries
- * the token its statement read. A kept match the page's token contradicts is matched afresh and read again. A page
- * without rows carries no token: the name is matched afresh, and an unchanged token (random, so never the same
- * value again) says the empty page stands.
+ * SQLite, which matches inside the page's statement: readsMatchedCustomersFirst); `pageRow` picks the first row of
+ * its page, which carries the token its statement read. A kept match the page's token contradicts is matched
+ * afresh and read again. A page without rows carries no token: the name is matched afresh, and an unchanged token
+ * (random, so never the same value again) says the empty page stands.
  */
 export async function withMatchedCustomers<T>(
   db: Kysely<DB>,
@@ -269,7 +269,7 @@ export async function listOrders(db: Kysely<DB>, query: OrderListQuery, scope: S
         .select(['o.id', 'o.number', 'o.status', 'o.customer_id', 'o.owner_id', 'o.total', 'o.created_at', 'o.updated_at', 'o.version', 'o.hold_reason', 'o.held_at', 'o.held_by', nameToken()]);
       // Ordered by the page's own columns, SQLite reads the rows in the order the page comes in; ordered by the
       // joined row's, it sorted the 51 full rows again in a temporary B-tree (a seventh of the page's time).
-      return perCustomer ? rows.orderBy(column, direction).orderBy('o.id', direction) : rows.orderBy(sql.ref('page.sort_key'), direction).orderBy('page.id', direction);
+      return rows.orderBy(sql.ref('page.sort_key'), direction).orderBy('page.id', direction);
     });
   };
   const rows = query.customerId ? await readPage(undefined) : await withMatchedCustomers(db, parts, readPage, (rows) => rows[0]);
