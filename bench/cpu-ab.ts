@@ -8,6 +8,9 @@
  *
  *   node dist/bench/cpu-ab.js --dist DIR [--dist DIR …] [--rounds 6] [--requests 1500] [--warmup 300] [--concurrency 10] [--only a,b]
  *
+ * On PostgreSQL it also reads the CPU time of the database's backends around every burst (the servers' pooled
+ * connections, from /proc: the database runs on this machine).
+ *
  * The database is the one the server would use (ORDERLY_DB or DATABASE_URL), signed in as `admin` with
  * ORDERLY_ADMIN_PASSWORD; each `--dist` is a build's dist/ folder (default: this one).
  */
@@ -17,13 +20,20 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { localRequest, readScenarios, serveBuild } from './read-requests.js';
 
 const OWN_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLOCK_TICKS = 100;
 
 function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    // A backend that ended between being listed and being read.
+    return 0;
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
@@ -57,8 +67,22 @@ async function start(dist: string, concurrency: number): Promise<Server> {
 }
 
 /** Sends `count` requests over `concurrency` keep-alive clients; the server's CPU seconds and the wall seconds spent. */
-async function burst(server: Server, paths: string[], count: number, concurrency: number): Promise<{ cpu: number; wall: number }> {
+/**
+ * On PostgreSQL, the CPU seconds of the database's client backends (other than the bench's own) so far: on two cores
+ * the backends run beside the server and take as much CPU per request, sometimes more. The servers keep their
+ * pooled connections open after the warm-up, so the same backends are read before and after a burst.
+ */
+async function backendSeconds(admin: pg.Client | undefined): Promise<number> {
+  if (!admin) return 0;
+  const { rows } = await admin.query<{ pid: number }>(
+    "select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()",
+  );
+  return rows.reduce((sum, r) => sum + cpuSeconds(r.pid), 0);
+}
+
+async function burst(server: Server, paths: string[], count: number, concurrency: number, admin?: pg.Client): Promise<{ cpu: number; database: number; wall: number }> {
   let next = 0;
+  const databaseBefore = await backendSeconds(admin);
   const cpuBefore = cpuSeconds(server.child.pid!);
   const wallBefore = performance.now();
   const client = async () => {
@@ -69,7 +93,8 @@ async function burst(server: Server, paths: string[], count: number, concurrency
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));
-  return { cpu: cpuSeconds(server.child.pid!) - cpuBefore, wall: (performance.now() - wallBefore) / 1000 };
+  const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
+  return { cpu, database: (await backendSeconds(admin)) - databaseBefore, wall: (performance.now() - wallBefore) / 1000 };
 }
 
 const median = (values: number[]) => {
@@ -95,27 +120,34 @@ async function drive(): Promise<void> {
   const only = values.only?.split(',');
   const chosen = (await readScenarios(500)).filter((s) => !only || only.some((o) => s.name.includes(o)));
   const servers: Server[] = [];
+  const url = process.env.DATABASE_URL;
+  const admin = url?.startsWith('postgres') ? new pg.Client({ connectionString: url }) : undefined;
+  await admin?.connect();
   try {
     for (const dist of dists) servers.push(await start(dist, concurrency));
     console.log(`${requests} requests per burst, ${concurrency} clients, ${rounds} rounds alternating ${dists.length} builds; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
     for (const scenario of chosen) {
       for (const server of servers) await burst(server, scenario.paths, warmup, concurrency);
       const perRequest = servers.map(() => [] as number[]);
+      const databasePerRequest = servers.map(() => [] as number[]);
       for (let round = 0; round < rounds; round++) {
         const order = servers.map((_, i) => i);
         if (round % 2) order.reverse();
         for (const i of order) {
-          const { cpu } = await burst(servers[i], scenario.paths, requests, concurrency);
+          const { cpu, database } = await burst(servers[i], scenario.paths, requests, concurrency, admin);
           perRequest[i].push((cpu / requests) * 1e6);
+          databasePerRequest[i].push((database / requests) * 1e6);
         }
       }
       for (const [i, server] of servers.entries()) {
         const us = perRequest[i];
-        console.log(`${scenario.name.padEnd(38)} ${server.dist.padEnd(32)} median ${median(us).toFixed(0).padStart(5)} µs, min ${Math.min(...us).toFixed(0).padStart(5)} µs  [${us.map((u) => u.toFixed(0)).join(' ')}]`);
+        const database = admin ? `; database backends median ${median(databasePerRequest[i]).toFixed(0).padStart(5)} µs [${databasePerRequest[i].map((u) => u.toFixed(0)).join(' ')}]` : '';
+        console.log(`${scenario.name.padEnd(38)} ${server.dist.padEnd(32)} median ${median(us).toFixed(0).padStart(5)} µs, min ${Math.min(...us).toFixed(0).padStart(5)} µs  [${us.map((u) => u.toFixed(0)).join(' ')}]${database}`);
       }
     }
     console.log(`load average at the end ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
+    await admin?.end();
     for (const server of servers) {
       server.agent.destroy();
       server.child.kill('SIGTERM');

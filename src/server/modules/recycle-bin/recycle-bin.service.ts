@@ -21,6 +21,7 @@ import type { Dialect } from '../../db/connect.js';
 import { decodeTextKeysetCursor, encodeKeysetCursor } from '../../db/cursor.js';
 import type { DB, OrderRow } from '../../db/schema.js';
 import { ofCustomers } from '../../db/search.js';
+import { binCountFromSummary } from '../../db/dashboard-summary.js';
 import { indexedBy, runCompiled } from '../../db/compiled.js';
 import { literalLimit } from '../../db/connect.js';
 import { nameToken, pageNames } from '../../db/names.js';
@@ -93,56 +94,64 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
       return applyParts(byNumber ? orders.where(isSetForIds('deleted_at')) : orders.where('o.deleted_at', 'is not', null), read, values);
     };
     const shape = `${read.map((p) => p.shape).join(',')}|${byNumber ? 'number' : 'bin'}|${index ?? 'planner'}`;
-    return Promise.all([
-      runCompiled(
-        db,
-        `bin.page|${shape}|${cursor ? 'cursor' : 'first'}|${query.limit}`,
-        [...filterValues, ...(cursor ?? [])],
-        (values) => {
-          let ids = inBin(values.slice(0, filterValues.length));
-          if (cursor) {
-            const [deletedAt, id] = values.slice(filterValues.length);
-            ids = ids.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string, id as number)));
-          }
-          const sorted = ids.select(['o.id', 'o.deleted_at as sort_key']).orderBy('o.deleted_at', 'desc').orderBy('o.id', 'desc').limit(literalLimit(query.limit + 1));
-          // Ordered by the page's own columns, as the order list's page is (orders.queries.ts): no second sort.
-          const page = db
-            .selectFrom(sql<{ id: number; sort_key: string }>`(${sorted})`.as('page'))
-            .innerJoin('orders as d', 'd.id', 'page.id')
-            .select([
-              'd.id',
-              'd.number',
-              'd.status',
-              'd.total',
-              'd.customer_id',
-              'd.owner_id',
-              'd.deleted_at',
-              'd.deleted_by',
-              'd.delete_reason',
-              'd.delete_note',
-              'd.delete_batch_id',
-              'd.purge_after',
-              'd.hold_reason',
-              'd.held_at',
-              'd.held_by',
-              nameToken(),
-            ])
-            .orderBy('page.sort_key', 'desc')
-            .orderBy('page.id', 'desc');
-          return indexedBy(page, ctx.dialect, 'orders', 'o', index);
-        },
-        prepared,
-      ),
-      runCompiled(
-        db,
-        `bin.count|${shape}`,
-        filterValues,
-        (values) => indexedBy(inBin(values).select((eb) => eb.fn.countAll<number | string>().as('n')), ctx.dialect, 'orders', 'o', index),
-        prepared,
-      ),
-    ]);
+    const count = (values: readonly unknown[]) => indexedBy(inBin(values).select((eb) => eb.fn.countAll<number | string>().as('n')), ctx.dialect, 'orders', 'o', index);
+    // On PostgreSQL the count rides along with the page as a scalar subquery (run once, as an InitPlan): one
+    // statement and one round trip instead of two, each with its own parse, bind and result on both sides.
+    // SQLite has no round trips to save: its page and count stay two statements, each naming its index (INDEXED BY).
+    const withCount = ctx.dialect === 'postgres';
+    // The whole bin in the caller's scope (no filter but the scope's owner) is counted from the dashboard's summary.
+    const fromSummary = withCount && !byNumber && read.every((p) => p.shape === 'scope');
+    const countValues = withCount ? (fromSummary ? [...filterValues, ...filterValues] : filterValues) : [];
+    const counting = (values: readonly unknown[]) => {
+      const live = count(values.slice(0, filterValues.length));
+      return fromSummary ? binCountFromSummary(values[filterValues.length], live) : sql<number | string>`(${live})`;
+    };
+    const page = runCompiled(
+      db,
+      `bin.page|${shape}|${cursor ? 'cursor' : 'first'}|${query.limit}|${withCount ? 'counted' : 'alone'}`,
+      [...filterValues, ...(cursor ?? []), ...countValues],
+      (values) => {
+        let ids = inBin(values.slice(0, filterValues.length));
+        if (cursor) {
+          const [deletedAt, id] = values.slice(filterValues.length, filterValues.length + 2);
+          ids = ids.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(deletedAt as string, id as number)));
+        }
+        const sorted = ids.select(['o.id', 'o.deleted_at as sort_key']).orderBy('o.deleted_at', 'desc').orderBy('o.id', 'desc').limit(literalLimit(query.limit + 1));
+        // Ordered by the page's own columns, as the order list's page is (orders.queries.ts): no second sort.
+        const rows = db
+          .selectFrom(sql<{ id: number; sort_key: string }>`(${sorted})`.as('page'))
+          .innerJoin('orders as d', 'd.id', 'page.id')
+          .select([
+            'd.id',
+            'd.number',
+            'd.status',
+            'd.total',
+            'd.customer_id',
+            'd.owner_id',
+            'd.deleted_at',
+            'd.deleted_by',
+            'd.delete_reason',
+            'd.delete_note',
+            'd.delete_batch_id',
+            'd.purge_after',
+            'd.hold_reason',
+            'd.held_at',
+            'd.held_by',
+            nameToken(),
+          ])
+          .select(withCount ? counting(values.slice(values.length - countValues.length)).as('bin_total') : sql<null>`null`.as('bin_total'))
+          .orderBy('page.sort_key', 'desc')
+          .orderBy('page.id', 'desc');
+        return indexedBy(rows, ctx.dialect, 'orders', 'o', index);
+      },
+      prepared,
+    );
+    const counted = async (rows: Array<{ bin_total: number | string | null }>) =>
+      rows.length > 0 && rows[0].bin_total !== null ? rows[0].bin_total : (await runCompiled(db, `bin.count|${shape}`, filterValues, count, prepared))[0].n;
+    // A page without rows carries no count (past the last page, or an empty bin): the count is read on its own.
+    return page.then(async (rows) => [rows, await counted(rows)] as const);
   };
-  const [rows, [counted]] = await withMatchedCustomers(db, parts, readBin, ([page]) => page[0]);
+  const [rows, counted] = await withMatchedCustomers(db, parts, readBin, ([page]) => page[0]);
   const page = rows.slice(0, query.limit);
   const names = await pageNames(db, rows[0]?.name_token, page.map((r) => r.customer_id), page.flatMap((r) => [r.deleted_by, r.held_by]));
   const items: RecycleBinItem[] = page.map((r) => {
@@ -163,7 +172,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
     };
   });
   const last = page[page.length - 1];
-  return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.deleted_at!, last.id) : null, total: Number(counted.n) };
+  return { items, nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.deleted_at!, last.id) : null, total: Number(counted) };
 }
 
 /** Deleted orders in the caller's read scope, by ids (404 naming any that is not in the bin) or by batch. */
