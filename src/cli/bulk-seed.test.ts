@@ -11,6 +11,7 @@ import pg from 'pg';
 import { runDataQuality } from '../server/modules/data-quality/data-quality.service.js';
 import { checkInvariants } from '../server/modules/integrity/invariants.js';
 import { openBulkWriter } from '../server/db/bulk-load.js';
+import { searchIndexSegments } from '../server/db/search-index.js';
 import type { GeneratedOrders } from '../server/db/bulk-generate.js';
 import { bulkSeed, type BulkSeedResult } from './bulk-seed.js';
 
@@ -318,6 +319,8 @@ describe.runIf(DIALECTS.includes('sqlite'))('bulk seed with the orders generated
     await bulkSeed(db.ctx, db.config.database, { orders: 50 });
     const after = await counts();
     expect(after.orders).toBe(850);
+    // Each load added customers in a transaction of its own (a segment each) and left their name index merged.
+    expect(await searchIndexSegments(db.ctx)).toBe(1);
     expect(await checkInvariants(db.ctx.kysely)).toEqual([]);
     expect(await triggers()).toEqual(triggersBefore);
     // The triggers are live again: an order's insert is counted by the dashboard summary's deltas.

@@ -53,6 +53,7 @@ import { authenticateRequest, registerAccessControl } from './platform/access.js
 import { canonicalValidatorCompiler } from './platform/canonical-input.js';
 import { AppError, STATUS_OF, TITLE_OF, type FieldError } from './platform/errors.js';
 import { IDEMPOTENCY_CLEANUP_JOB } from './platform/idempotency.js';
+import { searchIndexJob } from './db/search-index.js';
 import { startJobs, type JobRunner } from './platform/jobs.js';
 import { observeRequestDurations } from './platform/metrics.js';
 import { rememberWrites } from './platform/read-routing.js';
@@ -221,7 +222,7 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {
-      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB, auditCheckpointJob(config), cleanupScheduleJob(), dataQualityJob(), dashboardSummaryJob()], { log: app.log });
+      jobs = startJobs(ctx, [purgeJob(config), backupJob(config), IDEMPOTENCY_CLEANUP_JOB, auditCheckpointJob(config), cleanupScheduleJob(), dataQualityJob(), dashboardSummaryJob(), searchIndexJob()], { log: app.log });
     });
     app.addHook('onClose', async () => jobs?.stop());
   }
