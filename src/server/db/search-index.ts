@@ -35,8 +35,10 @@ export async function searchIndexSegments(ctx: Db): Promise<number> {
 
 export async function mergeSearchIndex(ctx: Db): Promise<SearchIndexUpkeep> {
   if (ctx.dialect === 'postgres') {
-    const { rows } = await sql<{ pages: string | number }>`select gin_clean_pending_list('customers_name_key_trgm'::regclass) as pages`.execute(ctx.kysely);
-    return { pagesCleaned: Number(rows[0].pages) };
+    // No such index where pg_trgm could not be installed (migration 0004): nothing to clean.
+    const { rows } = await sql<{ pages: string | number }>`
+      select gin_clean_pending_list(trigrams) as pages from (select to_regclass('customers_name_key_trgm') as trigrams) as i where trigrams is not null`.execute(ctx.kysely);
+    return { pagesCleaned: Number(rows[0]?.pages ?? 0) };
   }
   const segmentsBefore = await searchIndexSegments(ctx);
   let segments = segmentsBefore;
