@@ -137,7 +137,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
         const after = cursor ? values.slice(filterValues.length, filterValues.length + 2) : undefined;
         const limit = literalLimit(query.limit + 1);
         if (fromMatches) {
-          const counted = db
+          const rows = db
             .with(
               (cte) => cte('matched').materialized(),
               () => inBin(values.slice(0, filterValues.length)).select(['o.id', 'o.deleted_at']),
@@ -152,7 +152,7 @@ export async function listRecycleBin(ctx: Ctx, actor: Actor, query: RecycleBinQu
             .select((eb) => eb.selectFrom('matched').select((c) => c.fn.countAll<number | string>().as('n')).as('bin_total'))
             .orderBy('page.sort_key', 'desc')
             .orderBy('page.id', 'desc');
-          return indexedBy(counted, ctx.dialect, 'orders', 'o', index);
+          return indexedBy(rows, ctx.dialect, 'orders', 'o', index);
         }
         let ids = inBin(values.slice(0, filterValues.length));
         if (after) ids = ids.where((eb) => eb(eb.refTuple('o.deleted_at', 'o.id'), '<', eb.tuple(after[0] as string, after[1] as number)));
