@@ -18,6 +18,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { auditCheckpointJob } from './platform/audit-checkpoints.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { authenticator } from './modules/auth/auth.service.js';
+import { startSessionCache } from './modules/auth/session-cache.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
 import { backupJob } from './modules/backup/backup.service.js';
 import { cleanupScheduleJob } from './modules/cleanup/cleanup.job.js';
@@ -96,6 +97,12 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   observeRequestDurations(app);
   rememberWrites(app, ctx, config.secureCookies);
   const access = { sessionIdleMinutes: config.sessionIdleMinutes, authenticator };
+  // PostgreSQL: sessions' sign-in rows kept per process (session-cache.ts); nothing until its listener is in place.
+  let sessionCache: ReturnType<typeof startSessionCache> = null;
+  app.addHook('onReady', async () => {
+    sessionCache = startSessionCache(ctx, (error) => app.log.warn({ err: error }, 'session cache: lost the database announcements; reading every session afresh until they are back'));
+  });
+  app.addHook('onClose', async () => sessionCache?.close());
   // The security headers, built once: @fastify/helmet rebuilt the middleware (re-parsing the CSP) per request,
   // and running helmet's thirteen middlewares per request still cost more than a list's JSON; none of them
   // depends on the request, so their headers are collected once and set together.

@@ -8,6 +8,7 @@ import type { Database } from '../config.js';
 import { startCheckpointer, WAL_SAFETY_PAGES } from './checkpointer.js';
 import { startReplicaMonitor, type ReplicaMonitor } from './replica.js';
 import type { DB } from './schema.js';
+import { WriteWatch } from './write-watch.js';
 
 // pg hands back bigint and numeric as strings; every such value here (ids, counts, money sums in minor
 // units) stays far below 2^53, so numbers are exact.
@@ -42,6 +43,8 @@ export interface Db {
   replica?: { db: Db; monitor: ReplicaMonitor };
   /** PostgreSQL only: where to open a connection outside the pool (LISTEN, see pubsub.ts). Never logged. */
   connectionUrl?: string;
+  /** PostgreSQL only: this process's open writes to the tables a sign-in reads (see write-watch.ts). */
+  signInWrites?: WriteWatch;
   /** PostgreSQL only: the connection pool's use, for /metrics. */
   poolStats?(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;
@@ -109,7 +112,11 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
   if (database.dialect === 'postgres') {
     const max = options.poolSize ?? database.poolSize ?? 10;
     const pool = new pg.Pool({ connectionString: database.url, max });
-    pool.on('connect', runKeptStatementsPrepared);
+    const signInWrites = new WriteWatch();
+    pool.on('connect', (client) => {
+      runKeptStatementsPrepared(client);
+      client.query = signInWrites.watch(client, client.query.bind(client)) as unknown as typeof client.query;
+    });
     // An idle connection dropped by the server (a restart, a replica going away) is an event, not a crash: the
     // pool discards it and the next query opens a new one.
     pool.on('error', () => undefined);
@@ -118,6 +125,7 @@ export function connect(database: Database, options: ConnectOptions = {}): Db {
       kysely,
       dialect: 'postgres',
       connectionUrl: database.url,
+      signInWrites,
       async *readInChunks(query, size) {
         const client = await pool.connect();
         let cursor: Cursor<unknown[]> | undefined;

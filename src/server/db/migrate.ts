@@ -37,6 +37,7 @@ import * as m0029 from './migrations/0029_total_index.js';
 import * as m0030 from './migrations/0030_bin_filters.js';
 import * as m0031 from './migrations/0031_name_matches.js';
 import * as m0032 from './migrations/0032_audit_chain_seq.js';
+import * as m0033 from './migrations/0033_sign_in_signals.js';
 
 /** What differs between the dialects in DDL, handed to every migration so migrations stay dialect-free. */
 export interface MigrationContext {
@@ -80,6 +81,7 @@ const MIGRATIONS: Record<string, MigrationModule> = {
   '0030_bin_filters': m0030,
   '0031_name_matches': m0031,
   '0032_audit_chain_seq': m0032,
+  '0033_sign_in_signals': m0033,
 };
 
 /** Names of the migrations this build knows that the database has not run yet (none: the schema is current). */

@@ -20,9 +20,16 @@ export async function notifyPeers(ctx: Db, channel: string, payload: string): Pr
 
 /**
  * Listens on `channel` on a connection of its own (LISTEN holds a session, so not one from the pool), and
- * reconnects after a dropped connection; returns null on SQLite.
+ * reconnects after a dropped connection; returns null on SQLite. `onListening(false)` as soon as the connection is
+ * lost (messages sent until it is back are never received) and `(true)` once LISTEN is in place again.
  */
-export function listenToPeers(ctx: Db, channel: string, onPayload: (payload: string) => void, onError: (error: unknown) => void = () => undefined): Subscription | null {
+export function listenToPeers(
+  ctx: Db,
+  channel: string,
+  onPayload: (payload: string) => void,
+  onError: (error: unknown) => void = () => undefined,
+  onListening: (listening: boolean) => void = () => undefined,
+): Subscription | null {
   const url = ctx.connectionUrl;
   if (!url) return null;
   let client: pg.Client | undefined;
@@ -41,10 +48,12 @@ export function listenToPeers(ctx: Db, channel: string, onPayload: (payload: str
     client = c;
     await c.connect();
     await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+    if (client === c && !closed) onListening(true);
   };
   const reconnect = (c: pg.Client) => {
     if (closed || client !== c) return;
     client = undefined;
+    onListening(false);
     void c.end().catch(() => undefined);
     retry = setTimeout(() => {
       open().catch((error: unknown) => {
@@ -62,6 +71,7 @@ export function listenToPeers(ctx: Db, channel: string, onPayload: (payload: str
     ready,
     async close() {
       closed = true;
+      onListening(false);
       clearTimeout(retry);
       await client?.end().catch(() => undefined);
     },

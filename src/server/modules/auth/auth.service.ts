@@ -5,6 +5,7 @@ import { mergeGrants, type PermissionMap } from '../../../contracts/permissions.
 import { keepPrepared } from '../../db/connect.js';
 import type { Ctx } from '../../db/context.js';
 import type { DB } from '../../db/schema.js';
+import { notASignInChange } from '../../db/write-watch.js';
 import type { Authenticated, Authenticator, RequestMeta } from '../../platform/access.js';
 import type { Actor } from '../../platform/actor.js';
 import { recordAudit } from '../../platform/audit.js';
@@ -12,6 +13,7 @@ import { isoPlus, nowIso } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { accessOf } from '../users/roles.queries.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
+import { sessionCacheOf, type SignIn } from './session-cache.js';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const newSecret = () => randomBytes(32).toString('base64url');
@@ -142,7 +144,7 @@ const tokenQuery = (db: Kysely<DB>, tokenHash: string) =>
 /**
  * Every request runs one of these two queries, and building and compiling it with Kysely costs more than the
  * indexed lookup itself. Their SQL never changes, so each is compiled once per database (and kept prepared on
- * PostgreSQL) and only the token hash is bound: the rows are still read afresh on every request.
+ * PostgreSQL) and only the token hash is bound. The rows are read afresh unless session-cache.ts holds them.
  */
 const compiledAuthQueries = new WeakMap<Kysely<DB>, Map<unknown, string>>();
 async function runAuthQuery<R>(db: Kysely<DB>, build: (db: Kysely<DB>, tokenHash: string) => Compilable<R>, tokenHash: string): Promise<R[]> {
@@ -158,22 +160,75 @@ async function runAuthQuery<R>(db: Kysely<DB>, build: (db: Kysely<DB>, tokenHash
   return (await db.executeQuery<R>(CompiledQuery.raw(text, [tokenHash]))).rows;
 }
 
-/** A session unused for idleMinutes is over even before its absolute expiry; a stolen, forgotten one dies sooner. */
+/**
+ * The once-a-minute touch, which only moves last_seen_at forward and so changes no sign-in decision: the write
+ * watch lets it pass, known by its text (marked, so that another update of the same column is not mistaken for it).
+ */
+const touchQuery = (db: Kysely<DB>, tokenHash: string, now: string) => db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', tokenHash);
+const touchTexts = new WeakMap<Kysely<DB>, string>();
+async function touchSession(db: Kysely<DB>, tokenHash: string, now: string): Promise<void> {
+  let text = touchTexts.get(db);
+  if (text === undefined) {
+    touchTexts.set(db, (text = `/* touch */ ${touchQuery(db, tokenHash, now).compile().sql}`));
+    notASignInChange(text);
+  }
+  await db.executeQuery(CompiledQuery.raw(text, [now, tokenHash]));
+}
+
+/**
+ * What the session decides at `now`: no entry, entry, or entry after a touch. A session unused for idleMinutes is
+ * over even before its absolute expiry; a stolen, forgotten one dies sooner. Touched at most once a minute: reads
+ * should not each become a write.
+ */
+function verdict(session: SignIn, now: string, idleMinutes: number): 'refuse' | 'admit' | 'touch' {
+  if (session.disabled || session.expiresAt <= now || session.lastSeenAt <= isoPlus(now, -idleMinutes * 60_000)) return 'refuse';
+  return session.lastSeenAt < isoPlus(now, -60_000) ? 'touch' : 'admit';
+}
+
+const admitted = (session: SignIn, meta: RequestMeta, tokenHash: string): Authenticated => ({
+  actor: { type: 'user', userId: session.userId, name: session.username, permissions: session.permissions, ...meta, credential: { kind: 'session', id: tokenHash } },
+  csrfToken: session.csrfToken,
+  mustChangePassword: session.mustChangePassword,
+});
+
+/**
+ * On PostgreSQL a session that needs no touch is admitted from the process's cache when it holds the session
+ * (session-cache.ts says when it may); whatever would refuse it or touch it is decided on the rows read afresh.
+ */
 export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta, idleMinutes: number): Promise<Authenticated | null> {
   const tokenHash = sha256(sessionToken);
+  const now = nowIso();
+  const cache = sessionCacheOf(ctx.kysely);
+  const cached = cache?.get(tokenHash);
+  if (cached && verdict(cached, now, idleMinutes) === 'admit') return admitted(cached, meta, tokenHash);
+  const stamp = cache?.stamp() ?? 0;
   const rows = await runAuthQuery(ctx.kysely, sessionQuery, tokenHash);
   const row = rows[0];
-  const now = nowIso();
-  if (!row || row.disabled === 1 || row.expires_at <= now) return null;
-  const lastSeen = row.last_seen_at ?? row.created_at;
-  if (lastSeen <= isoPlus(now, -idleMinutes * 60_000)) return null;
-  // Touch at most once a minute: reads should not each become a write.
-  if (lastSeen < isoPlus(now, -60_000)) await ctx.kysely.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', tokenHash).execute();
-  return {
-    actor: { type: 'user', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'session', id: tokenHash } },
-    csrfToken: row.csrf_token,
+  if (!row) {
+    cache?.forget(tokenHash);
+    return null;
+  }
+  const session: SignIn = {
+    userId: row.userId,
+    username: row.username,
+    disabled: row.disabled === 1,
     mustChangePassword: row.must_change_password === 1,
+    csrfToken: row.csrf_token,
+    expiresAt: row.expires_at,
+    lastSeenAt: row.last_seen_at ?? row.created_at,
+    permissions: permissionsFrom(rows),
   };
+  const decided = verdict(session, now, idleMinutes);
+  if (decided === 'refuse') {
+    cache?.forget(tokenHash);
+    return null;
+  }
+  if (decided === 'touch') {
+    await touchSession(ctx.kysely, tokenHash, now);
+    session.lastSeenAt = now;
+  }
+  cache?.keep(tokenHash, session, stamp);
+  return admitted(session, meta, tokenHash);
 }
 
 export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMeta): Promise<Authenticated | null> {

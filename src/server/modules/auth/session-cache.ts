@@ -1,0 +1,148 @@
+import type { Kysely } from 'kysely';
+import type { PermissionMap } from '../../../contracts/permissions.js';
+import type { Ctx } from '../../db/context.js';
+import { listenToPeers } from '../../db/pubsub.js';
+import type { DB } from '../../db/schema.js';
+import type { WriteWatch } from '../../db/write-watch.js';
+
+/** The channel migration 0033's triggers notify on. */
+export const SIGN_IN_CHANNEL = 'orderly_sign_in';
+
+/** What a session's sign-in query decides with, as it read. */
+export interface SignIn {
+  userId: number;
+  username: string;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  csrfToken: string;
+  expiresAt: string;
+  /** The last touch this process knows of (the database's, or its own since). */
+  lastSeenAt: string;
+  permissions: Readonly<PermissionMap>;
+}
+
+/** A bound on memory, far above the sessions one instance serves in a minute; reaching it starts afresh. */
+const MAX_SESSIONS = 20_000;
+
+/**
+ * PostgreSQL: the sign-in rows of the sessions this process served lately, so a request does not spend a round
+ * trip (~15–25 % of a list request's CPU, bench/README.md) reading rows that rarely change.
+ *
+ * Kept only while nothing can make them wrong unnoticed:
+ * - whatever changes them, on any instance, is announced at its commit by the database (migration 0033), and
+ *   everything kept is dropped;
+ * - while the connection that hears those announcements is down (or not yet listening), nothing is kept or used,
+ *   and what was kept before is dropped when it is back;
+ * - this process's own writes to those tables are seen as they run (db/write-watch.ts): nothing is used while one
+ *   is open, and everything is dropped when its transaction ends, before the request that wrote answers;
+ * - a read that raced with an announcement is not kept (`version`);
+ * - an entry is used only while its session needs no touch (seen in the last minute): after that the request reads
+ *   the database, so no entry outlives the minute after it was read even if an announcement went missing.
+ * Between another instance's commit and this one hearing of it lies the time a NOTIFY takes to arrive (well under
+ * a millisecond on one host), as with a request already running when a session is revoked.
+ */
+export class SessionCache {
+  private readonly sessions = new Map<string, SignIn>();
+  private version = 0;
+  private listening = false;
+  private readonly stopWatching: () => void;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly writes: WriteWatch) {
+    this.stopWatching = writes.onChange(() => this.dropAll());
+  }
+
+  /** Whether entries may be kept and used now. */
+  get usable(): boolean {
+    return this.listening && this.writes.quiet;
+  }
+
+  /** Taken before reading the database; `keep` refuses the read if anything was dropped since. */
+  stamp(): number {
+    return this.version;
+  }
+
+  get(tokenHash: string): SignIn | undefined {
+    const session = this.usable ? this.sessions.get(tokenHash) : undefined;
+    if (session) this.hits += 1;
+    else this.misses += 1;
+    return session;
+  }
+
+  keep(tokenHash: string, session: SignIn, stamp: number): void {
+    if (!this.usable || stamp !== this.version) return;
+    if (this.sessions.size >= MAX_SESSIONS) this.sessions.clear();
+    this.sessions.set(tokenHash, session);
+  }
+
+  forget(tokenHash: string): void {
+    this.sessions.delete(tokenHash);
+  }
+
+  dropAll(): void {
+    this.version += 1;
+    this.sessions.clear();
+  }
+
+  setListening(listening: boolean): void {
+    this.listening = listening;
+    this.dropAll();
+  }
+
+  /** Nothing is kept or used any more; dropping the listener is the caller's. */
+  stop(): void {
+    this.setListening(false);
+    this.stopWatching();
+  }
+}
+
+interface Running {
+  cache: SessionCache;
+  ready: Promise<void>;
+  users: number;
+  stop: () => Promise<void>;
+}
+const caches = new WeakMap<Kysely<DB>, Running>();
+
+/** The cache of the app serving `db`, if one is running (never on SQLite, nor in practice workspaces). */
+export function sessionCacheOf(db: Kysely<DB>): SessionCache | undefined {
+  return caches.get(db)?.cache;
+}
+
+/**
+ * Starts keeping sessions for `ctx` until the returned close(); null where nothing is kept (SQLite). Apps built on
+ * the same connection (tests) share one cache; the last to close stops it.
+ */
+export function startSessionCache(ctx: Ctx, onError?: (error: unknown) => void): { ready: Promise<void>; close: () => Promise<void> } | null {
+  if (!ctx.signInWrites) return null;
+  let running = caches.get(ctx.kysely);
+  if (!running) {
+    const cache = new SessionCache(ctx.signInWrites);
+    const subscription = listenToPeers(ctx, SIGN_IN_CHANNEL, () => cache.dropAll(), onError, (listening) => cache.setListening(listening));
+    if (!subscription) return null;
+    running = {
+      cache,
+      ready: subscription.ready,
+      users: 0,
+      stop: async () => {
+        caches.delete(ctx.kysely);
+        cache.stop();
+        await subscription.close();
+      },
+    };
+    caches.set(ctx.kysely, running);
+  }
+  const shared = running;
+  shared.users += 1;
+  let closed = false;
+  return {
+    ready: shared.ready,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      shared.users -= 1;
+      if (shared.users === 0) await shared.stop();
+    },
+  };
+}
