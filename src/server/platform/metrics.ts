@@ -32,6 +32,13 @@ export const databaseReads = new Counter({
   registers: [metricsRegistry],
 });
 
+export const sessionLookups = new Counter({
+  name: 'orderly_session_lookups_total',
+  help: 'Signed-in requests on PostgreSQL, by where their session came from: kept by this instance, or read from the database',
+  labelNames: ['source'] as const,
+  registers: [metricsRegistry],
+});
+
 /** Times every request by its route pattern (a URL per order id would make one series per order). */
 export function observeRequestDurations(app: FastifyInstance): void {
   // A callback hook: an async one costs a promise and its resolution on every response.

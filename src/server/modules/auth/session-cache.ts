@@ -4,6 +4,7 @@ import type { Ctx } from '../../db/context.js';
 import { listenToPeers } from '../../db/pubsub.js';
 import type { DB } from '../../db/schema.js';
 import type { WriteWatch } from '../../db/write-watch.js';
+import { sessionLookups } from '../../platform/metrics.js';
 
 /** The channel migration 0033's triggers notify on. */
 export const SIGN_IN_CHANNEL = 'orderly_sign_in';
@@ -20,6 +21,9 @@ export interface SignIn {
   lastSeenAt: string;
   permissions: Readonly<PermissionMap>;
 }
+
+const keptLookup = sessionLookups.labels('kept');
+const databaseLookup = sessionLookups.labels('database');
 
 /** A bound on memory, far above the sessions one instance serves in a minute; reaching it starts afresh. */
 const MAX_SESSIONS = 20_000;
@@ -65,8 +69,13 @@ export class SessionCache {
 
   get(tokenHash: string): SignIn | undefined {
     const session = this.usable ? this.sessions.get(tokenHash) : undefined;
-    if (session) this.hits += 1;
-    else this.misses += 1;
+    if (session) {
+      this.hits += 1;
+      keptLookup.inc();
+    } else {
+      this.misses += 1;
+      databaseLookup.inc();
+    }
     return session;
   }
 

@@ -98,6 +98,19 @@ describe.each(DIALECTS)('operations: health, readiness, metrics, shutdown (%s)',
     expect(samples(after, 'orderly_outbox_oldest_event_age_seconds').get('')).toBe(0);
     expect(samples(after, 'orderly_recycle_bin_orders').get('')).toBe(1);
     if (dialect === 'postgres') expect(samples(after, 'orderly_db_pool_connections').get('{pool="primary",state="max"}')).toBe(10);
+    // PostgreSQL keeps sessions once its listener is in place (session-cache.ts); SQLite reads them every time.
+    const lookups = async () => {
+      expect((await admin.get('/api/auth/me')).status).toBe(200);
+      return samples(await scrape(), 'orderly_session_lookups_total');
+    };
+    if (dialect === 'postgres') {
+      await expect.poll(async () => (await lookups()).get('{source="kept"}') ?? 0).toBeGreaterThan(0);
+      expect((await lookups()).get('{source="database"}')).toBeGreaterThan(0);
+    } else {
+      const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+      const first = total(await lookups());
+      expect(total(await lookups())).toBe(first);
+    }
   });
 
   it('is not served without a token setting', async () => {
