@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_PASSWORD, createTestDatabase, DIALECTS, type TestDatabase } from '../../../../test/helpers.js';
 import { connect, type Db } from '../../db/connect.js';
 import { WriteWatch } from '../../db/write-watch.js';
@@ -13,19 +13,46 @@ const IDLE_MINUTES = 30;
 describe('the session cache itself', () => {
   const session = { userId: 1, username: 'a', disabled: false, mustChangePassword: false, csrfToken: 'c', expiresAt: '2999-01-01', lastSeenAt: '2026-01-01', permissions: {} };
 
-  it('keeps nothing until it listens, and nothing read before an announcement', () => {
+  it('keeps nothing until it listens and has heard its own ping, and nothing read before an announcement', () => {
     const cache = new SessionCache(new WriteWatch());
     cache.keep('h', session, cache.stamp());
     expect(cache.get('h')).toBeUndefined();
     cache.setListening(true);
+    cache.keep('h', session, cache.stamp());
+    expect(cache.get('h')).toBeUndefined();
+    cache.heard('ping someone-else');
+    expect(cache.usable).toBe(false);
+    cache.heard(cache.ping);
     const before = cache.stamp();
-    cache.dropAll();
+    cache.heard('');
     cache.keep('h', session, before);
     expect(cache.get('h')).toBeUndefined();
     cache.keep('h', session, cache.stamp());
     expect(cache.get('h')).toBe(session);
+    // Another instance's ping changes nothing.
+    cache.heard('ping someone-else');
+    expect(cache.get('h')).toBe(session);
     cache.setListening(false);
     expect(cache.get('h')).toBeUndefined();
+  });
+
+  it('stops trusting a listener that has not heard its own ping for 30 seconds', () => {
+    vi.useFakeTimers();
+    try {
+      const cache = new SessionCache(new WriteWatch());
+      cache.setListening(true);
+      cache.heard(cache.ping);
+      cache.keep('h', session, cache.stamp());
+      vi.advanceTimersByTime(29_000);
+      expect(cache.get('h')).toBe(session);
+      vi.advanceTimersByTime(2_000);
+      expect(cache.usable).toBe(false);
+      expect(cache.get('h')).toBeUndefined();
+      cache.heard(cache.ping);
+      expect(cache.get('h')).toBe(session);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import type { PermissionMap } from '../../../contracts/permissions.js';
 import type { Ctx } from '../../db/context.js';
-import { listenToPeers } from '../../db/pubsub.js';
+import { listenToPeers, notifyPeers } from '../../db/pubsub.js';
 import type { DB } from '../../db/schema.js';
 import type { WriteWatch } from '../../db/write-watch.js';
 import { sessionLookups } from '../../platform/metrics.js';
@@ -27,6 +28,9 @@ const databaseLookup = sessionLookups.labels('database');
 
 /** A bound on memory, far above the sessions one instance serves in a minute; reaching it starts afresh. */
 const MAX_SESSIONS = 20_000;
+/** How often each instance announces a ping of its own, and how long one heard vouches for its listener. */
+const PING_EVERY_MS = 10_000;
+const PING_VOUCHES_MS = 30_000;
 
 /**
  * PostgreSQL: the sign-in rows of the sessions this process served lately, so a request does not spend a round
@@ -37,6 +41,9 @@ const MAX_SESSIONS = 20_000;
  *   everything kept is dropped;
  * - while the connection that hears those announcements is down (or not yet listening), nothing is kept or used,
  *   and what was kept before is dropped when it is back;
+ * - nor unless it has heard its own ping (a NOTIFY it sends every 10 s) within 30 s: a LISTEN that is in place but
+ *   hears nothing — a connection pooler in transaction mode between the instance and the database, a stalled
+ *   socket — turns the cache off instead of leaving it trusting silence;
  * - this process's own writes to those tables are seen as they run (db/write-watch.ts): nothing is used while one
  *   is open, and everything is dropped when its transaction ends, before the request that wrote answers;
  * - a read that raced with an announcement is not kept (`version`);
@@ -49,7 +56,11 @@ export class SessionCache {
   private readonly sessions = new Map<string, SignIn>();
   private version = 0;
   private listening = false;
+  /** When this instance last heard its own ping (0: not since it began listening). */
+  private heardAt = 0;
   private readonly stopWatching: () => void;
+  /** This instance's ping, as announced on the channel. */
+  readonly ping = `ping ${randomUUID()}`;
   hits = 0;
   misses = 0;
 
@@ -59,7 +70,13 @@ export class SessionCache {
 
   /** Whether entries may be kept and used now. */
   get usable(): boolean {
-    return this.listening && this.writes.quiet;
+    return this.listening && this.writes.quiet && Date.now() - this.heardAt < PING_VOUCHES_MS;
+  }
+
+  /** What the channel said: a ping (this instance's own vouches for its listener), or a change. */
+  heard(payload: string): void {
+    if (payload === this.ping) this.heardAt = Date.now();
+    else if (!payload.startsWith('ping ')) this.dropAll();
   }
 
   /** Taken before reading the database; `keep` refuses the read if anything was dropped since. */
@@ -96,6 +113,7 @@ export class SessionCache {
 
   setListening(listening: boolean): void {
     this.listening = listening;
+    this.heardAt = 0;
     this.dropAll();
   }
 
@@ -120,22 +138,39 @@ export function sessionCacheOf(db: Kysely<DB>): SessionCache | undefined {
 }
 
 /**
- * Starts keeping sessions for `ctx` until the returned close(); null where nothing is kept (SQLite). Apps built on
- * the same connection (tests) share one cache; the last to close stops it.
+ * Starts keeping sessions for `ctx` until the returned close(); null where nothing is kept (SQLite). `ready` once
+ * the first ping came back. Apps built on the same connection (tests) share one cache; the last to close stops it.
  */
 export function startSessionCache(ctx: Ctx, onError?: (error: unknown) => void): { ready: Promise<void>; close: () => Promise<void> } | null {
   if (!ctx.signInWrites) return null;
   let running = caches.get(ctx.kysely);
   if (!running) {
     const cache = new SessionCache(ctx.signInWrites);
-    const subscription = listenToPeers(ctx, SIGN_IN_CHANNEL, () => cache.dropAll(), onError, (listening) => cache.setListening(listening));
+    const sendPing = () => notifyPeers(ctx, SIGN_IN_CHANNEL, cache.ping).catch((error: unknown) => onError?.(error));
+    let vouched: () => void = () => undefined;
+    const firstPing = new Promise<void>((resolve) => (vouched = resolve));
+    const subscription = listenToPeers(
+      ctx,
+      SIGN_IN_CHANNEL,
+      (payload) => {
+        cache.heard(payload);
+        if (payload === cache.ping) vouched();
+      },
+      onError,
+      (listening) => {
+        cache.setListening(listening);
+        if (listening) void sendPing();
+      },
+    );
     if (!subscription) return null;
+    const pinger = setInterval(() => void sendPing(), PING_EVERY_MS).unref();
     running = {
       cache,
-      ready: subscription.ready,
+      ready: subscription.ready.then(() => firstPing),
       users: 0,
       stop: async () => {
         caches.delete(ctx.kysely);
+        clearInterval(pinger);
         cache.stop();
         await subscription.close();
       },
