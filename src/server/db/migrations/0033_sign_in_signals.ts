@@ -7,8 +7,8 @@ import type { MigrationContext } from '../migrate.js';
  * or re-keyed, a user disabled, renamed or made to change their password, a role given, taken or re-granted —
  * tells every instance at its commit (NOTIFY on `orderly_sign_in`), and they drop what they keep. Statement
  * triggers: one message per statement, and PostgreSQL folds equal messages of one transaction into one. The
- * once-a-minute `last_seen_at` touch (forward) and a login's counters do not fire them. SQLite has one process per file,
- * which knows its own writes (nothing is kept there anyway).
+ * once-a-minute `last_seen_at` touch (forward) and a login's counters do not fire them. SQLite keeps nothing: it
+ * has one process per file and no round trip to save.
  */
 export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Promise<void> {
   if (dialect === 'sqlite') return;
