@@ -1,9 +1,10 @@
 import type pg from 'pg';
 
 /**
- * PostgreSQL: knows when this process writes to the tables a request's sign-in reads (sessions, users, their roles),
- * from the statement's start until its transaction ends, so a per-process copy of those rows (the session cache,
- * auth/session-cache.ts) is not used while such a write is open and is dropped the moment it commits or rolls back.
+ * PostgreSQL: knows when this process writes to the tables a request's sign-in reads (sessions, API tokens, users,
+ * their roles), from the statement's start until its transaction ends, so a per-process copy of those rows (the
+ * session cache, auth/session-cache.ts) is not used while such a write is open and is dropped the moment it commits
+ * or rolls back.
  * Other instances learn of the write from the database (a trigger's NOTIFY, migration 0033) a moment after its
  * commit; this process must not wait for that, or a test or a request that revokes a session and then uses it
  * would see the old rows.
@@ -11,12 +12,12 @@ import type pg from 'pg';
  * It reads the SQL text each connection is sent: anything that is not a SELECT and names one of the tables counts
  * (a false alarm only costs a cache miss). Kysely opens and ends transactions with plain `begin`/`commit`/`rollback`.
  */
-const SIGN_IN_TABLES = /\b(?:sessions|users|user_roles|roles)\b/i;
+const SIGN_IN_TABLES = /\b(?:sessions|api_tokens|users|user_roles|roles)\b/i;
 const READ = /^\s*select\b/i;
 const BEGIN = /^\s*(?:begin|start\s+transaction)\b/i;
 const END = /^\s*(?:commit|end|abort|rollback)\b(?!\s+to\b)/i;
 
-/** Statements that write those tables without changing what a sign-in decides (the once-a-minute last-seen touch). */
+/** Statements that write those tables without changing what a sign-in decides (the once-a-minute touches). */
 const harmless = new Set<string>();
 export function notASignInChange(sqlText: string): void {
   harmless.add(sqlText);

@@ -34,7 +34,7 @@ export const databaseReads = new Counter({
 
 export const sessionLookups = new Counter({
   name: 'orderly_session_lookups_total',
-  help: 'Signed-in requests on PostgreSQL, by where their session came from: kept by this instance, or read from the database',
+  help: 'Signed-in requests on PostgreSQL (session or API token), by where their sign-in came from: kept by this instance, or read from the database',
   labelNames: ['source'] as const,
   registers: [metricsRegistry],
 });

@@ -161,86 +161,115 @@ async function runAuthQuery<R>(db: Kysely<DB>, build: (db: Kysely<DB>, tokenHash
 }
 
 /**
- * The once-a-minute touch, which only moves last_seen_at forward and so changes no sign-in decision: the write
- * watch lets it pass, known by its text (marked, so that another update of the same column is not mistaken for it).
+ * The once-a-minute touches, which only move last_seen_at / last_used_at forward and so change no sign-in decision:
+ * the write watch lets them pass, known by their text (marked, so that another update of the same column is not
+ * mistaken for one).
  */
-const touchQuery = (db: Kysely<DB>, tokenHash: string, now: string) => db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', tokenHash);
-const touchTexts = new WeakMap<Kysely<DB>, string>();
-async function touchSession(db: Kysely<DB>, tokenHash: string, now: string): Promise<void> {
-  let text = touchTexts.get(db);
-  if (text === undefined) {
-    touchTexts.set(db, (text = `/* touch */ ${touchQuery(db, tokenHash, now).compile().sql}`));
-    notASignInChange(text);
+const touchQueries = {
+  session: (db: Kysely<DB>) => db.updateTable('sessions').set({ last_seen_at: '' }).where('id', '=', ''),
+  token: (db: Kysely<DB>) => db.updateTable('api_tokens').set({ last_used_at: '' }).where('id', '=', 0),
+};
+const touchTexts = new WeakMap<Kysely<DB>, Record<keyof typeof touchQueries, string>>();
+async function touch(db: Kysely<DB>, kind: keyof typeof touchQueries, id: string | number, now: string): Promise<void> {
+  let texts = touchTexts.get(db);
+  if (texts === undefined) {
+    const marked = (query: Compilable<unknown>) => `/* touch */ ${query.compile().sql}`;
+    touchTexts.set(db, (texts = { session: marked(touchQueries.session(db)), token: marked(touchQueries.token(db)) }));
+    for (const text of Object.values(texts)) notASignInChange(text);
   }
-  await db.executeQuery(CompiledQuery.raw(text, [now, tokenHash]));
+  await db.executeQuery(CompiledQuery.raw(texts[kind], [now, id]));
 }
 
 /**
- * What the session decides at `now`: no entry, entry, or entry after a touch. A session unused for idleMinutes is
- * over even before its absolute expiry; a stolen, forgotten one dies sooner. Touched at most once a minute: reads
- * should not each become a write.
+ * What a sign-in decides at `now`: no entry, entry, or entry after a touch. A session unused for idleMinutes is over
+ * even before its absolute expiry (a stolen, forgotten one dies sooner); a token lasts until revoked. Touched at most
+ * once a minute: reads should not each become a write.
  */
-function verdict(session: SignIn, now: string, idleMinutes: number): 'refuse' | 'admit' | 'touch' {
-  if (session.disabled || session.expiresAt <= now || session.lastSeenAt <= isoPlus(now, -idleMinutes * 60_000)) return 'refuse';
-  return session.lastSeenAt < isoPlus(now, -60_000) ? 'touch' : 'admit';
+function verdict(signIn: SignIn, now: string, idleMinutes: number | null): 'refuse' | 'admit' | 'touch' {
+  if (signIn.disabled || (signIn.expiresAt !== null && signIn.expiresAt <= now)) return 'refuse';
+  if (idleMinutes !== null && signIn.lastSeenAt <= isoPlus(now, -idleMinutes * 60_000)) return 'refuse';
+  return signIn.lastSeenAt < isoPlus(now, -60_000) ? 'touch' : 'admit';
 }
 
-const admitted = (session: SignIn, meta: RequestMeta, tokenHash: string): Authenticated => ({
-  actor: { type: 'user', userId: session.userId, name: session.username, permissions: session.permissions, ...meta, credential: { kind: 'session', id: tokenHash } },
-  csrfToken: session.csrfToken,
-  mustChangePassword: session.mustChangePassword,
+const admitted = (signIn: SignIn, meta: RequestMeta): Authenticated => ({
+  actor: { type: signIn.credential.kind === 'session' ? 'user' : 'token', userId: signIn.userId, name: signIn.username, permissions: signIn.permissions, ...meta, credential: signIn.credential },
+  csrfToken: signIn.csrfToken,
+  mustChangePassword: signIn.mustChangePassword,
 });
 
 /**
- * On PostgreSQL a session that needs no touch is admitted from the process's cache when it holds the session
- * (session-cache.ts says when it may); whatever would refuse it or touch it is decided on the rows read afresh.
+ * The sign-in behind a session or a token. On PostgreSQL one that needs no touch is admitted from the process's
+ * cache when it holds it (session-cache.ts says when it may); whatever would refuse it or touch it is decided on the
+ * rows read afresh.
  */
-export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta, idleMinutes: number): Promise<Authenticated | null> {
-  const tokenHash = sha256(sessionToken);
+async function signInWith(
+  ctx: Ctx,
+  key: string,
+  idleMinutes: number | null,
+  read: () => Promise<SignIn | null>,
+  touchIt: (signIn: SignIn, now: string) => Promise<void>,
+  meta: RequestMeta,
+): Promise<Authenticated | null> {
   const now = nowIso();
   const cache = sessionCacheOf(ctx.kysely);
-  const cached = cache?.get(tokenHash);
-  if (cached && verdict(cached, now, idleMinutes) === 'admit') return admitted(cached, meta, tokenHash);
+  const cached = cache?.get(key);
+  if (cached && verdict(cached, now, idleMinutes) === 'admit') return admitted(cached, meta);
   const stamp = cache?.stamp() ?? 0;
-  const rows = await runAuthQuery(ctx.kysely, sessionQuery, tokenHash);
-  const row = rows[0];
-  if (!row) {
-    cache?.forget(tokenHash);
-    return null;
-  }
-  const session: SignIn = {
-    userId: row.userId,
-    username: row.username,
-    disabled: row.disabled === 1,
-    mustChangePassword: row.must_change_password === 1,
-    csrfToken: row.csrf_token,
-    expiresAt: row.expires_at,
-    lastSeenAt: row.last_seen_at ?? row.created_at,
-    permissions: permissionsFrom(rows),
-  };
-  const decided = verdict(session, now, idleMinutes);
-  if (decided === 'refuse') {
-    cache?.forget(tokenHash);
+  const signIn = await read();
+  const decided = signIn ? verdict(signIn, now, idleMinutes) : 'refuse';
+  if (!signIn || decided === 'refuse') {
+    cache?.forget(key);
     return null;
   }
   if (decided === 'touch') {
-    await touchSession(ctx.kysely, tokenHash, now);
-    session.lastSeenAt = now;
+    await touchIt(signIn, now);
+    signIn.lastSeenAt = now;
   }
-  cache?.keep(tokenHash, session, stamp);
-  return admitted(session, meta, tokenHash);
+  cache?.keep(key, signIn, stamp);
+  return admitted(signIn, meta);
+}
+
+export async function authenticateSession(ctx: Ctx, sessionToken: string, meta: RequestMeta, idleMinutes: number): Promise<Authenticated | null> {
+  const tokenHash = sha256(sessionToken);
+  const read = async (): Promise<SignIn | null> => {
+    const rows = await runAuthQuery(ctx.kysely, sessionQuery, tokenHash);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      credential: { kind: 'session', id: tokenHash },
+      userId: row.userId,
+      username: row.username,
+      disabled: row.disabled === 1,
+      mustChangePassword: row.must_change_password === 1,
+      csrfToken: row.csrf_token,
+      expiresAt: row.expires_at,
+      lastSeenAt: row.last_seen_at ?? row.created_at,
+      permissions: permissionsFrom(rows),
+    };
+  };
+  return signInWith(ctx, tokenHash, idleMinutes, read, (_signIn, now) => touch(ctx.kysely, 'session', tokenHash, now), meta);
 }
 
 export async function authenticateToken(ctx: Ctx, token: string, meta: RequestMeta): Promise<Authenticated | null> {
-  const rows = await runAuthQuery(ctx.kysely, tokenQuery, sha256(token));
-  const row = rows[0];
-  if (!row || row.disabled === 1 || row.revoked_at) return null;
-  const now = nowIso();
-  // Touch at most once a minute: a busy integration should not turn every read into a write.
-  if (!row.last_used_at || row.last_used_at < isoPlus(now, -60_000)) {
-    await ctx.kysely.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
-  }
-  return { actor: { type: 'token', userId: row.userId, name: row.username, permissions: permissionsFrom(rows), ...meta, credential: { kind: 'token', id: String(row.id) } }, csrfToken: null, mustChangePassword: row.must_change_password === 1 };
+  const tokenHash = sha256(token);
+  const read = async (): Promise<SignIn | null> => {
+    const rows = await runAuthQuery(ctx.kysely, tokenQuery, tokenHash);
+    const row = rows[0];
+    if (!row || row.revoked_at) return null;
+    return {
+      credential: { kind: 'token', id: String(row.id) },
+      userId: row.userId,
+      username: row.username,
+      disabled: row.disabled === 1,
+      mustChangePassword: row.must_change_password === 1,
+      csrfToken: null,
+      expiresAt: null,
+      lastSeenAt: row.last_used_at ?? '',
+      permissions: permissionsFrom(rows),
+    };
+  };
+  // A busy integration should not turn every read into a write either.
+  return signInWith(ctx, `token:${tokenHash}`, null, read, (signIn, now) => touch(ctx.kysely, 'token', Number(signIn.credential.id), now), meta);
 }
 
 const personal = (u: { language: string | null; time_zone: string | null; must_change_password: number }) => ({

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_PASSWORD, createTestDatabase, DIALECTS, type TestDatabase } from '../../../../test/helpers.js';
 import { connect, type Db } from '../../db/connect.js';
 import { WriteWatch } from '../../db/write-watch.js';
-import { authenticateSession, login, logout } from './auth.service.js';
+import { authenticateSession, authenticateToken, createToken, login, logout, revokeToken } from './auth.service.js';
 import { SessionCache, sessionCacheOf, startSessionCache } from './session-cache.js';
 
 const meta = { ip: '127.0.0.1', userAgent: 'test', requestId: null };
@@ -11,7 +11,7 @@ const policy = { sessionHours: 8, lockoutFailures: 10, lockoutMinutes: 15 };
 const IDLE_MINUTES = 30;
 
 describe('the session cache itself', () => {
-  const session = { userId: 1, username: 'a', disabled: false, mustChangePassword: false, csrfToken: 'c', expiresAt: '2999-01-01', lastSeenAt: '2026-01-01', permissions: {} };
+  const session = { credential: { kind: 'session' as const, id: 'h' }, userId: 1, username: 'a', disabled: false, mustChangePassword: false, csrfToken: 'c', expiresAt: '2999-01-01', lastSeenAt: '2026-01-01', permissions: {} };
 
   it('keeps nothing until it listens and has heard its own ping, and nothing read before an announcement', () => {
     const cache = new SessionCache(new WriteWatch());
@@ -162,6 +162,23 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))('sessions kept per insta
     await sql`update sessions set last_seen_at = ${new Date(Date.now() - (IDLE_MINUTES + 1) * 60_000).toISOString()}`.execute(there.kysely);
     await heard(here, stamp);
     expect(await check(there, token)).toBeNull();
+  });
+
+  it('an API token revoked on one instance is refused on the other; its use is touched once a minute, unannounced', async () => {
+    const admin = (await check(here, await signIn()))!;
+    const created = await createToken(here, admin.actor, 'integration');
+    const byToken = () => authenticateToken(there, created.token, meta);
+    await expect.poll(async () => {
+      const hits = cacheOf(there).hits;
+      expect((await byToken())?.actor.type).toBe('token');
+      return cacheOf(there).hits > hits;
+    }).toBe(true);
+    const used = await here.kysely.selectFrom('api_tokens').select('last_used_at').where('id', '=', Number(created.id)).executeTakeFirstOrThrow();
+    expect(used.last_used_at).not.toBeNull();
+    const stamp = cacheOf(there).stamp();
+    await revokeToken(here, admin.actor, Number(created.id));
+    await heard(there, stamp);
+    expect(await byToken()).toBeNull();
   });
 
   it('keeps nothing while its LISTEN connection is down, and keeps again once it is back', async () => {

@@ -10,15 +10,18 @@ import { sessionLookups } from '../../platform/metrics.js';
 /** The channel migration 0033's triggers notify on. */
 export const SIGN_IN_CHANNEL = 'orderly_sign_in';
 
-/** What a session's sign-in query decides with, as it read. */
+/** What a session's or an API token's sign-in query decides with, as it read. */
 export interface SignIn {
+  credential: { kind: 'session' | 'token'; id: string };
   userId: number;
   username: string;
   disabled: boolean;
   mustChangePassword: boolean;
-  csrfToken: string;
-  expiresAt: string;
-  /** The last touch this process knows of (the database's, or its own since). */
+  /** Sessions only. */
+  csrfToken: string | null;
+  /** Null for a token: it lasts until revoked. */
+  expiresAt: string | null;
+  /** The last touch this process knows of (the database's, or its own since); '' for a token never used. */
   lastSeenAt: string;
   permissions: Readonly<PermissionMap>;
 }
@@ -33,8 +36,9 @@ const PING_EVERY_MS = 10_000;
 const PING_VOUCHES_MS = 30_000;
 
 /**
- * PostgreSQL: the sign-in rows of the sessions this process served lately, so a request does not spend a round
- * trip (~15–25 % of a list request's CPU, bench/README.md) reading rows that rarely change.
+ * PostgreSQL: the sign-in rows of the sessions and API tokens this process served lately, so a request does not
+ * spend a round trip (10–34 % of a read's CPU, server and database together, bench/README.md) reading rows that
+ * rarely change.
  *
  * Kept only while nothing can make them wrong unnoticed:
  * - whatever changes them, on any instance, is announced at its commit by the database (migration 0033), and
@@ -47,8 +51,9 @@ const PING_VOUCHES_MS = 30_000;
  * - this process's own writes to those tables are seen as they run (db/write-watch.ts): nothing is used while one
  *   is open, and everything is dropped when its transaction ends, before the request that wrote answers;
  * - a read that raced with an announcement is not kept (`version`);
- * - an entry is used only while its session needs no touch (seen in the last minute): after that the request reads
- *   the database, so no entry outlives the minute after it was read even if an announcement went missing.
+ * - an entry is used only while its session or token needs no touch (used in the last minute): after that the
+ *   request reads the database, so no entry outlives the minute after it was read even if an announcement went
+ *   missing.
  * Between another instance's commit and this one hearing of it lies the time a NOTIFY takes to arrive (well under
  * a millisecond on one host), as with a request already running when a session is revoked.
  */
@@ -84,8 +89,9 @@ export class SessionCache {
     return this.version;
   }
 
-  get(tokenHash: string): SignIn | undefined {
-    const session = this.usable ? this.sessions.get(tokenHash) : undefined;
+  /** `key`: the session's hash, or the token's as `token:<hash>`. */
+  get(key: string): SignIn | undefined {
+    const session = this.usable ? this.sessions.get(key) : undefined;
     if (session) {
       this.hits += 1;
       keptLookup.inc();
@@ -96,14 +102,14 @@ export class SessionCache {
     return session;
   }
 
-  keep(tokenHash: string, session: SignIn, stamp: number): void {
+  keep(key: string, session: SignIn, stamp: number): void {
     if (!this.usable || stamp !== this.version) return;
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.clear();
-    this.sessions.set(tokenHash, session);
+    this.sessions.set(key, session);
   }
 
-  forget(tokenHash: string): void {
-    this.sessions.delete(tokenHash);
+  forget(key: string): void {
+    this.sessions.delete(key);
   }
 
   dropAll(): void {
