@@ -48,6 +48,11 @@ describe('the session cache itself', () => {
       vi.advanceTimersByTime(2_000);
       expect(cache.usable).toBe(false);
       expect(cache.get('h')).toBeUndefined();
+      // Heard again: usable, but what was kept before the lapse is gone.
+      cache.heard(cache.ping);
+      expect(cache.usable).toBe(true);
+      expect(cache.get('h')).toBeUndefined();
+      cache.keep('h', session, cache.stamp());
       cache.heard(cache.ping);
       expect(cache.get('h')).toBe(session);
     } finally {

@@ -78,10 +78,18 @@ export class SessionCache {
     return this.listening && this.writes.quiet && Date.now() - this.heardAt < PING_VOUCHES_MS;
   }
 
-  /** What the channel said: a ping (this instance's own vouches for its listener), or a change. */
+  /**
+   * What the channel said: a ping (this instance's own vouches for its listener), or a change. A ping after a lapse
+   * starts afresh: what was kept before it was kept by a listener nobody vouched for in between.
+   */
   heard(payload: string): void {
-    if (payload === this.ping) this.heardAt = Date.now();
-    else if (!payload.startsWith('ping ')) this.dropAll();
+    if (payload === this.ping) {
+      const now = Date.now();
+      if (now - this.heardAt >= PING_VOUCHES_MS) this.dropAll();
+      this.heardAt = now;
+    } else if (!payload.startsWith('ping ')) {
+      this.dropAll();
+    }
   }
 
   /** Taken before reading the database; `keep` refuses the read if anything was dropped since. */
