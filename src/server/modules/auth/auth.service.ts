@@ -142,21 +142,30 @@ const tokenQuery = (db: Kysely<DB>, tokenHash: string) =>
     .where('api_tokens.token_hash', '=', tokenHash);
 
 /**
- * Every request runs one of these two queries, and building and compiling it with Kysely costs more than the
- * indexed lookup itself. Their SQL never changes, so each is compiled once per database (and kept prepared on
- * PostgreSQL) and only the token hash is bound. The rows are read afresh unless session-cache.ts holds them.
+ * SQL whose text never changes, compiled once per database and statement (keyed by its builder): building and
+ * compiling with Kysely costs more than the indexed lookups and touches below. `adopt` vets the compiled query on
+ * first use and returns the text to run.
  */
-const compiledAuthQueries = new WeakMap<Kysely<DB>, Map<unknown, string>>();
+const compiledTexts = new WeakMap<Kysely<DB>, Map<object, string>>();
+function compiledOnce(db: Kysely<DB>, builder: object, compile: () => CompiledQuery, adopt: (compiled: CompiledQuery) => string): string {
+  let byBuilder = compiledTexts.get(db);
+  if (!byBuilder) compiledTexts.set(db, (byBuilder = new Map<object, string>()));
+  let text = byBuilder.get(builder);
+  if (text === undefined) byBuilder.set(builder, (text = adopt(compile())));
+  return text;
+}
+
+/**
+ * Every request runs one of these two queries, kept prepared on PostgreSQL; only the token hash is bound. The rows
+ * are read afresh unless session-cache.ts holds them.
+ */
+const adoptAuthQuery = (compiled: CompiledQuery) => {
+  if (compiled.parameters.length !== 1) throw new Error('an authentication query must bind the token hash alone');
+  keepPrepared(compiled.sql);
+  return compiled.sql;
+};
 async function runAuthQuery<R>(db: Kysely<DB>, build: (db: Kysely<DB>, tokenHash: string) => Compilable<R>, tokenHash: string): Promise<R[]> {
-  let byQuery = compiledAuthQueries.get(db);
-  if (!byQuery) compiledAuthQueries.set(db, (byQuery = new Map<unknown, string>()));
-  let text = byQuery.get(build);
-  if (text === undefined) {
-    const compiled = build(db, tokenHash).compile();
-    if (compiled.parameters.length !== 1) throw new Error('an authentication query must bind the token hash alone');
-    byQuery.set(build, (text = compiled.sql));
-    keepPrepared(text);
-  }
+  const text = compiledOnce(db, build, () => build(db, tokenHash).compile(), adoptAuthQuery);
   return (await db.executeQuery<R>(CompiledQuery.raw(text, [tokenHash]))).rows;
 }
 
@@ -169,15 +178,14 @@ const touchQueries = {
   session: (db: Kysely<DB>) => db.updateTable('sessions').set({ last_seen_at: '' }).where('id', '=', ''),
   token: (db: Kysely<DB>) => db.updateTable('api_tokens').set({ last_used_at: '' }).where('id', '=', 0),
 };
-const touchTexts = new WeakMap<Kysely<DB>, Record<keyof typeof touchQueries, string>>();
+const adoptTouch = (compiled: CompiledQuery) => {
+  const text = `/* touch */ ${compiled.sql}`;
+  notASignInChange(text);
+  return text;
+};
 async function touch(db: Kysely<DB>, kind: keyof typeof touchQueries, id: string | number, now: string): Promise<void> {
-  let texts = touchTexts.get(db);
-  if (texts === undefined) {
-    const marked = (query: Compilable<unknown>) => `/* touch */ ${query.compile().sql}`;
-    touchTexts.set(db, (texts = { session: marked(touchQueries.session(db)), token: marked(touchQueries.token(db)) }));
-    for (const text of Object.values(texts)) notASignInChange(text);
-  }
-  await db.executeQuery(CompiledQuery.raw(texts[kind], [now, id]));
+  const build = touchQueries[kind];
+  await db.executeQuery(CompiledQuery.raw(compiledOnce(db, build, () => build(db).compile(), adoptTouch), [now, id]));
 }
 
 /**
