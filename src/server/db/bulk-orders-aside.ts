@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { SEED_ORDER_COLUMN_NAMES, SEED_ORDER_TABLE, seedOrderRows, type GeneratedOrders } from './bulk-generate.js';
 
 /**
  * The SQLite seed's orders table, generated and indexed by a worker thread in a database file of its own while
@@ -24,10 +25,9 @@ export interface OrdersAsideJob {
   emptyIndexes: string[];
   /** The other secondary indexes of orders, built after the rows. */
   indexes: string[];
-  /** id and price of the products the orders are priced from. */
-  products: Array<[number, number]>;
-  /** Creates `seed_orders` (bulk-generate.ts). */
-  prepare: string;
+  plan: GeneratedOrders;
+  /** The products' prices, by id - plan.products.first. */
+  prices: number[];
   /** Fills `orders` from `seed_orders`. */
   insert: string;
   /** Sums the stock movements per product from `seed_orders` (bulk-generate.ts `balances`). */
@@ -36,9 +36,17 @@ export interface OrdersAsideJob {
 
 export type Balance = [productId: number, onHand: number, reserved: number];
 
+export interface AsideResult {
+  orders: number;
+  balances: Balance[];
+  /** The worker's steps and their seconds, for the seed's log. */
+  steps: Array<[step: string, seconds: number]>;
+  seconds: number;
+}
+
 export interface OrdersAside {
   /** Settles once the worker has closed the file: the orders written, and what their stock movements move. */
-  readonly done: Promise<{ orders: number; balances: Balance[]; seconds: number }>;
+  readonly done: Promise<AsideResult>;
   /** Stops the worker if it is still running. */
   stop(): Promise<void>;
 }
@@ -83,19 +91,28 @@ try {
   db.pragma('temp_store = MEMORY');
   db.function('seed_sha256', { deterministic: true }, (text) => hash('sha256', String(text), 'hex'));
   db.exec('begin');
-  db.exec('create table products (id integer primary key, price integer not null)');
-  const product = db.prepare('insert into products (id, price) values (?, ?)');
-  for (const row of job.products) product.run(row);
+  // bulk-generate.ts's seedOrderRows, sent as its source: this script loads nothing but the driver.
+  const seedOrderRows = new Function('return ' + job.generator)();
+  db.table('seed_generated_orders', { columns: job.columns, *rows() { yield* seedOrderRows(job.plan, job.prices); } });
   db.exec(job.table);
   for (const index of job.emptyIndexes) db.exec(index);
-  db.exec(job.prepare);
+  const steps = [];
+  let at = performance.now();
+  const step = (name) => { const now = performance.now(); steps.push([name, (now - at) / 1000]); at = now; };
+  step('set-up');
+  db.exec(job.seedOrders);
+  db.exec('insert into seed_orders select * from seed_generated_orders');
+  step('computed');
   const orders = db.prepare(job.insert).run().changes;
+  step('written');
   const balances = db.prepare(job.balances).raw().all();
   db.exec('drop table seed_orders');
+  step('stock summed');
   for (const index of job.indexes) db.exec(index);
   db.exec('commit');
+  step('indexed');
   db.close();
-  parentPort.postMessage({ orders, balances, seconds: (performance.now() - started) / 1000 });
+  parentPort.postMessage({ orders, balances, steps, seconds: (performance.now() - started) / 1000 });
 } catch (error) {
   try { db && db.close(); } catch {}
   parentPort.postMessage({ error: String((error && error.message) || error) });
@@ -105,10 +122,10 @@ try {
 /** Starts the worker on `file` (see asideFile). */
 export function generateOrdersAside(file: string, job: OrdersAsideJob): OrdersAside {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ...job, file, driver } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { ...job, file, driver, generator: seedOrderRows.toString(), columns: SEED_ORDER_COLUMN_NAMES, seedOrders: SEED_ORDER_TABLE } });
   let finished = false;
-  const done = new Promise<{ orders: number; balances: Balance[]; seconds: number }>((resolve, reject) => {
-    worker.once('message', (message: { orders: number; balances: Balance[]; seconds: number } | { error: string }) => {
+  const done = new Promise<AsideResult>((resolve, reject) => {
+    worker.once('message', (message: AsideResult | { error: string }) => {
       finished = true;
       if ('error' in message) reject(new Error(`Generating the orders aside failed: ${message.error}`));
       else resolve(message);
