@@ -76,6 +76,12 @@ interface Fragments {
   fence: string;
   /** ms since the epoch → ISO 8601 text as the app writes it (toISOString). */
   iso(ms: string): string;
+  /**
+   * A time read from `seed_orders` as the app's text. SQLite's `seed_orders` holds the text itself (computed once
+   * per order by seedOrderRows, where formatting each of the ~9 M times in the journals' statements cost ~1 µs of
+   * strftime apiece); PostgreSQL's holds ms, formatted where it is written.
+   */
+  time(column: string): string;
   pad6(value: string): string;
   /** Byte-wise comparison of text, as JavaScript's sort compares these ASCII strings. */
   bytewise: string;
@@ -91,6 +97,7 @@ const FRAGMENTS: Record<Dialect, Fragments> = {
         : `generate_series(0::bigint, ${count - 1}::bigint) as s(n)`,
     fence: 'offset 0',
     iso: (ms) => `to_char(timestamp '1970-01-01' + (${ms}) * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    time: (column) => FRAGMENTS.postgres.iso(column),
     pad6: (value) => `lpad((${value})::text, 6, '0')`,
     bytewise: ' collate "C"',
     sha256hex: (text) => `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`,
@@ -103,6 +110,7 @@ const FRAGMENTS: Record<Dialect, Fragments> = {
     // OFFSET stops SQLite's query flattener (its restriction 14); the subquery then runs as a co-routine.
     fence: 'limit -1 offset 0',
     iso: (ms) => `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')`,
+    time: (column) => column,
     pad6: (value) => `substr('000000' || (${value}), -6)`,
     bytewise: '',
     // Registered by the SQLite writer (bulk-load.ts): SQLite has no SHA-256 of its own.
@@ -238,6 +246,9 @@ export interface GenerationOptions {
 }
 
 const SEED_ORDER_COLUMNS = 'n, customer_id, owner_id, status, lc, p1, p2, p3, q1, q2, q3, u1, u2, u3, total, paid, created, confirmed, shipped, completed, cancelled, paid_ms';
+export const SEED_ORDER_COLUMN_NAMES = SEED_ORDER_COLUMNS.split(', ');
+/** The columns of `seed_orders` holding times: text on SQLite, ms on PostgreSQL (Fragments.time). */
+const TIME_COLUMNS = new Set(['created', 'confirmed', 'shipped', 'completed', 'cancelled', 'paid_ms']);
 
 /**
  * The statements that generate the orders. Each order is computed once, into a temporary table: the lines and
@@ -268,11 +279,12 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
         then case when ${lt(s2, s3)} then ${join3(s1, s2, s3)} when ${lt(s1, s3)} then ${join3(s1, s3, s2)} else ${join3(s3, s1, s2)} end
         else case when ${lt(s1, s3)} then ${join3(s2, s1, s3)} when ${lt(s2, s3)} then ${join3(s2, s3, s1)} else ${join3(s3, s2, s1)} end end end`;
   const versions = `case status when 'draft' then 1 when 'confirmed' then 2 when 'shipped' then 3 when 'completed' then 4 else 2 end + case when paid > 0 then 1 else 0 end`;
-  const stamp = (column: string) => `case when ${column} is null then null else ${f.iso(column)} end`;
-  const prepare = `create temp table seed_orders as select ${SEED_ORDER_COLUMNS} from (${ordersWithPrices(f, plan, options.part, products)} ${f.fence}) o`;
+  const stamp = (column: string) => `case when ${column} is null then null else ${f.time(column)} end`;
+  const stored = SEED_ORDER_COLUMN_NAMES.map((column) => (f.time(column) === column && TIME_COLUMNS.has(column) ? `case when ${column} is null then null else ${f.iso(column)} end as ${column}` : column));
+  const prepare = `create temp table seed_orders as select ${stored.join(', ')} from (${ordersWithPrices(f, plan, options.part, products)} ${f.fence}) o`;
   const orders = `select ${int(ids.order)} + n, 'SO-' || ${yearOf('year')} || '-' || ${f.pad6(`n + ${yearOf('offset')}`)}, customer_id, owner_id, status, total, paid, null,
       ${f.sha256hex(`customer_id || '|' || ${sorted}`)}, ${versions},
-      ${f.iso('created')}, ${f.iso('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
+      ${f.time('created')}, ${f.time('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
       ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}, lc
     from (select o.*, ${part(1)} as s1, ${part(2)} as s2, ${part(3)} as s3 from seed_orders o ${f.fence}) o`;
   const items = `select ${int(ids.item)} + 3 * l.n + l.k - 1, ${int(ids.order)} + l.n, l.k, l.product_id, p.sku, p.name, l.q, l.u, l.q * l.u
@@ -283,7 +295,7 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
   const movements = `select ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) + step.shipping, l.product_id, ${int(ids.order)} + l.n,
       case step.shipping when 0 then 'reserve' else 'ship' end, -step.shipping * l.q, case step.shipping when 0 then l.q else -l.q end,
       case step.shipping when 0 then null else ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) end, null, l.owner_id,
-      ${f.iso('case step.shipping when 0 then l.confirmed else l.shipped end')}
+      ${f.time('case step.shipping when 0 then l.confirmed else l.shipped end')}
     from (select o.n, lines.k, o.owner_id, o.confirmed, o.shipped, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q
           from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
     cross join (select 0 as shipping union all select 1) as step where step.shipping = 0 or l.shipped is not null`;
@@ -294,7 +306,7 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
           from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
     group by product_id`;
   const ledger = `select ${int(ids.ledger)} + 2 * o.n + step.payment, ${int(ids.order)} + o.n, o.customer_id, case step.payment when 0 then 'receivable' else 'payment' end,
-      case step.payment when 0 then o.total else -o.paid end, null, null, o.owner_id, ${f.iso('case step.payment when 0 then o.confirmed else o.paid_ms end')}
+      case step.payment when 0 then o.total else -o.paid end, null, null, o.owner_id, ${f.time('case step.payment when 0 then o.confirmed else o.paid_ms end')}
     from (select * from seed_orders where confirmed is not null ${f.fence}) o
     cross join (select 0 as payment union all select 1) as step where step.payment = 0 or o.paid > 0`;
   const selects: GenerationStatements['selects'] = [
@@ -307,14 +319,12 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
   return { prepare, inserts: { orders: insert(0), items: insert(1), movements: insert(2), ledger: insert(3) }, selects, balances, cleanup: 'drop table seed_orders' };
 }
 
-export const SEED_ORDER_COLUMN_NAMES = SEED_ORDER_COLUMNS.split(', ');
-
 /**
  * `seed_orders` for seedOrderRows, with the types SQLite stores its values as: a virtual table hands JavaScript's
  * numbers over as floating point, which INTEGER affinity turns back into the integers the SQL computes.
  */
 export const SEED_ORDER_TABLE = `create temp table seed_orders (${SEED_ORDER_COLUMN_NAMES
-  .map((column) => `${column} ${column === 'status' ? 'text' : 'integer'}`)
+  .map((column) => `${column} ${column === 'status' || TIME_COLUMNS.has(column) ? 'text' : 'integer'}`)
   .join(', ')})`;
 
 export type SeedOrderRow = Array<number | string | null>;
@@ -363,6 +373,20 @@ export function* seedOrderRows(plan: GeneratedOrders, prices: number[]): Generat
   const stride = Math.max(1, Math.floor((products.count - 1) / 2));
   const ownerBounds = owners.map((_, i) => (i === owners.length - 1 ? Infinity : Math.floor(2_147_483_648 * ((i + 1) / owners.length) ** (2 / 3))));
   const { shipped: payShipped, confirmed: payConfirmed } = shape.partPaymentPercent;
+  // ISO 8601 as toISOString writes it: the date part looked up per day (a few thousand at most), the time of day
+  // put together from two- and three-digit strings; toISOString itself costs as much as SQLite's strftime.
+  const days = new Map<number, string>();
+  const digits = (width: number, count: number) => Array.from({ length: count }, (_, i) => String(i).padStart(width, '0'));
+  const two = digits(2, 60);
+  const three = digits(3, 1000);
+  const iso = (ms: number | null) => {
+    if (ms === null) return null;
+    const day = Math.floor(ms / DAY);
+    let date = days.get(day);
+    if (date === undefined) days.set(day, (date = new Date(day * DAY).toISOString().slice(0, 11)));
+    const t = ms - day * DAY;
+    return `${date}${two[Math.floor(t / 3_600_000)]}:${two[Math.floor(t / 60_000) % 60]}:${two[Math.floor(t / 1000) % 60]}.${three[t % 1000]}Z`;
+  };
   const seed = plan.seed & LOW31;
   const first = products.first;
   const z = new Int32Array(16);
@@ -404,6 +428,6 @@ export function* seedOrderRows(plan: GeneratedOrders, prices: number[]): Generat
             ? Math.trunc((total * 3 + 5) / 10)
             : 0;
     const paidAt = paid > 0 ? (completed ?? shipped ?? confirmed ?? 0) + share(z[15], Math.min(3 * DAY, Math.trunc((gap * 10) / 100))) : null;
-    yield [n, customers.first + (z[4] % customers.count), owners[o], status, lc, first + pb, first + p2, first + p3, q1, q2, q3, u1, u2, u3, total, paid, created, confirmed, shipped, completed, cancelled, paidAt];
+    yield [n, customers.first + (z[4] % customers.count), owners[o], status, lc, first + pb, first + p2, first + p3, q1, q2, q3, u1, u2, u3, total, paid, iso(created), iso(confirmed), iso(shipped), iso(completed), iso(cancelled), iso(paidAt)];
   }
 }
