@@ -4,7 +4,7 @@ import type { Ctx } from '../server/db/context.js';
 import { searchKey } from '../server/db/search.js';
 import { createUser } from '../server/modules/users/users.service.js';
 import { systemActor } from '../server/platform/actor.js';
-import { seedDraw, type GeneratedOrders } from '../server/db/bulk-generate.js';
+import { SEED_SHAPE, seedDraw, type GeneratedOrders } from '../server/db/bulk-generate.js';
 import { openBulkWriter, type BulkBatch, type BulkRow, type BulkWriter } from '../server/db/bulk-load.js';
 import { sampleCustomer, sampleProduct } from './sample-names.js';
 import { createRandom, type Random } from './seeded-random.js';
@@ -127,21 +127,6 @@ function generateMasterData(random: Random, ids: Ids, counts: { customers: numbe
   return { rows: { customers, products: productRows, stock_movements: receipts } } satisfies BulkBatch;
 }
 
-/**
- * The shape of the generated order book (whole percent; bulk-generate.ts turns it into SQL): older orders have
- * mostly run their course, recent ones are in flight. Seeded cancellations are cancelled drafts.
- */
-const SHAPE: GeneratedOrders['shape'] = {
-  statusByAge: [
-    { olderThanDays: 90, weights: { completed: 84, cancelled: 8, shipped: 4, confirmed: 2, draft: 2 } },
-    { olderThanDays: 30, weights: { completed: 45, shipped: 22, confirmed: 15, cancelled: 9, draft: 9 } },
-    { olderThanDays: 0, weights: { draft: 30, confirmed: 30, shipped: 18, completed: 10, cancelled: 12 } },
-  ],
-  lineCounts: { '1': 45, '2': 35, '3': 20 },
-  quantities: { '1': 40, '2': 25, '3': 15, '5': 12, '10': 8 },
-  discountPercent: 10,
-  partPaymentPercent: { shipped: 30, confirmed: 15 },
-};
 
 /**
  * Where each calendar year's orders start, and the serial each starts from (after the numbers the database
@@ -214,7 +199,7 @@ export async function bulkSeed(ctx: Ctx, database: Database, options: BulkSeedOp
       slot,
       until,
       years,
-      shape: SHAPE,
+      shape: SEED_SHAPE,
     });
     counts.orders = orderCount;
     counts.items = generated.items;

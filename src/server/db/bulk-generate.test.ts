@@ -1,24 +1,14 @@
 import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generatedOrderStatements, SEED_ORDER_COLUMN_NAMES, SEED_ORDER_TABLE, seedDraw, seedOrderRows, type GeneratedOrders } from './bulk-generate.js';
+import { generatedOrderStatements, SEED_ORDER_COLUMN_NAMES, SEED_SHAPE, SEED_ORDER_TABLE, seedDraw, seedOrderRows, type GeneratedOrders } from './bulk-generate.js';
 
 const DAY = 86_400_000;
 const TIMES = ['created', 'confirmed', 'shipped', 'completed', 'cancelled', 'paid_ms'];
 const YEAR = 365 * DAY;
 
 const SHAPES: Array<GeneratedOrders['shape']> = [
-  {
-    statusByAge: [
-      { olderThanDays: 90, weights: { completed: 84, cancelled: 8, shipped: 4, confirmed: 2, draft: 2 } },
-      { olderThanDays: 30, weights: { completed: 45, shipped: 22, confirmed: 15, cancelled: 9, draft: 9 } },
-      { olderThanDays: 0, weights: { draft: 30, confirmed: 30, shipped: 18, completed: 10, cancelled: 12 } },
-    ],
-    lineCounts: { '1': 45, '2': 35, '3': 20 },
-    quantities: { '1': 40, '2': 25, '3': 15, '5': 12, '10': 8 },
-    discountPercent: 10,
-    partPaymentPercent: { shipped: 30, confirmed: 15 },
-  },
+  SEED_SHAPE,
   {
     statusByAge: [
       { olderThanDays: 400, weights: { shipped: 50, completed: 50, draft: 0, confirmed: 0, cancelled: 0 } },
@@ -111,7 +101,7 @@ describe('the seed orders computed in JavaScript', () => {
       owners: [1, 2, 3, 4, 5, 6],
       until: Date.UTC(2026, 11, 7),
       years: 2,
-      shape: SHAPES[0],
+      shape: SEED_SHAPE,
     });
     expect(byJs).toEqual(bySql);
     const statuses = new Set(byJs.map((row) => (row as unknown[])[3]));

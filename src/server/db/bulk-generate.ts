@@ -59,6 +59,22 @@ export interface GeneratedOrders {
 }
 
 /**
+ * The shape of the seed's order book (whole percent; the SQL below and seedOrderRows draw from it): older orders
+ * have mostly run their course, recent ones are in flight. Seeded cancellations are cancelled drafts.
+ */
+export const SEED_SHAPE: GeneratedOrders['shape'] = {
+  statusByAge: [
+    { olderThanDays: 90, weights: { completed: 84, cancelled: 8, shipped: 4, confirmed: 2, draft: 2 } },
+    { olderThanDays: 30, weights: { completed: 45, shipped: 22, confirmed: 15, cancelled: 9, draft: 9 } },
+    { olderThanDays: 0, weights: { draft: 30, confirmed: 30, shipped: 18, completed: 10, cancelled: 12 } },
+  ],
+  lineCounts: { '1': 45, '2': 35, '3': 20 },
+  quantities: { '1': 40, '2': 25, '3': 15, '5': 12, '10': 8 },
+  discountPercent: 10,
+  partPaymentPercent: { shipped: 30, confirmed: 15 },
+};
+
+/**
  * A share of the orders for one of several generators running side by side: the series cut into blocks of
  * `block` orders, this part taking blocks `index`, `index + of`, `index + 2·of`, … Interleaved rather than
  * halves, so that rows written as the parts produce them still land in the tables roughly in order of n.

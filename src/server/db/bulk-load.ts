@@ -136,7 +136,10 @@ function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter
     for (const [id, price] of rows) prices[id - plan.products.first] = price;
     return prices;
   };
-  /** Fills `seed_orders` from seedOrderRows through a virtual table: SQLite computing the same layers took 3× as long. */
+  /**
+   * Fills `seed_orders` from seedOrderRows through a virtual table: 9.3 s for a million orders, times formatted,
+   * where SQLite's VM took 15.9 s over the SQL's layers and strftime then cost ~1 µs a time in every insert.
+   */
   const computeOrders = (plan: GeneratedOrders, prices: number[]) => {
     const table = `seed_generated_orders_${++generatedTables}`;
     db.table(table, {
