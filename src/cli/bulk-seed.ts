@@ -127,7 +127,6 @@ function generateMasterData(random: Random, ids: Ids, counts: { customers: numbe
   return { rows: { customers, products: productRows, stock_movements: receipts } } satisfies BulkBatch;
 }
 
-
 /**
  * Where each calendar year's orders start, and the serial each starts from (after the numbers the database
  * already issued that year): creation times rise with n, so a year is a range of n. `created` is the

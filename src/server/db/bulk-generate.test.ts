@@ -1,7 +1,8 @@
 import SQLite from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generatedOrderStatements, SEED_ORDER_COLUMN_NAMES, SEED_SHAPE, SEED_ORDER_TABLE, seedDraw, seedOrderRows, type GeneratedOrders } from './bulk-generate.js';
+import { generatedOrderStatements, SEED_ORDER_COLUMN_NAMES, SEED_SHAPE, seedDraw, type GeneratedOrders } from './bulk-generate.js';
+import { fillSeedOrders } from './bulk-load.js';
 
 const DAY = 86_400_000;
 const TIMES = ['created', 'confirmed', 'shipped', 'completed', 'cancelled', 'paid_ms'];
@@ -59,14 +60,7 @@ function bothWays(input: PlanInput) {
     db.exec(generatedOrderStatements('sqlite', plan).prepare);
     const bySql = db.prepare('select * from seed_orders order by n').raw().all();
     db.exec('drop table seed_orders');
-    db.table('generated', {
-      columns: [...SEED_ORDER_COLUMN_NAMES],
-      *rows() {
-        yield* seedOrderRows(plan, input.prices);
-      },
-    });
-    db.exec(SEED_ORDER_TABLE);
-    db.exec('insert into seed_orders select * from generated');
+    fillSeedOrders(db, plan, input.prices);
     const byJs = db.prepare('select * from seed_orders order by n').raw().all();
     const mistyped = db
       .prepare(`select count(*) from seed_orders where ${SEED_ORDER_COLUMN_NAMES.map((c) => `typeof(${c}) not in ('${c === 'status' || TIMES.includes(c) ? 'text' : 'integer'}', 'null')`).join(' or ')}`)

@@ -93,11 +93,11 @@ interface Fragments {
   /** ms since the epoch → ISO 8601 text as the app writes it (toISOString). */
   iso(ms: string): string;
   /**
-   * A time read from `seed_orders` as the app's text. SQLite's `seed_orders` holds the text itself (computed once
-   * per order by seedOrderRows, where formatting each of the ~9 M times in the journals' statements cost ~1 µs of
-   * strftime apiece); PostgreSQL's holds ms, formatted where it is written.
+   * Whether `seed_orders` holds its times as the app's text. SQLite's does (computed once per order by
+   * seedOrderRows, where formatting each of the ~9 M times in the journals' statements cost ~1 µs of strftime
+   * apiece); PostgreSQL's holds ms, formatted where they are written.
    */
-  time(column: string): string;
+  timesAsText: boolean;
   pad6(value: string): string;
   /** Byte-wise comparison of text, as JavaScript's sort compares these ASCII strings. */
   bytewise: string;
@@ -113,7 +113,7 @@ const FRAGMENTS: Record<Dialect, Fragments> = {
         : `generate_series(0::bigint, ${count - 1}::bigint) as s(n)`,
     fence: 'offset 0',
     iso: (ms) => `to_char(timestamp '1970-01-01' + (${ms}) * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-    time: (column) => FRAGMENTS.postgres.iso(column),
+    timesAsText: false,
     pad6: (value) => `lpad((${value})::text, 6, '0')`,
     bytewise: ' collate "C"',
     sha256hex: (text) => `encode(sha256(convert_to(${text}, 'UTF8')), 'hex')`,
@@ -126,7 +126,7 @@ const FRAGMENTS: Record<Dialect, Fragments> = {
     // OFFSET stops SQLite's query flattener (its restriction 14); the subquery then runs as a co-routine.
     fence: 'limit -1 offset 0',
     iso: (ms) => `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')`,
-    time: (column) => column,
+    timesAsText: true,
     pad6: (value) => `substr('000000' || (${value}), -6)`,
     bytewise: '',
     // Registered by the SQLite writer (bulk-load.ts): SQLite has no SHA-256 of its own.
@@ -263,7 +263,7 @@ export interface GenerationOptions {
 
 const SEED_ORDER_COLUMNS = 'n, customer_id, owner_id, status, lc, p1, p2, p3, q1, q2, q3, u1, u2, u3, total, paid, created, confirmed, shipped, completed, cancelled, paid_ms';
 export const SEED_ORDER_COLUMN_NAMES = SEED_ORDER_COLUMNS.split(', ');
-/** The columns of `seed_orders` holding times: text on SQLite, ms on PostgreSQL (Fragments.time). */
+/** The columns of `seed_orders` holding times: text on SQLite, ms on PostgreSQL (Fragments.timesAsText). */
 const TIME_COLUMNS = new Set(['created', 'confirmed', 'shipped', 'completed', 'cancelled', 'paid_ms']);
 
 /**
@@ -295,13 +295,16 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
         then case when ${lt(s2, s3)} then ${join3(s1, s2, s3)} when ${lt(s1, s3)} then ${join3(s1, s3, s2)} else ${join3(s3, s1, s2)} end
         else case when ${lt(s1, s3)} then ${join3(s2, s1, s3)} when ${lt(s2, s3)} then ${join3(s2, s3, s1)} else ${join3(s3, s2, s1)} end end end`;
   const versions = `case status when 'draft' then 1 when 'confirmed' then 2 when 'shipped' then 3 when 'completed' then 4 else 2 end + case when paid > 0 then 1 else 0 end`;
-  const stamp = (column: string) => `case when ${column} is null then null else ${f.time(column)} end`;
-  const stored = SEED_ORDER_COLUMN_NAMES.map((column) => (f.time(column) === column && TIME_COLUMNS.has(column) ? `case when ${column} is null then null else ${f.iso(column)} end as ${column}` : column));
+  /** ms → the app's text, NULL kept. */
+  const stamp = (column: string) => `case when ${column} is null then null else ${f.iso(column)} end`;
+  /** A time of `seed_orders` (or an expression over them) as the app's text; `nullable` keeps NULL. */
+  const time = (value: string, nullable = false) => (f.timesAsText ? value : nullable ? stamp(value) : f.iso(value));
+  const stored = SEED_ORDER_COLUMN_NAMES.map((column) => (f.timesAsText && TIME_COLUMNS.has(column) ? `${stamp(column)} as ${column}` : column));
   const prepare = `create temp table seed_orders as select ${stored.join(', ')} from (${ordersWithPrices(f, plan, options.part, products)} ${f.fence}) o`;
   const orders = `select ${int(ids.order)} + n, 'SO-' || ${yearOf('year')} || '-' || ${f.pad6(`n + ${yearOf('offset')}`)}, customer_id, owner_id, status, total, paid, null,
       ${f.sha256hex(`customer_id || '|' || ${sorted}`)}, ${versions},
-      ${f.time('created')}, ${f.time('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
-      ${stamp('confirmed')}, ${stamp('shipped')}, ${stamp('completed')}, ${stamp('cancelled')}, lc
+      ${time('created')}, ${time('coalesce(paid_ms, completed, shipped, confirmed, cancelled, created)')},
+      ${time('confirmed', true)}, ${time('shipped', true)}, ${time('completed', true)}, ${time('cancelled', true)}, lc
     from (select o.*, ${part(1)} as s1, ${part(2)} as s2, ${part(3)} as s3 from seed_orders o ${f.fence}) o`;
   const items = `select ${int(ids.item)} + 3 * l.n + l.k - 1, ${int(ids.order)} + l.n, l.k, l.product_id, p.sku, p.name, l.q, l.u, l.q * l.u
     from (select o.n, lines.k, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q, ${pick3('lines.k', 'o.u')} as u
@@ -311,7 +314,7 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
   const movements = `select ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) + step.shipping, l.product_id, ${int(ids.order)} + l.n,
       case step.shipping when 0 then 'reserve' else 'ship' end, -step.shipping * l.q, case step.shipping when 0 then l.q else -l.q end,
       case step.shipping when 0 then null else ${int(ids.movement)} + 2 * (3 * l.n + l.k - 1) end, null, l.owner_id,
-      ${f.time('case step.shipping when 0 then l.confirmed else l.shipped end')}
+      ${time('case step.shipping when 0 then l.confirmed else l.shipped end')}
     from (select o.n, lines.k, o.owner_id, o.confirmed, o.shipped, ${pick3('lines.k', 'o.p')} as product_id, ${pick3('lines.k', 'o.q')} as q
           from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
     cross join (select 0 as shipping union all select 1) as step where step.shipping = 0 or l.shipped is not null`;
@@ -322,7 +325,7 @@ export function generatedOrderStatements(dialect: Dialect, plan: GeneratedOrders
           from seed_orders o ${LINE_NUMBERS} where lines.k <= o.lc and o.confirmed is not null ${f.fence}) l
     group by product_id`;
   const ledger = `select ${int(ids.ledger)} + 2 * o.n + step.payment, ${int(ids.order)} + o.n, o.customer_id, case step.payment when 0 then 'receivable' else 'payment' end,
-      case step.payment when 0 then o.total else -o.paid end, null, null, o.owner_id, ${f.time('case step.payment when 0 then o.confirmed else o.paid_ms end')}
+      case step.payment when 0 then o.total else -o.paid end, null, null, o.owner_id, ${time('case step.payment when 0 then o.confirmed else o.paid_ms end')}
     from (select * from seed_orders where confirmed is not null ${f.fence}) o
     cross join (select 0 as payment union all select 1) as step where step.payment = 0 or o.paid > 0`;
   const selects: GenerationStatements['selects'] = [
@@ -403,6 +406,8 @@ export function* seedOrderRows(plan: GeneratedOrders, prices: number[]): Generat
     const t = ms - day * DAY;
     return `${date}${two[Math.floor(t / 3_600_000)]}:${two[Math.floor(t / 60_000) % 60]}:${two[Math.floor(t / 1000) % 60]}.${three[t % 1000]}Z`;
   };
+  /** A line's unit price: the list price, or 5 % off when the line's draw says so. */
+  const unit = (zq: number, price: number) => (Math.trunc(zq / 100) % 100 < shape.discountPercent ? Math.trunc((price * 95 + 50) / 100) : price);
   const seed = plan.seed & LOW31;
   const first = products.first;
   const z = new Int32Array(16);
@@ -422,7 +427,6 @@ export function* seedOrderRows(plan: GeneratedOrders, prices: number[]): Generat
     const q1 = pick(quantities, z[7] % 100);
     const q2 = pick(quantities, z[8] % 100);
     const q3 = pick(quantities, z[9] % 100);
-    const unit = (zq: number, price: number) => (Math.trunc(zq / 100) % 100 < shape.discountPercent ? Math.trunc((price * 95 + 50) / 100) : price);
     const u1 = unit(z[7], prices[pb]);
     const u2 = unit(z[8], prices[p2]);
     const u3 = unit(z[9], prices[p3]);

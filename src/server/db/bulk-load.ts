@@ -94,6 +94,24 @@ const shortOfStockError = (count: number) => new Error(`${count} products ended 
 
 const secondsSince = (started: number) => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
+let generatedTables = 0;
+/**
+ * Creates and fills `seed_orders` on a SQLite connection from seedOrderRows through a virtual table: 9.3 s for a
+ * million orders, times formatted, where SQLite's VM took 15.9 s over the SQL's layers and strftime then cost ~1 µs
+ * a time in every insert. (The orders' worker thread does the same from the function's source text.)
+ */
+export function fillSeedOrders(db: SQLite.Database, plan: GeneratedOrders, prices: number[]): void {
+  const table = `seed_generated_orders_${++generatedTables}`;
+  db.table(table, {
+    columns: [...SEED_ORDER_COLUMN_NAMES],
+    *rows() {
+      yield* seedOrderRows(plan, prices);
+    },
+  });
+  db.exec(SEED_ORDER_TABLE);
+  db.exec(`insert into seed_orders select * from ${table}`);
+}
+
 function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter {
   if (file === ':memory:') throw new Error('The bulk seed needs a database file (ORDERLY_DB), not :memory:');
   const db = new SQLite(file);
@@ -136,22 +154,6 @@ function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter
     for (const [id, price] of rows) prices[id - plan.products.first] = price;
     return prices;
   };
-  /**
-   * Fills `seed_orders` from seedOrderRows through a virtual table: 9.3 s for a million orders, times formatted,
-   * where SQLite's VM took 15.9 s over the SQL's layers and strftime then cost ~1 µs a time in every insert.
-   */
-  const computeOrders = (plan: GeneratedOrders, prices: number[]) => {
-    const table = `seed_generated_orders_${++generatedTables}`;
-    db.table(table, {
-      columns: [...SEED_ORDER_COLUMN_NAMES],
-      *rows() {
-        yield* seedOrderRows(plan, prices);
-      },
-    });
-    db.exec(SEED_ORDER_TABLE);
-    db.exec(`insert into seed_orders select * from ${table}`);
-  };
-  let generatedTables = 0;
   const raiseSequence = db.prepare('insert into sequences (name, value) values (?, ?) on conflict (name) do update set value = max(value, excluded.value)');
   // One parameter array per table, refilled for each statement: slicing and flattening 200 rows per statement
   // made garbage that showed in the profile.
@@ -221,7 +223,7 @@ function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter
       const statements = generatedOrderStatements('sqlite', plan);
       const prices = pricesOf(plan);
       if (!aside) {
-        computeOrders(plan, prices);
+        fillSeedOrders(db, plan, prices);
         const [, items, movements, ledger] = Object.values(statements.inserts).map((statement) => db.prepare(statement).run().changes);
         applyBalances(db.prepare(statements.balances).raw().all() as Balance[]);
         db.exec(statements.cleanup);
@@ -237,7 +239,7 @@ function openSqliteWriter(file: string, log: (line: string) => void): BulkWriter
         balances: statements.balances,
       }));
       let started = performance.now();
-      computeOrders(plan, prices);
+      fillSeedOrders(db, plan, prices);
       const computed = secondsSince(started);
       const [items, movements, ledger] = [statements.inserts.items, statements.inserts.movements, statements.inserts.ledger].map((statement) => db.prepare(statement).run().changes);
       db.exec(statements.cleanup);

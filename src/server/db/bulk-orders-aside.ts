@@ -97,7 +97,7 @@ try {
   db.exec(job.table);
   for (const index of job.emptyIndexes) db.exec(index);
   const steps = [];
-  let at = performance.now();
+  let at = started;
   const step = (name) => { const now = performance.now(); steps.push([name, (now - at) / 1000]); at = now; };
   step('set-up');
   db.exec(job.seedOrders);
