@@ -7,7 +7,10 @@ import type { Db } from './connect.js';
  * (nothing is lost without them: whoever listens also polls). SQLite has one instance per file: nothing to do.
  */
 export interface Subscription {
-  /** Resolves once the first LISTEN is in place (messages sent before it are not received). */
+  /**
+   * Resolves once the first LISTEN is in place (messages sent before it are not received), or once closed; never
+   * rejects, since a failed connection is retried and reported to `onError`.
+   */
   ready: Promise<void>;
   close(): Promise<void>;
 }
@@ -35,6 +38,15 @@ export function listenToPeers(
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
+  let listened: () => void = () => undefined;
+  // Closing before LISTEN is in place (an app shut down as it starts) ends the connection under the pending query:
+  // that is no error, and a rejected `ready` nobody awaits would be an unhandled rejection.
+  const ready = new Promise<void>((resolve) => (listened = resolve));
+  const failed = (error: unknown) => {
+    if (closed) return;
+    onError(error);
+    if (client) reconnect(client);
+  };
   const open = async () => {
     const c = new pg.Client({ connectionString: url });
     c.on('notification', (message) => {
@@ -48,7 +60,10 @@ export function listenToPeers(
     client = c;
     await c.connect();
     await c.query(`listen ${pg.escapeIdentifier(channel)}`);
-    if (client === c && !closed) onListening(true);
+    if (client === c && !closed) {
+      onListening(true);
+      listened();
+    }
   };
   const reconnect = (c: pg.Client) => {
     if (closed || client !== c) return;
@@ -56,23 +71,17 @@ export function listenToPeers(
     onListening(false);
     void c.end().catch(() => undefined);
     retry = setTimeout(() => {
-      open().catch((error: unknown) => {
-        onError(error);
-        if (client) reconnect(client);
-      });
+      open().catch(failed);
     }, 1000).unref();
   };
-  const ready = open();
-  ready.catch((error: unknown) => {
-    onError(error);
-    if (client) reconnect(client);
-  });
+  open().catch(failed);
   return {
     ready,
     async close() {
       closed = true;
       onListening(false);
       clearTimeout(retry);
+      listened();
       await client?.end().catch(() => undefined);
     },
   };
