@@ -225,7 +225,10 @@ export async function buildApp(config: Config, ctx: Ctx, options: { logger?: Fas
   trainingRoutes(app, ctx);
   dashboardRoutes(app, ctx);
   savedViewsRoutes(app, ctx);
-  if (!options.sandbox) practiceRoutes(app, ctx, new PracticeWorkspaces(config, (sandboxConfig, sandboxCtx) => buildApp(sandboxConfig, sandboxCtx, { logger: false, sandbox: true })));
+  if (!options.sandbox) {
+    const buildSandbox = (sandboxConfig: Config, sandboxCtx: Ctx) => buildApp(sandboxConfig, sandboxCtx, { logger: false, sandbox: true });
+    practiceRoutes(app, ctx, new PracticeWorkspaces(config, buildSandbox, (error) => app.log.error({ err: error }, 'practice workspace: a sandbox failed to close')));
+  }
   if (config.jobs) {
     let jobs: JobRunner | undefined;
     app.addHook('onReady', async () => {

@@ -48,9 +48,14 @@ export class PracticeWorkspaces {
   /** Injectable for tests: the idle expiry reads this clock. */
   now: () => number = () => Date.now();
 
+  /**
+   * `onError` hears a sandbox that failed to close when nobody waits for it (the idle sweep, a request that found its
+   * sandbox expired, the server closing): the server keeps serving, where an unhandled rejection would stop it.
+   */
   constructor(
     private readonly config: Config,
     private readonly buildSandboxApp: SandboxAppBuilder,
+    private readonly onError: (error: unknown) => void,
     readonly idleMs = PRACTICE_IDLE_HOURS * 3_600_000,
   ) {}
 
@@ -109,7 +114,7 @@ export class PracticeWorkspaces {
     const sandbox = this.bySession.get(sha256(sessionToken));
     if (!sandbox) return undefined;
     if (this.expired(sandbox)) {
-      void this.discard(sandbox);
+      this.discard(sandbox).catch(this.onError);
       return undefined;
     }
     if (touch) sandbox.lastUsedAt = this.now();
@@ -120,10 +125,10 @@ export class PracticeWorkspaces {
     return this.now() - sandbox.lastUsedAt > this.idleMs;
   }
 
-  /** Discards every sandbox unused for longer than the idle time. */
+  /** Discards every sandbox unused for longer than the idle time; one that fails to close is reported and the others are still discarded. */
   async sweep(): Promise<number> {
     const idle = [...this.byUser.values()].filter((s) => this.expired(s));
-    for (const sandbox of idle) await this.discard(sandbox);
+    await this.discardEach(idle);
     return idle.length;
   }
 
@@ -133,7 +138,7 @@ export class PracticeWorkspaces {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    for (const sandbox of [...this.byUser.values()]) await this.discard(sandbox);
+    await this.discardEach([...this.byUser.values()]);
     if (this.rootDir !== undefined) fs.rmSync(this.rootDir, { recursive: true, force: true });
   }
 
@@ -175,13 +180,20 @@ export class PracticeWorkspaces {
     }
   }
 
+  /** Out of use at once; its connection and files go even if its app fails to close. */
   private async discard(sandbox: Sandbox): Promise<void> {
     if (this.byUser.get(sandbox.userId) !== sandbox) return;
     this.byUser.delete(sandbox.userId);
     for (const key of sandbox.sessions) this.bySession.delete(key);
-    await sandbox.app.close();
-    await sandbox.ctx.close();
-    fs.rmSync(sandbox.dir, { recursive: true, force: true });
+    try {
+      await sandbox.app.close();
+    } finally {
+      await sandbox.ctx.close().finally(() => fs.rmSync(sandbox.dir, { recursive: true, force: true }));
+    }
+  }
+
+  private async discardEach(sandboxes: Sandbox[]): Promise<void> {
+    for (const sandbox of sandboxes) await this.discard(sandbox).catch(this.onError);
   }
 }
 
