@@ -62,20 +62,29 @@ export interface HeldStock {
   quantity: number;
 }
 
-/** The open reserves of the orders, from their movements (one indexed read for the whole set). */
+/**
+ * The open reserves of the orders: their reserve movements that none of their movements reverses. The reversed ones
+ * are dropped in the statement, not read: every delete and restore of an order adds a release and a reserve per
+ * line, and an order deleted and restored often held dozens of movements per open reserve (bench/README.md).
+ */
 export async function heldStock(db: Kysely<DB>, orderIds: number[]): Promise<HeldStock[]> {
   if (orderIds.length === 0) return [];
-  const movements = await db
-    .selectFrom('stock_movements as m')
+  // The orders' movements are read once (a CTE used twice: both databases materialise it) and the reversed
+  // reserves dropped from them in the statement.
+  const open = await db
+    .with('order_movements', (qb) =>
+      qb
+        .selectFrom('stock_movements')
+        .select(['id', 'order_id', 'product_id', 'kind', 'reserved_delta', 'reverses_id'])
+        .where(inIdSet(dialectOf(db), 'order_id', orderIds)),
+    )
+    .selectFrom('order_movements as m')
     .innerJoin('products as p', 'p.id', 'm.product_id')
-    .select(['m.id', 'm.order_id', 'm.product_id', 'p.sku', 'm.kind', 'm.reserved_delta', 'm.reverses_id'])
-    .where(inIdSet(dialectOf(db), 'm.order_id', orderIds))
+    .select(['m.id', 'm.order_id', 'm.product_id', 'p.sku', 'm.reserved_delta'])
+    .where('m.kind', '=', 'reserve')
+    .where('m.id', 'not in', (qb) => qb.selectFrom('order_movements as r').select('r.reverses_id').where('r.reverses_id', 'is not', null))
     .execute();
-  const reversed = new Set(movements.map((m) => m.reverses_id).filter((id) => id != null));
-  const out: HeldStock[] = [];
-  for (const m of movements) {
-    if (m.kind === 'reserve' && !reversed.has(m.id)) out.push({ reserveId: m.id, orderId: Number(m.order_id), productId: m.product_id, sku: m.sku, quantity: m.reserved_delta });
-  }
+  const out = open.map((m) => ({ reserveId: m.id, orderId: Number(m.order_id), productId: m.product_id, sku: m.sku, quantity: m.reserved_delta }));
   return out.sort((a, b) => a.orderId - b.orderId || a.productId - b.productId || a.reserveId - b.reserveId);
 }
 
@@ -238,22 +247,27 @@ export interface OpenReceivable {
   amount: number;
 }
 
-/** Receivables no reversal names yet, with their ids, so each reversal names what it reverses. */
+/**
+ * Receivables no reversal names yet, with their ids, so each reversal names what it reverses. As in heldStock, the
+ * reversed ones are dropped in the statement: each delete and restore adds a reversal and a receivable per order.
+ */
 export async function openReceivables(db: Kysely<DB>, orderIds: number[]): Promise<OpenReceivable[]> {
   if (orderIds.length === 0) return [];
-  const entries = await db
-    .selectFrom('ledger_entries')
-    .select(['id', 'order_id', 'customer_id', 'kind', 'amount', 'reverses_id'])
-    .where(inIdSet(dialectOf(db), 'order_id', orderIds))
-    .where('kind', 'in', ['receivable', 'reversal'])
-    .orderBy('id')
+  const open = await db
+    .with('order_entries', (qb) =>
+      qb
+        .selectFrom('ledger_entries')
+        .select(['id', 'order_id', 'customer_id', 'kind', 'amount', 'reverses_id'])
+        .where(inIdSet(dialectOf(db), 'order_id', orderIds))
+        .where('kind', 'in', ['receivable', 'reversal']),
+    )
+    .selectFrom('order_entries as e')
+    .select(['e.id', 'e.order_id', 'e.customer_id', 'e.amount'])
+    .where('e.kind', '=', 'receivable')
+    .where('e.id', 'not in', (qb) => qb.selectFrom('order_entries as r').select('r.reverses_id').where('r.kind', '=', 'reversal').where('r.reverses_id', 'is not', null))
+    .orderBy('e.id')
     .execute();
-  const reversed = new Set(entries.filter((e) => e.kind === 'reversal').map((e) => e.reverses_id));
-  const out: OpenReceivable[] = [];
-  for (const e of entries) {
-    if (e.kind === 'receivable' && !reversed.has(e.id)) out.push({ id: e.id, orderId: e.order_id, customerId: e.customer_id, amount: e.amount });
-  }
-  return out;
+  return open.map((e) => ({ id: e.id, orderId: e.order_id, customerId: e.customer_id, amount: e.amount }));
 }
 
 /** Sum of open receivables per order, as money strings: what a reversal would take back. */
