@@ -63,14 +63,13 @@ export interface HeldStock {
 }
 
 /**
- * The open reserves of the orders: their reserve movements that none of their movements reverses. The reversed ones
- * are dropped in the statement, not read: every delete and restore of an order adds a release and a reserve per
- * line, and an order deleted and restored often held dozens of movements per open reserve (bench/README.md).
+ * The open reserves of the orders: their reserve movements that none of their movements reverses. The orders'
+ * movements are read once (a CTE used twice: both databases materialise it) and the reversed reserves dropped in
+ * the statement rather than returned: every delete and restore of an order adds a release and a reserve per line,
+ * and an order deleted and restored often held dozens of movements per open reserve (bench/README.md).
  */
 export async function heldStock(db: Kysely<DB>, orderIds: number[]): Promise<HeldStock[]> {
   if (orderIds.length === 0) return [];
-  // The orders' movements are read once (a CTE used twice: both databases materialise it) and the reversed
-  // reserves dropped from them in the statement.
   const open = await db
     .with('order_movements', (qb) =>
       qb
@@ -249,7 +248,8 @@ export interface OpenReceivable {
 
 /**
  * Receivables no reversal names yet, with their ids, so each reversal names what it reverses. As in heldStock, the
- * reversed ones are dropped in the statement: each delete and restore adds a reversal and a receivable per order.
+ * reversed ones are dropped in the statement rather than returned: each delete and restore adds a reversal and a
+ * receivable per order.
  */
 export async function openReceivables(db: Kysely<DB>, orderIds: number[]): Promise<OpenReceivable[]> {
   if (orderIds.length === 0) return [];
